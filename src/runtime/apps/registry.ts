@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ImproperlyConfigured } from '../conf/errors.js';
+import type { Settings } from '../conf/settings.js';
+import type { AppConfig, InstalledApp } from './config.js';
+
+/** Built-in apps by their `INSTALLED_APPS` name; loaded lazily so unused ones cost nothing. */
+const BUILTIN_APPS: Record<string, () => Promise<{ default: AppConfig }>> = {
+  'tango.sessions': () => import('../sessions/apps.js'),
+};
+
+/** Extensions tried for a project app's `apps` module, in order. */
+const APP_MODULE_FILES = ['apps.ts', 'apps.js', 'apps.mts', 'apps.mjs'];
+
+/**
+ * The installed apps, in `INSTALLED_APPS` order (Django's `django.apps.apps`).
+ *
+ * @example
+ * const apps = await AppRegistry.load(settings);
+ * apps.get('sessions').migrations;
+ */
+export class AppRegistry {
+  private constructor(readonly apps: readonly InstalledApp[]) {}
+
+  /** Resolves every `INSTALLED_APPS` entry; a name that does not resolve is a start-up error. */
+  static async load(settings: Readonly<Settings>): Promise<AppRegistry> {
+    const apps: InstalledApp[] = [];
+    const labels = new Set<string>();
+    for (const name of settings.INSTALLED_APPS) {
+      const app = await loadApp(name, settings.BASE_DIR);
+      if (labels.has(app.label)) {
+        throw new ImproperlyConfigured(
+          `Application labels aren't unique, duplicates: ${app.label} (INSTALLED_APPS entry '${name}').`,
+        );
+      }
+      labels.add(app.label);
+      apps.push(app);
+    }
+    for (const app of apps) await app.ready?.();
+    return new AppRegistry(apps);
+  }
+
+  /** The app with this label or name, or undefined. */
+  get(labelOrName: string): InstalledApp | undefined {
+    return this.apps.find((a) => a.label === labelOrName || a.name === labelOrName);
+  }
+
+  /** True if an app with this name is installed. */
+  isInstalled(name: string): boolean {
+    return this.apps.some((a) => a.name === name);
+  }
+}
+
+async function loadApp(name: string, baseDir: string): Promise<InstalledApp> {
+  const builtin = BUILTIN_APPS[name];
+  let config: AppConfig;
+  let appPath: string;
+  if (builtin) {
+    config = (await builtin()).default;
+    appPath = config.path ?? baseDir;
+  } else {
+    if (!/^[A-Za-z_$][\w$]*(\/[A-Za-z_$][\w$]*)*$/.test(name)) {
+      throw new ImproperlyConfigured(
+        `INSTALLED_APPS entry '${name}' is not an app: use a built-in (${Object.keys(BUILTIN_APPS).join(', ')}) or a project folder name.`,
+      );
+    }
+    appPath = path.join(baseDir, name);
+    const file = APP_MODULE_FILES.map((f) => path.join(appPath, f)).find((f) => existsSync(f));
+    if (!file) {
+      throw new ImproperlyConfigured(
+        `INSTALLED_APPS entry '${name}' does not resolve: no ${name}/apps.ts in ${baseDir}.`,
+      );
+    }
+    const mod = (await import(pathToFileURL(file).href)) as { default?: AppConfig };
+    if (!mod.default?.name) {
+      throw new ImproperlyConfigured(`${path.relative(baseDir, file)} must default-export defineApp({ name: '${name}' }).`);
+    }
+    config = mod.default;
+  }
+  const templatesDir = path.join(appPath, 'templates');
+  const migrationsDir = path.join(appPath, 'migrations');
+  return {
+    ...config,
+    label: config.label ?? name.split(/[./]/).pop()!,
+    path: appPath,
+    templatesDir: existsSync(templatesDir) ? templatesDir : undefined,
+    migrationsDir: builtin || !existsSync(migrationsDir) ? undefined : migrationsDir,
+  };
+}

@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { ImproperlyConfigured } from './errors.js';
+import { DEFAULTS, type Settings, type SettingsInput } from './settings.js';
+
+const KNOWN = new Set<string>(['BASE_DIR', 'SECRET_KEY', ...Object.keys(DEFAULTS)]);
+const ENGINES = ['db', 'file', 'cache', 'cached_db', 'signed_cookies'];
+const SAMESITE = ['Lax', 'Strict', 'None', false];
+
+/** Closest known setting name, for "did you mean" hints (Levenshtein distance <= 3). */
+function closest(name: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const known of KNOWN) {
+    const d = distance(name.toUpperCase(), known);
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+function fail(message: string): never {
+  throw new ImproperlyConfigured(message);
+}
+
+function expectType(name: string, value: unknown, type: string): void {
+  const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+  if (actual !== type) fail(`The ${name} setting must be a ${type}, not ${actual}.`);
+}
+
+function validate(s: Settings): void {
+  expectType('BASE_DIR', s.BASE_DIR, 'string');
+  if (!path.isAbsolute(s.BASE_DIR)) fail(`The BASE_DIR setting must be an absolute path, got '${s.BASE_DIR}'.`);
+  expectType('SECRET_KEY', s.SECRET_KEY, 'string');
+  if (!s.SECRET_KEY) fail('The SECRET_KEY setting must not be empty.');
+  expectType('DEBUG', s.DEBUG, 'boolean');
+  for (const name of ['SECRET_KEY_FALLBACKS', 'ALLOWED_HOSTS', 'INSTALLED_APPS', 'MIDDLEWARE', 'TEMPLATES'] as const) {
+    expectType(name, s[name], 'array');
+  }
+  expectType('DATABASES', s.DATABASES, 'object');
+  expectType('CACHES', s.CACHES, 'object');
+  for (const name of ['SESSION_COOKIE_AGE'] as const) {
+    if (!Number.isInteger(s[name])) fail(`The ${name} setting must be an integer number of seconds, got ${String(s[name])}.`);
+  }
+  if (typeof s.SESSION_ENGINE === 'string' && !ENGINES.includes(s.SESSION_ENGINE)) {
+    fail(`The SESSION_ENGINE setting '${s.SESSION_ENGINE}' is not one of: ${ENGINES.join(', ')} (or a store class).`);
+  }
+  if (typeof s.SESSION_ENGINE !== 'string' && typeof s.SESSION_ENGINE !== 'function') {
+    fail('The SESSION_ENGINE setting must be an engine name or a store class.');
+  }
+  if (!SAMESITE.includes(s.SESSION_COOKIE_SAMESITE)) {
+    fail(`The SESSION_COOKIE_SAMESITE setting must be 'Lax', 'Strict', 'None' or false, got ${JSON.stringify(s.SESSION_COOKIE_SAMESITE)}.`);
+  }
+  if (s.SESSION_SERIALIZER !== 'json') fail("The SESSION_SERIALIZER setting only supports 'json'.");
+  for (const [alias, db] of Object.entries(s.DATABASES)) {
+    if (!['sqlite', 'postgresql'].includes(db.ENGINE)) {
+      fail(`DATABASES['${alias}'].ENGINE must be 'sqlite' or 'postgresql', got '${String(db.ENGINE)}'.`);
+    }
+  }
+  for (const [alias, cache] of Object.entries(s.CACHES)) {
+    if (!['locmem', 'redis', 'dummy'].includes(cache.BACKEND)) {
+      fail(`CACHES['${alias}'].BACKEND must be 'locmem', 'redis' or 'dummy', got '${String(cache.BACKEND)}'.`);
+    }
+  }
+}
+
+/**
+ * Merges a project's settings over Django's defaults and validates them once. An unknown
+ * name (a typo) or a value of the wrong type throws `ImproperlyConfigured` naming it.
+ *
+ * @example
+ * export default defineSettings({ BASE_DIR: import.meta.dirname, SECRET_KEY: 'dev', DEBUG: true });
+ */
+export function defineSettings(input: SettingsInput): Readonly<Settings> {
+  for (const name of Object.keys(input)) {
+    if (!KNOWN.has(name)) {
+      const hint = closest(name);
+      fail(`Unknown setting '${name}'.${hint ? ` Did you mean '${hint}'?` : ''}`);
+    }
+  }
+  const settings = { ...DEFAULTS, ...input } as Settings;
+  validate(settings);
+  return Object.freeze(settings);
+}

@@ -1,0 +1,147 @@
+import type { MiddlewareFactory } from '../middleware/types.js';
+
+/** Django's `SESSION_ENGINE` choices, by short name. */
+export type SessionEngineName = 'db' | 'file' | 'cache' | 'cached_db' | 'signed_cookies';
+
+/** Built-in middleware, by Django-style dotted path. */
+export type BuiltinMiddleware =
+  | 'tango.middleware.security.SecurityMiddleware'
+  | 'tango.sessions.middleware.SessionMiddleware'
+  | 'tango.middleware.common.CommonMiddleware'
+  | 'tango.middleware.clickjacking.XFrameOptionsMiddleware';
+
+/**
+ * One `MIDDLEWARE` entry: a built-in's dotted path, a project module as
+ * `'./path/to/module.ts#exportName'` (relative to `BASE_DIR`), or a factory itself.
+ */
+export type MiddlewareEntry = BuiltinMiddleware | `./${string}#${string}` | MiddlewareFactory;
+
+/** A `DATABASES` entry. SQLite is the embedded default; PostgreSQL for scale-out. */
+export type DatabaseSettings =
+  | {
+      /** `'sqlite'`: `NAME` is a file path (relative to `BASE_DIR`) or `':memory:'`. */
+      ENGINE: 'sqlite';
+      NAME: string;
+      OPTIONS?: Record<string, unknown>;
+    }
+  | {
+      ENGINE: 'postgresql';
+      /** Either a `postgres://` URL in `URL`, or HOST/PORT/NAME/USER/PASSWORD. */
+      URL?: string;
+      NAME?: string;
+      HOST?: string;
+      PORT?: number | string;
+      USER?: string;
+      PASSWORD?: string;
+      OPTIONS?: Record<string, unknown>;
+    };
+
+/** A `CACHES` entry. */
+export interface CacheSettings {
+  /** `'locmem'` (bounded in-process LRU, single process only) or `'redis'`. */
+  BACKEND: 'locmem' | 'redis' | 'dummy';
+  /** Redis URL for `'redis'`; a name separating locmem instances otherwise. */
+  LOCATION?: string;
+  /** Default timeout in seconds (Django default 300); `null` means never expire. */
+  TIMEOUT?: number | null;
+  KEY_PREFIX?: string;
+  VERSION?: number;
+  /** `MAX_ENTRIES` (default 300, as Django) for locmem. */
+  OPTIONS?: { MAX_ENTRIES?: number; CULL_FREQUENCY?: number } & Record<string, unknown>;
+}
+
+/** One `TEMPLATES` entry. Only the Handlebars backend exists. */
+export interface TemplateSettings {
+  BACKEND?: 'handlebars';
+  /** Directories searched first, relative to `BASE_DIR`. */
+  DIRS?: string[];
+  /** Search each installed app's `templates/` folder after `DIRS`. Default `true`. */
+  APP_DIRS?: boolean;
+  OPTIONS?: Record<string, unknown>;
+}
+
+/**
+ * Every setting Tango reads, with Django's names. `defineSettings()` takes a partial of this
+ * type, so a misspelt setting name is a type error (excess property check) and, at run time,
+ * an `ImproperlyConfigured` error.
+ */
+export interface Settings {
+  /** Absolute project root. Relative paths in other settings resolve against it. */
+  BASE_DIR: string;
+  DEBUG: boolean;
+  SECRET_KEY: string;
+  /** Older keys still accepted when verifying signatures (key rotation). */
+  SECRET_KEY_FALLBACKS: string[];
+  /** Host names this site serves; with DEBUG and an empty list, localhost names are allowed. */
+  ALLOWED_HOSTS: string[];
+  /** App names: built-ins such as `'tango.sessions'`, or project folders such as `'WebApp'`. */
+  INSTALLED_APPS: string[];
+  MIDDLEWARE: MiddlewareEntry[];
+  /** Module path of the root urlconf relative to `BASE_DIR`, e.g. `'mysite/urls'`. */
+  ROOT_URLCONF: string;
+  TEMPLATES: TemplateSettings[];
+  DATABASES: Record<string, DatabaseSettings>;
+  CACHES: Record<string, CacheSettings>;
+  APPEND_SLASH: boolean;
+  /** Largest request body in bytes read into memory (Django default 2.5 MB); 413 beyond it. */
+  DATA_UPLOAD_MAX_MEMORY_SIZE: number | null;
+  /** Trust `X-Forwarded-Proto` etc.: `[headerName, value]` meaning "this request is HTTPS". */
+  SECURE_PROXY_SSL_HEADER: [string, string] | null;
+  USE_X_FORWARDED_HOST: boolean;
+  X_FRAME_OPTIONS: 'DENY' | 'SAMEORIGIN';
+  SECURE_CONTENT_TYPE_NOSNIFF: boolean;
+  SECURE_REFERRER_POLICY: string | null;
+
+  SESSION_ENGINE: SessionEngineName | (new (...args: never[]) => unknown);
+  SESSION_COOKIE_NAME: string;
+  SESSION_COOKIE_AGE: number;
+  SESSION_COOKIE_DOMAIN: string | null;
+  SESSION_COOKIE_SECURE: boolean;
+  SESSION_COOKIE_PATH: string;
+  SESSION_COOKIE_HTTPONLY: boolean;
+  SESSION_COOKIE_SAMESITE: 'Lax' | 'Strict' | 'None' | false;
+  SESSION_SAVE_EVERY_REQUEST: boolean;
+  SESSION_EXPIRE_AT_BROWSER_CLOSE: boolean;
+  /** Directory for the file engine; `null` means the OS temp dir. */
+  SESSION_FILE_PATH: string | null;
+  SESSION_CACHE_ALIAS: string;
+  /** Only `'json'` (Django's JSONSerializer) is supported: pickle's RCE risk is not copied. */
+  SESSION_SERIALIZER: 'json';
+}
+
+/** What a project's `settings.ts` passes to `defineSettings()`. */
+export type SettingsInput = Partial<Settings> & Pick<Settings, 'BASE_DIR' | 'SECRET_KEY'>;
+
+/** Django's global defaults (django/conf/global_settings.py), for the settings Tango reads. */
+export const DEFAULTS: Omit<Settings, 'BASE_DIR' | 'SECRET_KEY'> = {
+  DEBUG: false,
+  SECRET_KEY_FALLBACKS: [],
+  ALLOWED_HOSTS: [],
+  INSTALLED_APPS: [],
+  MIDDLEWARE: [],
+  ROOT_URLCONF: '',
+  TEMPLATES: [],
+  DATABASES: {},
+  CACHES: { default: { BACKEND: 'locmem' } },
+  APPEND_SLASH: true,
+  DATA_UPLOAD_MAX_MEMORY_SIZE: 2621440,
+  SECURE_PROXY_SSL_HEADER: null,
+  USE_X_FORWARDED_HOST: false,
+  X_FRAME_OPTIONS: 'DENY',
+  SECURE_CONTENT_TYPE_NOSNIFF: true,
+  SECURE_REFERRER_POLICY: 'same-origin',
+
+  SESSION_ENGINE: 'db',
+  SESSION_COOKIE_NAME: 'sessionid',
+  SESSION_COOKIE_AGE: 60 * 60 * 24 * 7 * 2,
+  SESSION_COOKIE_DOMAIN: null,
+  SESSION_COOKIE_SECURE: false,
+  SESSION_COOKIE_PATH: '/',
+  SESSION_COOKIE_HTTPONLY: true,
+  SESSION_COOKIE_SAMESITE: 'Lax',
+  SESSION_SAVE_EVERY_REQUEST: false,
+  SESSION_EXPIRE_AT_BROWSER_CLOSE: false,
+  SESSION_FILE_PATH: null,
+  SESSION_CACHE_ALIAS: 'default',
+  SESSION_SERIALIZER: 'json',
+};

@@ -1,0 +1,7 @@
+/**
+ * `tango/http`: requests, responses and cookies, like `django.http`.
+ */
+export * from './request.js';
+export * from './response.js';
+export * from './errors.js';
+export { parseCookie, serializeSetCookie, validateCookie, type CookieOptions } from './cookie.js';

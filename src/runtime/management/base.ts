@@ -1,0 +1,60 @@
+import type { AppRegistry } from '../apps/registry.js';
+import type { Settings } from '../conf/settings.js';
+
+/**
+ * A user mistake in a management command (Django's `CommandError`): printed as one line
+ * `CommandError: <message>` on stderr with exit code `returnCode`, never a stack trace.
+ */
+export class CommandError extends Error {
+  override name = 'CommandError';
+  constructor(
+    message: string,
+    readonly returnCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** One option of a command, parsed with `node:util` `parseArgs`. */
+export interface CommandOption {
+  type: 'boolean' | 'string';
+  short?: string;
+  description: string;
+  multiple?: boolean;
+  default?: string | boolean;
+}
+
+/** Everything a command may touch, handed over by `executeFromCommandLine`. */
+export interface CommandContext {
+  settings: Readonly<Settings>;
+  apps: AppRegistry;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/** Parsed command line: positionals plus options by name. */
+export interface CommandArgs {
+  positionals: string[];
+  options: Record<string, string | boolean | string[] | undefined>;
+}
+
+/**
+ * A `manage.ts` command, like Django's `BaseCommand`. Apps contribute commands through their
+ * `AppConfig.commands`; built-ins live in `management/commands/`.
+ *
+ * @example
+ * export const hello: Command = {
+ *   help: 'Says hello.',
+ *   async handle(args, { stdout }) { stdout.write('hello\n'); },
+ * };
+ */
+export interface Command {
+  help: string;
+  /** Usage of positionals, e.g. `'[app_label] [migration_name]'`. */
+  args?: string;
+  options?: Record<string, CommandOption>;
+  /** False for commands that must run before settings exist (none yet); default true. */
+  requiresSettings?: boolean;
+  /** Returns the exit code (default 0); long-running commands resolve when they stop. */
+  handle(args: CommandArgs, context: CommandContext): Promise<number | void>;
+}
