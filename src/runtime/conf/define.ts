@@ -57,8 +57,8 @@ function validate(s: Settings): void {
   if (typeof s.SESSION_ENGINE === 'string' && !ENGINES.includes(s.SESSION_ENGINE)) {
     fail(`The SESSION_ENGINE setting '${s.SESSION_ENGINE}' is not one of: ${ENGINES.join(', ')} (or a store class).`);
   }
-  if (typeof s.SESSION_ENGINE !== 'string' && typeof s.SESSION_ENGINE !== 'function') {
-    fail('The SESSION_ENGINE setting must be an engine name or a store class.');
+  if (typeof s.SESSION_ENGINE !== 'string' && typeof (s.SESSION_ENGINE as { fromSettings?: unknown }).fromSettings !== 'function') {
+    fail('The SESSION_ENGINE setting must be an engine name or a store class with a static fromSettings(settings).');
   }
   if (!SAMESITE.includes(s.SESSION_COOKIE_SAMESITE)) {
     fail(`The SESSION_COOKIE_SAMESITE setting must be 'Lax', 'Strict', 'None' or false, got ${JSON.stringify(s.SESSION_COOKIE_SAMESITE)}.`);

@@ -92,7 +92,8 @@ export interface Settings {
   SECURE_CONTENT_TYPE_NOSNIFF: boolean;
   SECURE_REFERRER_POLICY: string | null;
 
-  SESSION_ENGINE: SessionEngineName | (new (...args: never[]) => unknown);
+  /** A built-in engine name, or a custom store class with a static `fromSettings(settings)`. */
+  SESSION_ENGINE: SessionEngineName | { fromSettings(settings: Readonly<Settings>): Promise<unknown> };
   SESSION_COOKIE_NAME: string;
   SESSION_COOKIE_AGE: number;
   SESSION_COOKIE_DOMAIN: string | null;
