@@ -1,0 +1,70 @@
+import { createApplication } from '../../core/handler.js';
+import type { AppRegistry } from '../../apps/registry.js';
+import type { Settings } from '../../conf/settings.js';
+import type { Command } from '../base.js';
+
+const SESSION_MIDDLEWARE = 'tango.sessions.middleware.SessionMiddleware';
+
+/**
+ * Django-style system checks on settings that load fine but are likely wrong. Returns
+ * `[id, message]` pairs; ids ending in E are errors, W warnings.
+ */
+export function systemChecks(settings: Readonly<Settings>, deploy: boolean): [string, string][] {
+  const found: [string, string][] = [];
+  const sessionsInstalled = settings.INSTALLED_APPS.includes('tango.sessions');
+  const middlewareInstalled = settings.MIDDLEWARE.includes(SESSION_MIDDLEWARE);
+  if (middlewareInstalled && !sessionsInstalled) {
+    found.push(['sessions.E001', `'${SESSION_MIDDLEWARE}' is in MIDDLEWARE but 'tango.sessions' is not in INSTALLED_APPS.`]);
+  }
+  if (settings.SESSION_COOKIE_SAMESITE === 'None' && !settings.SESSION_COOKIE_SECURE) {
+    found.push(['sessions.W001', "SESSION_COOKIE_SAMESITE is 'None' but SESSION_COOKIE_SECURE is false: browsers reject such cookies."]);
+  }
+  if (deploy) {
+    if (settings.DEBUG) found.push(['security.W018', 'You should not have DEBUG set to true in deployment.']);
+    if (!settings.SESSION_COOKIE_SECURE) found.push(['security.W012', 'SESSION_COOKIE_SECURE is not set to true.']);
+    if (!settings.SESSION_COOKIE_HTTPONLY) found.push(['security.W013', 'SESSION_COOKIE_HTTPONLY is not set to true.']);
+    if (settings.SECRET_KEY.startsWith('tango-insecure-') || settings.SECRET_KEY.length < 50) {
+      found.push(['security.W009', 'Your SECRET_KEY is short or was generated for development; generate a long random one for production.']);
+    }
+    if (settings.ALLOWED_HOSTS.length === 0) found.push(['security.W020', 'ALLOWED_HOSTS must not be empty in deployment.']);
+  }
+  return found;
+}
+
+/** The runserver start-up warning about migrations not yet applied, or undefined. */
+export async function unappliedMigrationsWarning(settings: Readonly<Settings>, apps: AppRegistry): Promise<string | undefined> {
+  if (!settings.DATABASES.default) return undefined;
+  try {
+    const { getConnection, unappliedMigrations } = await import('../../db/index.js');
+    const pending = await unappliedMigrations(await getConnection(settings), apps);
+    if (pending.length === 0) return undefined;
+    const labels = [...new Set(pending.map((m) => m.app))].join(', ');
+    return `You have ${pending.length} unapplied migration(s). Your project may not work properly until you apply the migrations for app(s): ${labels}.\nRun 'npm run migrate' (npx tsx manage.ts migrate) to apply them.`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `manage.ts check`: loads settings, apps, urls, templates and middleware exactly as the server
+ * does, then runs the system checks. Exits 1 on errors.
+ */
+export const check: Command = {
+  help: 'Checks the entire Tango project for potential problems.',
+  options: { deploy: { type: 'boolean', description: 'Check deployment settings.' } },
+  async handle({ options }, { settings, stdout, stderr }) {
+    const app = await createApplication(settings);
+    await app.close();
+    const found = systemChecks(settings, Boolean(options.deploy));
+    const errors = found.filter(([id]) => /\.E\d+$/.test(id));
+    if (found.length === 0) {
+      stdout.write('System check identified no issues (0 silenced).\n');
+      return 0;
+    }
+    const out = errors.length > 0 ? stderr : stdout;
+    out.write('System check identified some issues:\n\n');
+    for (const [id, message] of found) out.write(`?: (${id}) ${message}\n`);
+    out.write(`\nSystem check identified ${found.length} issue${found.length === 1 ? '' : 's'} (0 silenced).\n`);
+    return errors.length > 0 ? 1 : 0;
+  },
+};

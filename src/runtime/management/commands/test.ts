@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CommandError, type Command } from '../base.js';
+
+/**
+ * `manage.ts test [app ...]`: runs each project app's `tests.ts` with Node's test runner
+ * (through tsx), with `TANGO_TEST=1` so `tango/test` uses a fresh in-memory database.
+ */
+export const test: Command = {
+  help: "Runs the tests of the project's apps (each app's tests.ts) with node:test.",
+  args: '[app_label ...]',
+  async handle({ positionals }, { settings, apps, stdout }) {
+    const projectApps = apps.apps.filter((app) => app.path.startsWith(settings.BASE_DIR + path.sep));
+    const selected = positionals.length
+      ? positionals.map((label) => {
+          const app = projectApps.find((a) => a.label === label || a.name === label);
+          if (!app) throw new CommandError(`No installed app with label '${label}'.`);
+          return app;
+        })
+      : projectApps;
+    const files = selected.map((a) => path.join(a.path, 'tests.ts')).filter((f) => existsSync(f));
+    if (files.length === 0) {
+      stdout.write('Found 0 test files: no app has a tests.ts.\n');
+      return 0;
+    }
+    stdout.write(`Found ${files.length} test file(s).\n`);
+    return new Promise<number>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--test', ...files], {
+        cwd: settings.BASE_DIR,
+        env: { ...process.env, TANGO_TEST: '1' },
+        stdio: 'inherit',
+      });
+      child.on('error', reject);
+      child.on('exit', (code) => resolve(code ?? 1));
+    });
+  },
+};

@@ -1,0 +1,147 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Application } from '../core/handler.js';
+import { responseForException } from '../core/handler.js';
+import { RequestDataTooBig } from '../http/errors.js';
+import { HttpRequest } from '../http/request.js';
+import type { HttpResponse } from '../http/response.js';
+import { formatRequestLine } from './request-log.js';
+
+/** Options of `serve()`. */
+export interface ServeOptions {
+  /** Default `'127.0.0.1'`. */
+  host?: string;
+  /** Default 8000; 0 picks a free port. */
+  port?: number;
+  /** Where access lines go; default stderr like Django's runserver. `null` disables the log. */
+  log?: ((line: string) => void) | null;
+}
+
+/** A running server. */
+export interface RunningServer {
+  readonly server: http.Server;
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the app. */
+  close(): Promise<void>;
+}
+
+const STATUS_WITHOUT_BODY = new Set([204, 304]);
+
+/**
+ * Serves `app` on node:http, like Django's runserver: reads the body (up to
+ * `DATA_UPLOAD_MAX_MEMORY_SIZE`, 413 beyond), builds an `HttpRequest`, writes the response
+ * with one `Set-Cookie` per cookie, and logs one line per request.
+ *
+ * @example
+ * const running = await serve(app, { port: 0 });
+ * console.log(running.url);
+ */
+export async function serve(app: Application, options: ServeOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const log =
+    options.log === undefined ? (line: string) => process.stderr.write(line + '\n') : options.log;
+  const limit = app.settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
+  const server = http.createServer(async (req, res) => {
+    inFlight++;
+    let body: Buffer | undefined;
+    let bodyError: unknown;
+    try {
+      body = await readBody(req, limit);
+    } catch (error) {
+      bodyError = error;
+      res.setHeader('Connection', 'close');
+    }
+    const request = new HttpRequest({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers as Record<string, string | undefined>,
+      body,
+      encrypted: 'encrypted' in req.socket && Boolean(req.socket.encrypted),
+      remoteAddress: req.socket.remoteAddress,
+      httpVersion: req.httpVersion,
+    });
+    const response: HttpResponse =
+      bodyError === undefined
+        ? await app.handle(request)
+        : responseForException(request, bodyError, app.settings, app.resolver);
+    try {
+      writeResponse(res, request.method, response);
+    } finally {
+      log?.(formatRequestLine(new Date(), request.method, request.url, request.httpVersion, response.status, response.content.length));
+      if (--inFlight === 0) idle?.();
+    }
+  });
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8000, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    host,
+    port: address.port,
+    url: `http://${urlHost}:${address.port}`,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+        server.closeAllConnections();
+        await closed;
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Reads the whole body, rejecting with `RequestDataTooBig` past `limit` bytes. */
+function readBody(req: http.IncomingMessage, limit: number | null): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (limit !== null && declared > limit) {
+    req.resume();
+    return Promise.reject(new RequestDataTooBig('Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.'));
+  }
+  if (declared === 0 && req.headers['transfer-encoding'] === undefined) {
+    return Promise.resolve(Buffer.alloc(0));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (limit !== null && size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new RequestDataTooBig('Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function writeResponse(res: http.ServerResponse, method: string, response: HttpResponse): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of response.headers) headers[name] = value;
+  const cookies = response.setCookieHeaders();
+  if (cookies.length > 0) headers['Set-Cookie'] = cookies;
+  const noBody = STATUS_WITHOUT_BODY.has(response.status);
+  if (!noBody) headers['Content-Length'] = String(response.content.length);
+  res.writeHead(response.status, headers);
+  res.end(method === 'HEAD' || noBody ? undefined : response.content);
+}
