@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CommandError, type Command } from '../base.js';
 
 /**
- * `manage.ts test [app ...]`: runs each project app's `tests.ts` with Node's test runner
+ * `manage.ts test [app ...]`: runs the project package's and each project app's `tests.ts` with Node's test runner
  * (through tsx), with `TANGO_TEST=1` so `tango/test` uses a fresh in-memory database.
  */
 export const test: Command = {
@@ -19,7 +19,11 @@ export const test: Command = {
           return app;
         })
       : projectApps;
-    const files = selected.map((a) => path.join(a.path, 'tests.ts')).filter((f) => existsSync(f));
+    // The project package (the folder of ROOT_URLCONF) may have tests too, like an app.
+    const projectTests = positionals.length ? [] : [path.join(settings.BASE_DIR, path.dirname(settings.ROOT_URLCONF))];
+    const files = [...projectTests, ...selected.map((a) => a.path)]
+      .map((dir) => path.join(dir, 'tests.ts'))
+      .filter((f) => existsSync(f));
     if (files.length === 0) {
       stdout.write('Found 0 test files: no app has a tests.ts.\n');
       return 0;

@@ -1,0 +1,123 @@
+/**
+ * Shared helpers for end-to-end tests: scaffold a real project with the built CLI, run its
+ * commands, start its server on a free loopback port, and stop it again.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const CLI = path.join(REPO_ROOT, 'bin', 'tango-admin.js');
+
+/** A fresh temp directory, removed by the returned cleanup. */
+export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Runs the real CLI (`node bin/tango-admin.js ...`). */
+export function tangoAdmin(args: string[], cwd: string) {
+  return execa(process.execPath, [CLI, ...args], { cwd, reject: false, all: true, env: { CI: 'true' } });
+}
+
+/** The project's own tsx (spawned directly so signals reach the server, unlike through npx). */
+export function tsxBin(project: string): string {
+  return path.join(project, 'node_modules', '.bin', 'tsx');
+}
+
+/** Runs `npx tsx manage.ts ...` inside a generated project. */
+export function manage(project: string, args: string[], env: Record<string, string> = {}) {
+  return execa(tsxBin(project), ['manage.ts', ...args], { cwd: project, reject: false, all: true, env });
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A running `manage.ts runserver`. */
+export interface ProjectServer {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** Everything the server printed so far. */
+  output(): string;
+  /** SIGTERM and wait for a graceful exit; returns the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `manage.ts runserver 127.0.0.1:<free port> --noreload` and resolves once it prints
+ * that it is serving.
+ */
+export async function startServer(project: string, env: Record<string, string> = {}): Promise<ProjectServer> {
+  const port = await freePort();
+  const child = spawn(tsxBin(project), ['manage.ts', 'runserver', `127.0.0.1:${port}`, '--noreload'], {
+    cwd: project,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Quit the server with')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    process: child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/**
+ * A minimal cookie jar over fetch for HTTP-level tests: sends stored cookies, applies
+ * Set-Cookie (Max-Age<=0 deletes), never follows redirects.
+ */
+export class CookieJar {
+  readonly cookies = new Map<string, string>();
+
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    for (const header of response.headers.getSetCookie()) {
+      const [pair = '', ...attrs] = header.split(/;\s*/);
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq);
+      const gone = attrs.some((a) => /^max-age=(0|-\d+)$/i.test(a));
+      if (gone) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(eq + 1));
+    }
+    return response;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Issue 2's end-to-end test: the real CLI scaffolds a project into a temp dir, installs it,
+ * and the project type-checks, migrates, serves `/` on a free port and passes its own tests.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { manage, startServer, tangoAdmin, tempDir, type ProjectServer } from './helpers.js';
+
+describe('startproject end to end', () => {
+  let root: Awaited<ReturnType<typeof tempDir>>;
+  let project: string;
+  let server: ProjectServer | undefined;
+
+  beforeAll(async () => {
+    root = await tempDir('tango-e2e-');
+    project = path.join(root.dir, 'mysite');
+    const result = await tangoAdmin(['startproject', 'mysite'], root.dir);
+    expect(result.exitCode, result.all).toBe(0);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await root.cleanup();
+  });
+
+  it('installed the project with the runtime from this checkout', async () => {
+    const pkg = JSON.parse(await readFile(path.join(project, 'package.json'), 'utf8'));
+    expect(pkg.dependencies.tango).toMatch(/^file:/);
+    const link = await readFile(path.join(project, 'node_modules', 'tango', 'package.json'), 'utf8');
+    expect(JSON.parse(link).name).toBe('tango');
+  });
+
+  it('type-checks with tsc --noEmit', async () => {
+    const result = await execa('npx', ['tsc', '--noEmit'], { cwd: project, reject: false, all: true });
+    expect(result.exitCode, result.all).toBe(0);
+  });
+
+  it('passes manage.ts check', async () => {
+    const result = await manage(project, ['check']);
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toContain('System check identified no issues');
+  });
+
+  it('migrates, and a second migrate has nothing to apply', async () => {
+    const first = await manage(project, ['migrate']);
+    expect(first.exitCode, first.all).toBe(0);
+    expect(first.stdout).toContain('Applying sessions.0001_initial... OK');
+    const second = await manage(project, ['migrate']);
+    expect(second.stdout).toContain('No migrations to apply.');
+  });
+
+  it('serves / with 200 on a free port and logs the request like Django', async () => {
+    server = await startServer(project);
+    const response = await fetch(server.url + '/');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('mysite');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.output()).toMatch(/\[\d\d\/\w{3}\/\d{4} \d\d:\d\d:\d\d\] "GET \/ HTTP\/1\.1" 200 \d+/);
+    expect(await server.stop()).toBe(0);
+    server = undefined;
+  });
+
+  it("runs the project's own tests with npm test", async () => {
+    const result = await execa('npm', ['test'], { cwd: project, reject: false, all: true });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toMatch(/# pass [1-9]/);
+    expect(result.all).toMatch(/# fail 0/);
+  });
+
+  it('refuses to scaffold over the existing project and writes nothing', async () => {
+    const result = await tangoAdmin(['startproject', 'mysite', '--no-install'], root.dir);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('already exists');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
