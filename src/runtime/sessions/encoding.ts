@@ -1,0 +1,112 @@
+/**
+ * Django's session data encoding (`SessionBase.encode`/`decode`, Django 4.0+): the data is
+ * serialized with `JSONSerializer` and signed with `django.core.signing.dumps` under the salt
+ * `'django.contrib.sessions.SessionStore'`, zlib-compressed when that is shorter. Every
+ * server-side engine stores this string, so a `django_session` row written by Django decodes
+ * here and the reverse, given the same `SECRET_KEY`.
+ *
+ * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#session-serialization
+ */
+import { getLogger } from '../core/log.js';
+import { BadSignature, dumps, loads } from '../core/signing.js';
+import type { SessionData } from './store.js';
+
+/**
+ * Django's `SessionBase.key_salt`: `'django.contrib.sessions.' + class __qualname__`, and the
+ * class is always called `SessionStore`, so it is the same for db, cache, cached_db and file.
+ */
+export const SESSION_SALT = 'django.contrib.sessions.SessionStore';
+
+/** The logger Django's `decode` warns on when session data fails verification. */
+export const securityLogger = getLogger('tango.security.SuspiciousSession');
+
+/** The signing keys to use; both default to the configured settings (`tango/core/signing`). */
+export interface SessionSigningKeys {
+  /** `SECRET_KEY`. */
+  key?: string;
+  /** `SECRET_KEY_FALLBACKS`: older keys still accepted when decoding. */
+  fallbackKeys?: readonly string[];
+}
+
+/**
+ * Encodes session data as Django does: `signing.dumps(data, salt=SESSION_SALT, compress=True)`.
+ *
+ * @example
+ * encodeSessionData({ hit: 1 }, { key: settings.SECRET_KEY }); // 'eyJoaXQiOjF9:1xV1iJ:Tt...'
+ */
+export function encodeSessionData(data: SessionData, keys: SessionSigningKeys = {}): string {
+  return dumps(data, { key: keys.key, fallbackKeys: fallbacks(keys), salt: SESSION_SALT, compress: true });
+}
+
+/**
+ * Decodes what `encodeSessionData` (or Django) wrote. Tampered or foreign-key data gives
+ * `null` and a WARNING `Session data corrupted` on `tango.security.SuspiciousSession`, like
+ * Django's `decode`; data that verifies but is not a JSON object gives `null` silently.
+ *
+ * @example
+ * decodeSessionData(row.session_data, { key: settings.SECRET_KEY }) ?? {};
+ */
+export function decodeSessionData(encoded: string, keys: SessionSigningKeys = {}): SessionData | null {
+  try {
+    const data = loads(encoded, { key: keys.key, salt: SESSION_SALT, fallbackKeys: fallbacks(keys) });
+    return isSessionData(data) ? data : null;
+  } catch (error) {
+    if (error instanceof BadSignature) securityLogger.warning('Session data corrupted');
+    // Anything else (bad base64, bad zlib, bad JSON behind a valid signature) is Django's
+    // "ValueError ... just return an empty dictionary".
+    return null;
+  }
+}
+
+/** An explicit key without fallbacks means "no fallbacks", not the configured settings'. */
+function fallbacks(keys: SessionSigningKeys): readonly string[] | undefined {
+  return keys.fallbackKeys ?? (keys.key ? [] : undefined);
+}
+
+/** True for a plain JSON object (what a session's data must be). */
+export function isSessionData(value: unknown): value is SessionData {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Formats a date as Python's `datetime.isoformat()` of an aware UTC datetime
+ * (`2026-11-22T08:00:00+00:00`, microseconds only when non-zero). Django 4.1+ stores a
+ * datetime `set_expiry()` this way in `_session_expiry`, since JSON cannot hold dates, and
+ * Python < 3.11 `fromisoformat` rejects JavaScript's trailing `Z`.
+ *
+ * @example
+ * formatIsoDate(new Date(Date.UTC(2026, 10, 22, 8))); // '2026-11-22T08:00:00+00:00'
+ */
+export function formatIsoDate(date: Date): string {
+  const time = date.getTime();
+  if (!Number.isFinite(time)) throw new TypeError('setExpiry() got an invalid Date.');
+  const iso = date.toISOString();
+  if (iso.length !== 24) throw new TypeError(`setExpiry() got a Date outside years 0-9999: ${iso}.`);
+  const ms = iso.slice(20, 23);
+  return iso.slice(0, 19) + (ms === '000' ? '' : `.${ms}000`) + '+00:00';
+}
+
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * Parses what Python's `datetime.fromisoformat` accepts for `_session_expiry` (and JavaScript's
+ * `toISOString()`); a value without an offset is taken as UTC. Returns `null` for anything else.
+ *
+ * @example
+ * parseIsoDate('2026-11-22T08:00:00.500000+01:00'); // Date 2026-11-22T07:00:00.500Z
+ */
+export function parseIsoDate(value: string): Date | null {
+  const m = ISO_DATE.exec(value);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  let time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0));
+  if (frac) time += Math.floor(Number(frac.padEnd(6, '0')) / 1000);
+  if (zone && zone !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0);
+    time -= sign * offset * 60_000;
+  }
+  return Number.isFinite(time) ? new Date(time) : null;
+}

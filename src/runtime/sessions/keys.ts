@@ -1,0 +1,122 @@
+/**
+ * Session keys: generation (Django's `get_random_string(32, VALID_KEY_CHARS)`), validation,
+ * and the shared "insert under a fresh key, retry on collision" loop every engine uses.
+ */
+import { randomFillSync } from 'node:crypto';
+import { CreateError } from './store.js';
+
+/** Django's `VALID_KEY_CHARS`: lower-case ASCII letters and digits. */
+export const VALID_KEY_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Length of a generated key, as Django's. */
+export const SESSION_KEY_LENGTH = 32;
+
+/**
+ * How many fresh keys `createWithFreshKey` tries before giving up. With 36^32 keys a real
+ * collision never happens, so repeated failures mean the store refuses every insert
+ * (Django's cache engine reasons the same way: "It is likely that the cache is unavailable").
+ */
+export const MAX_CREATE_ATTEMPTS = 10;
+
+// Random bytes are drawn in batches: one randomFillSync per ~8 keys instead of one per key.
+const POOL_SIZE = 256;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomByte(): number {
+  if (poolOffset === POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]!;
+}
+
+// 252 = 7 * 36: bytes at or above it are rejected so that every character is equally likely.
+const REJECT_FROM = 256 - (256 % VALID_KEY_CHARS.length);
+
+/** The default generator: 32 characters of `[a-z0-9]` from the OS CSPRNG, unbiased. */
+function randomSessionKey(): string {
+  let key = '';
+  while (key.length < SESSION_KEY_LENGTH) {
+    const byte = randomByte();
+    if (byte < REJECT_FROM) key += VALID_KEY_CHARS[byte % VALID_KEY_CHARS.length];
+  }
+  return key;
+}
+
+let generator: () => string = randomSessionKey;
+
+/**
+ * A new session key: 32 characters of `[a-z0-9]` from a CSPRNG (`node:crypto`). Every engine
+ * must mint keys through this function (directly or via `createWithFreshKey`), so that the
+ * shared contract suite can force collisions with `setSessionKeyGenerator`.
+ *
+ * @example
+ * generateSessionKey(); // 'q3v0x9k2m1...' (32 characters)
+ */
+export function generateSessionKey(): string {
+  return generator();
+}
+
+/**
+ * Replaces the key generator, for tests that need deterministic keys or forced collisions;
+ * returns a function restoring the previous one. Never use this in application code.
+ *
+ * @example
+ * const restore = setSessionKeyGenerator(() => 'a'.repeat(32));
+ * try { ... } finally { restore(); }
+ */
+export function setSessionKeyGenerator(next: () => string): () => void {
+  const previous = generator;
+  generator = next;
+  return () => {
+    generator = previous;
+  };
+}
+
+/**
+ * Django's `_validate_session_key`: a cookie value shorter than 8 characters (or empty) is
+ * treated as no key at all, so the middleware answers it with the deletion cookie.
+ *
+ * @example
+ * isValidSessionKey('1234567'); // false
+ * isValidSessionKey('12345678'); // true
+ */
+export function isValidSessionKey(key: string | null | undefined): key is string {
+  return typeof key === 'string' && key.length >= 8;
+}
+
+const WELL_FORMED = /^[a-z0-9]{8,64}$/;
+
+/**
+ * True when `key` could have been issued by `generateSessionKey`: 8 to 64 characters of
+ * `[a-z0-9]` (8 is Django's minimum; 64 bounds path and index lengths). Server-side engines
+ * reject anything else before it reaches a file name, a query or a cache key.
+ *
+ * @example
+ * isWellFormedSessionKey('../../etc/passwd'); // false
+ */
+export function isWellFormedSessionKey(key: string): boolean {
+  return WELL_FORMED.test(key);
+}
+
+/**
+ * Inserts a record under a freshly generated key, retrying on collision: `insert(key)` must
+ * atomically create the record and resolve `false` if the key is already taken. Rejects with
+ * `CreateError` after `MAX_CREATE_ATTEMPTS` collisions in a row.
+ *
+ * @example
+ * const key = await createWithFreshKey(async (key) => {
+ *   try { await fs.writeFile(fileFor(key), encoded, { flag: 'wx' }); return true; }
+ *   catch (e) { if (e.code === 'EEXIST') return false; throw e; }
+ * });
+ */
+export async function createWithFreshKey(insert: (key: string) => Promise<boolean>): Promise<string> {
+  for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
+    const key = generateSessionKey();
+    if (await insert(key)) return key;
+  }
+  throw new CreateError(
+    `Unable to create a new session key after ${MAX_CREATE_ATTEMPTS} attempts. It is likely that the session store is unavailable.`,
+  );
+}

@@ -1,0 +1,447 @@
+/**
+ * `request.session`: one class for every engine (Django's `SessionBase`), with Django's exact
+ * `accessed`/`modified` bookkeeping, which drives what `SessionMiddleware` sends back.
+ *
+ * Django loads the data lazily on first access; views here are synchronous, so the middleware
+ * awaits `load()` once up front and the first *access* then applies what was loaded. That
+ * keeps Django's observable rules: a view that never touches the session never learns that its
+ * key was unknown, so it gets no deletion cookie (spec item 80).
+ *
+ * See https://docs.djangoproject.com/en/stable/topics/http/sessions/
+ */
+import type { Settings } from '../conf/settings.js';
+import { BadRequest, KeyError, ServiceUnavailable } from '../http/errors.js';
+import { formatIsoDate, isSessionData, parseIsoDate } from './encoding.js';
+import { isValidSessionKey } from './keys.js';
+import { type SessionData, type SessionStore, UpdateError } from './store.js';
+
+/** Reserved key holding a custom expiry inside the data, as Django's. */
+export const EXPIRY_KEY = '_session_expiry';
+const TEST_COOKIE_NAME = 'testcookie';
+const TEST_COOKIE_VALUE = 'worked';
+
+/** The settings a session reads; resolved once per request from the frozen settings. */
+export type SessionSettings = Pick<
+  Settings,
+  'SESSION_COOKIE_AGE' | 'SESSION_EXPIRE_AT_BROWSER_CLOSE' | 'SESSION_ENGINE'
+>;
+
+/** What `setExpiry` accepts: seconds, an absolute date, `0` (browser close) or `null` (default). */
+export type ExpiryValue = number | Date | null;
+
+/** Options of `getExpiryAge`/`getExpiryDate`, as Django's keyword arguments. */
+export interface ExpiryOptions {
+  /** The moment the expiry counts from (default now): the session's last modification. */
+  modification?: Date;
+  /**
+   * Use this expiry instead of the stored `_session_expiry` (seconds, a Date, an ISO string,
+   * or `null`/`0` for the default). Passing it, even as `null`, means the data is not read.
+   */
+  expiry?: number | Date | string | null;
+}
+
+/** The engine's name for messages: the built-in name, or a custom store class's name. */
+export function engineLabel(engine: SessionSettings['SESSION_ENGINE']): string {
+  return typeof engine === 'string' ? engine : ((engine as { name?: string }).name ?? 'custom');
+}
+
+/**
+ * A client's session. Built by `SessionMiddleware` for each request; views read and write it
+ * synchronously, and the middleware saves it after the view when it was modified.
+ *
+ * Data follows Django's `JSONSerializer`: values must be JSON-serializable and keys are strings
+ * (`set(0 as any, x)` is stored under `'0'`). A `Date` given to `setExpiry` is stored as an ISO
+ * string, as Django 4.1+ does. Mutating a nested object does not mark the session modified;
+ * set `session.modified = true` yourself (Django documents the same).
+ *
+ * @example
+ * export function hits(request: HttpRequest) {
+ *   const n = request.session.get('hit', 0) + 1;
+ *   request.session.set('hit', n);
+ *   return render(request, 'app/hits.html', { hit: n });
+ * }
+ */
+export class Session {
+  /** True once the data was read or written (the middleware then adds `Vary: Cookie`). */
+  accessed = false;
+  /** True once the data changed; the middleware saves only then. Settable, as in Django. */
+  modified = false;
+
+  readonly #store: SessionStore;
+  readonly #cookieAge: number;
+  readonly #expireAtBrowserClose: boolean;
+  readonly #engine: string;
+  #key: string | null;
+  /** Django's `_session_cache`: undefined until the data is first touched. */
+  #cache: Map<string, unknown> | undefined;
+  /** What `load()` found: undefined = not loaded; null = nothing valid under the key. */
+  #loaded: SessionData | null | undefined;
+
+  /**
+   * @param store the engine's store, built once at start-up.
+   * @param settings `SESSION_COOKIE_AGE`, `SESSION_EXPIRE_AT_BROWSER_CLOSE`, `SESSION_ENGINE`.
+   * @param cookieValue the session cookie sent by the client, if any; values shorter than 8
+   *   characters count as no key (Django's `_validate_session_key`).
+   */
+  constructor(store: SessionStore, settings: SessionSettings, cookieValue?: string | null) {
+    this.#store = store;
+    this.#cookieAge = settings.SESSION_COOKIE_AGE;
+    this.#expireAtBrowserClose = settings.SESSION_EXPIRE_AT_BROWSER_CLOSE;
+    this.#engine = engineLabel(settings.SESSION_ENGINE);
+    this.#key = isValidSessionKey(cookieValue) ? cookieValue : null;
+  }
+
+  /**
+   * The session key, or `null` for a session not yet saved (or whose key turned out unknown).
+   * For `signed_cookies` it is the whole signed cookie value. Read-only: assigning throws
+   * `TypeError`, as Django's property raises `AttributeError`.
+   */
+  get sessionKey(): string | null {
+    return this.#key;
+  }
+
+  /**
+   * Fetches the data for the cookie's key from the store, once. The middleware awaits this
+   * before the view runs; the async methods (`save`, `cycleKey`) call it themselves. A key the
+   * store does not know (or expired, or tampered data) makes the session new on first access:
+   * the client's key is never adopted (session fixation guard, Django's
+   * `test_session_load_does_not_create_record`).
+   *
+   * @example
+   * const session = new Session(store, settings, request.cookies.get('sessionid'));
+   * await session.load();
+   */
+  async load(): Promise<void> {
+    const key = this.#key;
+    if (key === null || this.#loaded !== undefined || this.#cache !== undefined) return;
+    const data = await this.#call(() => this.#store.load(key));
+    this.#loaded = isSessionData(data) ? data : null;
+  }
+
+  /** Django's `_get_session`: the data, applying what `load()` found on first use. */
+  #data(): Map<string, unknown> {
+    if (this.#cache === undefined) {
+      if (this.#key === null) {
+        this.#cache = new Map();
+      } else if (this.#loaded === undefined) {
+        throw new Error(
+          'The session was read before it was loaded: await session.load() first (SessionMiddleware does this for request.session).',
+        );
+      } else if (this.#loaded === null) {
+        this.#key = null;
+        this.#cache = new Map();
+      } else {
+        this.#cache = new Map(Object.entries(this.#loaded));
+      }
+    }
+    return this.#cache;
+  }
+
+  /** The data, marking the session accessed (every public read and write goes through here). */
+  #session(): Map<string, unknown> {
+    this.accessed = true;
+    return this.#data();
+  }
+
+  /**
+   * The value under `key`, or `defaultValue` (default `undefined`) when absent. Never modifies.
+   *
+   * @example
+   * const hits = request.session.get('hit', 0);
+   */
+  get<T = unknown>(key: string): T | undefined;
+  get<T>(key: string, defaultValue: T): T;
+  get(key: string, defaultValue?: unknown): unknown {
+    const data = this.#session();
+    const k = String(key);
+    return data.has(k) ? data.get(k) : defaultValue;
+  }
+
+  /**
+   * Stores `value` under `key` (Django's `session[key] = value`) and marks the session modified.
+   *
+   * @example
+   * request.session.set('hit', 1);
+   */
+  set(key: string, value: unknown): void {
+    this.#session().set(String(key), value);
+    this.modified = true;
+  }
+
+  /** True when `key` is present (Django's `key in session`). Never modifies. */
+  has(key: string): boolean {
+    return this.#session().has(String(key));
+  }
+
+  /**
+   * Removes `key` (Django's `del session[key]`): throws `KeyError` when absent.
+   *
+   * @example
+   * if (request.session.has('user')) request.session.delete('user');
+   */
+  delete(key: string): void {
+    const k = String(key);
+    if (!this.#session().delete(k)) throw new KeyError(k);
+    this.modified = true;
+  }
+
+  /** The keys, in insertion order. */
+  keys(): string[] {
+    return [...this.#session().keys()];
+  }
+
+  /** The values, in insertion order. */
+  values(): unknown[] {
+    return [...this.#session().values()];
+  }
+
+  /** `[key, value]` pairs, in insertion order. */
+  items(): [string, unknown][] {
+    return [...this.#session().entries()];
+  }
+
+  /**
+   * The value under `key`; when absent, stores `defaultValue` there first (and only then marks
+   * the session modified).
+   *
+   * @example
+   * const cart = request.session.setDefault('cart', []);
+   */
+  setDefault<T>(key: string, defaultValue: T): T {
+    const data = this.#session();
+    const k = String(key);
+    if (data.has(k)) return data.get(k) as T;
+    data.set(k, defaultValue);
+    this.modified = true;
+    return defaultValue;
+  }
+
+  /**
+   * Removes `key` and returns its value; when absent returns `defaultValue` if one was given,
+   * else throws `KeyError`. Marks the session modified only if the key existed.
+   *
+   * @example
+   * const flash = request.session.pop('flash', null);
+   */
+  pop<T = unknown>(key: string, ...defaultValue: [] | [T]): T {
+    const data = this.#session();
+    const k = String(key);
+    if (data.has(k)) {
+      const value = data.get(k);
+      data.delete(k);
+      this.modified = true;
+      return value as T;
+    }
+    if (defaultValue.length > 0) return defaultValue[0] as T;
+    throw new KeyError(k);
+  }
+
+  /**
+   * Copies every pair of `values` into the session; always marks it modified (as Django's).
+   *
+   * @example
+   * request.session.update({ theme: 'dark', lang: 'en' });
+   */
+  update(values: Readonly<Record<string, unknown>> | Iterable<readonly [string, unknown]>): void {
+    const data = this.#session();
+    const pairs = Symbol.iterator in values ? values : Object.entries(values);
+    for (const [k, v] of pairs as Iterable<readonly [string, unknown]>) data.set(String(k), v);
+    this.modified = true;
+  }
+
+  /**
+   * Empties the data but keeps the key, so the next save stores `{}` under it and the cookie
+   * is re-sent (Django's `clear`; use `flush()` to drop the key too).
+   */
+  clear(): void {
+    // Django sets the cache directly to skip a pointless load. A key whose load already came
+    // back empty-handed is dropped here, so the save mints a fresh key instead of failing with
+    // UpdateError on a record that never existed.
+    if (this.#key !== null && this.#loaded === null && this.#cache === undefined) this.#key = null;
+    this.#cache = new Map();
+    this.accessed = true;
+    this.modified = true;
+  }
+
+  /**
+   * True when there is neither a key nor data: such a session is never saved ("empty sessions
+   * won't be created"), and a request that sent a cookie gets the deletion cookie.
+   */
+  isEmpty(): boolean {
+    return this.#key === null && (this.#cache === undefined || this.#cache.size === 0);
+  }
+
+  /**
+   * Deletes the stored record, empties the data and drops the key (Django's `flush`; use it at
+   * logout). The middleware then sends the deletion cookie.
+   *
+   * @example
+   * await request.session.flush();
+   */
+  async flush(): Promise<void> {
+    this.clear();
+    const key = this.#key;
+    if (key !== null) await this.#call(() => this.#store.delete(key));
+    this.#key = null;
+  }
+
+  /**
+   * Moves the data to a new key and deletes the old record (Django's `cycle_key`; use it at
+   * login against session fixation). The new record is created at once; the middleware sends
+   * the new cookie.
+   *
+   * @example
+   * await request.session.cycleKey();
+   */
+  async cycleKey(): Promise<void> {
+    await this.load();
+    const data = Object.fromEntries(this.#session());
+    const oldKey = this.#key;
+    this.#key = await this.#call(() => this.#store.create(data, this.getExpiryDate()));
+    this.modified = true;
+    if (oldKey !== null) await this.#call(() => this.#store.delete(oldKey));
+  }
+
+  /**
+   * Writes the data to the store with `expiresAt = getExpiryDate()`. A session without a key
+   * (or with `mustCreate`) is inserted under a freshly minted key; otherwise the record is
+   * overwritten, and a record deleted meanwhile rejects with `UpdateError`. A store that is
+   * down rejects with `ServiceUnavailable` (503) naming the engine.
+   *
+   * @example
+   * await request.session.save();
+   */
+  async save(mustCreate = false): Promise<void> {
+    await this.load();
+    const data = Object.fromEntries(this.#session());
+    const expiresAt = this.getExpiryDate();
+    const key = this.#key;
+    if (key === null || mustCreate) {
+      this.#key = await this.#call(() => this.#store.create(data, expiresAt));
+      this.modified = true;
+    } else {
+      this.#key = await this.#call(() => this.#store.save(key, data, expiresAt));
+    }
+  }
+
+  /** `SESSION_COOKIE_AGE`; override in a subclass to change the default expiry. */
+  getSessionCookieAge(): number {
+    return this.#cookieAge;
+  }
+
+  /**
+   * Seconds until the session expires, counted from `modification` (default now). With no
+   * custom expiry (or `0`) it is `getSessionCookieAge()`; an integer expiry is returned as is,
+   * even negative; a date gives whole seconds from `modification` (rounded down).
+   *
+   * @example
+   * session.getExpiryAge({ modification: lastSaved });
+   */
+  getExpiryAge(options: ExpiryOptions = {}): number {
+    const modification = options.modification ?? new Date();
+    const expiry = 'expiry' in options ? options.expiry : this.get(EXPIRY_KEY);
+    if (!expiry) return this.getSessionCookieAge();
+    if (typeof expiry === 'number') return Math.trunc(expiry);
+    const date = expiry instanceof Date || typeof expiry === 'string' ? toDate(expiry) : null;
+    if (date === null) return this.getSessionCookieAge();
+    return Math.floor((date.getTime() - modification.getTime()) / 1000);
+  }
+
+  /**
+   * When the session expires: the custom date if one was set, else `modification` (default
+   * now) plus the expiry in seconds (or `getSessionCookieAge()`).
+   *
+   * @example
+   * session.getExpiryDate(); // Date two weeks from now by default
+   */
+  getExpiryDate(options: ExpiryOptions = {}): Date {
+    const modification = options.modification ?? new Date();
+    const expiry = 'expiry' in options ? options.expiry : this.get(EXPIRY_KEY);
+    if (expiry instanceof Date || typeof expiry === 'string') {
+      const date = toDate(expiry);
+      if (date !== null) return date;
+    }
+    const seconds = typeof expiry === 'number' && expiry !== 0 ? Math.trunc(expiry) : this.getSessionCookieAge();
+    return new Date(modification.getTime() + seconds * 1000);
+  }
+
+  /**
+   * True when the cookie should last only until the browser closes: `SESSION_EXPIRE_AT_BROWSER_CLOSE`
+   * unless `setExpiry` stored a value, in which case only `setExpiry(0)` means yes.
+   */
+  getExpireAtBrowserClose(): boolean {
+    const expiry = this.get(EXPIRY_KEY);
+    if (expiry === undefined || expiry === null) return this.#expireAtBrowserClose;
+    return expiry === 0;
+  }
+
+  /**
+   * Sets a custom expiry, stored under `_session_expiry` in the data (so it travels with it):
+   * - an integer: the session expires after that many seconds of inactivity;
+   * - a `Date`: it expires then (stored as an ISO string, as Django 4.1+);
+   * - `0`: the cookie expires when the browser closes (the server keeps it `SESSION_COOKIE_AGE`);
+   * - `null`: back to the global policy.
+   *
+   * @example
+   * request.session.setExpiry(300); // five minutes of inactivity
+   */
+  setExpiry(value: ExpiryValue): void {
+    if (value === null || value === undefined) {
+      if (this.#session().delete(EXPIRY_KEY)) this.modified = true;
+      return;
+    }
+    if (value instanceof Date) {
+      this.set(EXPIRY_KEY, formatIsoDate(value));
+      return;
+    }
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      throw new TypeError(`setExpiry() takes an integer number of seconds, a Date, 0 or null, got ${String(value)}.`);
+    }
+    this.set(EXPIRY_KEY, value);
+  }
+
+  /** Stores the test value Django uses to check that the browser accepts cookies. */
+  setTestCookie(): void {
+    this.set(TEST_COOKIE_NAME, TEST_COOKIE_VALUE);
+  }
+
+  /** True when the browser sent back the session that `setTestCookie` marked. */
+  testCookieWorked(): boolean {
+    return this.get(TEST_COOKIE_NAME) === TEST_COOKIE_VALUE;
+  }
+
+  /** Removes the test value; throws `KeyError` when it is absent (as Django's). */
+  deleteTestCookie(): void {
+    this.delete(TEST_COOKIE_NAME);
+  }
+
+  /**
+   * Runs a store call, turning infrastructure failures into `ServiceUnavailable` (503) naming
+   * the engine. `UpdateError` passes through for the middleware; programming errors (a value
+   * JSON cannot hold raises `TypeError`) stay 500s.
+   */
+  async #call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (
+        error instanceof UpdateError ||
+        error instanceof BadRequest ||
+        error instanceof ServiceUnavailable ||
+        error instanceof TypeError ||
+        error instanceof RangeError
+      ) {
+        throw error;
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ServiceUnavailable(`The '${this.#engine}' session engine is unavailable: ${reason}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+function toDate(value: Date | string): Date | null {
+  if (value instanceof Date) return Number.isFinite(value.getTime()) ? value : null;
+  return parseIsoDate(value);
+}
