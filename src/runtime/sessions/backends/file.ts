@@ -1,0 +1,212 @@
+/**
+ * The `file` engine (Django's `django.contrib.sessions.backends.file`): one file per session,
+ * `<SESSION_FILE_PATH>/<SESSION_COOKIE_NAME><key>`, mode 0600, holding exactly the string
+ * Django's file engine writes (`encodeSessionData`).
+ *
+ * Expiry: the file's **mtime is set to the absolute expiry** (`expiresAt`). Django instead
+ * derives it from mtime + SESSION_COOKIE_AGE unless `_session_expiry` is a datetime, which lets
+ * an integer `set_expiry(n)` session live forever (spec item 120); here every session carries
+ * its own deadline, and `clearExpired()` is one `stat` per file. A tool that rewrites mtimes
+ * (e.g. a restore without `--times`) would shift deadlines; the data itself stays valid.
+ *
+ * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#using-file-based-sessions
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ImproperlyConfigured } from '../../conf/errors.js';
+import type { Settings } from '../../conf/settings.js';
+import { decodeSessionData, encodeSessionData, type SessionSigningKeys } from '../encoding.js';
+import { InvalidSessionKey } from '../exceptions.js';
+import { createWithFreshKey, isWellFormedSessionKey } from '../keys.js';
+import { type SessionData, type SessionStore, UpdateError } from '../store.js';
+
+/** Options of `FileStore`. */
+export interface FileStoreOptions {
+  /** Existing, writable directory holding the session files (`SESSION_FILE_PATH`). */
+  directory: string;
+  /** File name prefix (`SESSION_COOKIE_NAME`, as Django). Default `'sessionid'`. */
+  prefix?: string;
+  /** Signing keys for the data (`SECRET_KEY`, `SECRET_KEY_FALLBACKS`). */
+  keys?: SessionSigningKeys;
+}
+
+/** Temporary files of interrupted writes older than this are removed by `clearExpired()`. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+const MISSING = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
+
+function isMissing(error: unknown): boolean {
+  return MISSING.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
+/**
+ * Sessions as files in one directory. Keys are validated (`[a-z0-9]`, 8-64 characters) before
+ * any path is built; writes go to a temporary file in the same directory that is renamed over
+ * the target, so readers never see half a session.
+ *
+ * @example
+ * const store = await FileStore.fromSettings(settings);
+ * const key = await store.create({ hit: 1 }, new Date(Date.now() + 3600_000));
+ */
+export class FileStore implements SessionStore {
+  readonly stateless = false;
+  readonly directory: string;
+  readonly #prefix: string;
+  readonly #keys: SessionSigningKeys;
+  readonly #filePattern: RegExp;
+
+  constructor(options: FileStoreOptions) {
+    this.directory = options.directory;
+    this.#prefix = options.prefix ?? 'sessionid';
+    this.#keys = options.keys ?? {};
+    this.#filePattern = new RegExp(`^${escapeRegExp(this.#prefix)}[a-z0-9]{8,64}$`);
+  }
+
+  /**
+   * Builds the store from `SESSION_FILE_PATH` (relative paths resolve against `BASE_DIR`;
+   * `null` is the OS temp dir). A missing or unwritable directory is a start-up error.
+   */
+  static async fromSettings(settings: Readonly<Settings>): Promise<FileStore> {
+    const directory = path.resolve(settings.BASE_DIR, settings.SESSION_FILE_PATH ?? os.tmpdir());
+    let isDirectory = false;
+    try {
+      isDirectory = (await fs.stat(directory)).isDirectory();
+    } catch {
+      isDirectory = false;
+    }
+    if (!isDirectory) {
+      throw new ImproperlyConfigured(
+        `The session storage path '${directory}' doesn't exist. Please set your SESSION_FILE_PATH setting to an existing directory in which Tango can store session data.`,
+      );
+    }
+    try {
+      await fs.access(directory, constants.W_OK | constants.X_OK);
+    } catch {
+      throw new ImproperlyConfigured(
+        `The session storage path '${directory}' is not writable. Please set your SESSION_FILE_PATH setting to a directory in which Tango can store session data.`,
+      );
+    }
+    return new FileStore({
+      directory,
+      prefix: settings.SESSION_COOKIE_NAME,
+      keys: { key: settings.SECRET_KEY, fallbackKeys: settings.SECRET_KEY_FALLBACKS },
+    });
+  }
+
+  /** Django's `_key_to_file`: the path for `key`, or `InvalidSessionKey` for a key never issued. */
+  fileFor(key: string): string {
+    if (!isWellFormedSessionKey(key)) throw new InvalidSessionKey('Invalid characters in session key');
+    return path.join(this.directory, this.#prefix + key);
+  }
+
+  async load(key: string): Promise<SessionData | null> {
+    if (!isWellFormedSessionKey(key)) return null;
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.fileFor(key), 'r');
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile() || stat.mtimeMs <= Date.now()) return null;
+      return decodeSessionData(await handle.readFile('utf8'), this.#keys);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async create(data: SessionData, expiresAt: Date): Promise<string> {
+    const content = encodeSessionData(data, this.#keys);
+    return createWithFreshKey(async (key) => {
+      let handle: fs.FileHandle;
+      try {
+        // O_EXCL: two requests can never both claim a key. Nobody knows the key until this
+        // resolves, so writing into the claimed file directly is as good as a rename.
+        handle = await fs.open(this.fileFor(key), 'wx', 0o600);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw error;
+      }
+      try {
+        await handle.writeFile(content, 'utf8');
+        await handle.utimes(expiresAt, expiresAt);
+      } finally {
+        await handle.close();
+      }
+      return true;
+    });
+  }
+
+  async save(key: string, data: SessionData, expiresAt: Date): Promise<string> {
+    const file = this.fileFor(key);
+    try {
+      await fs.access(file);
+    } catch (error) {
+      // Deleted meanwhile (logout in a concurrent request): Django's UpdateError.
+      if (isMissing(error)) throw new UpdateError(`Session ${key.slice(0, 4)}... no longer exists.`);
+      throw error;
+    }
+    const temp = `${file}_out_${randomBytes(6).toString('hex')}`;
+    try {
+      await fs.writeFile(temp, encodeSessionData(data, this.#keys), { mode: 0o600, flag: 'wx' });
+      await fs.utimes(temp, expiresAt, expiresAt);
+      await fs.rename(temp, file);
+    } catch (error) {
+      await fs.rm(temp, { force: true });
+      throw error;
+    }
+    return key;
+  }
+
+  async delete(key: string): Promise<void> {
+    if (!isWellFormedSessionKey(key)) return;
+    await fs.rm(this.fileFor(key), { force: true });
+  }
+
+  async exists(key: string): Promise<boolean> {
+    if (!isWellFormedSessionKey(key)) return false;
+    try {
+      const stat = await fs.stat(this.fileFor(key));
+      return stat.isFile() && stat.mtimeMs > Date.now();
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes every session file whose deadline has passed (and temporary files left by
+   * interrupted writes), returning how many sessions were removed.
+   */
+  async clearExpired(): Promise<number> {
+    const now = Date.now();
+    let removed = 0;
+    const tempPrefix = this.#prefix;
+    for (const name of await fs.readdir(this.directory)) {
+      if (!name.startsWith(tempPrefix)) continue;
+      const isSession = this.#filePattern.test(name);
+      if (!isSession && !name.includes('_out_')) continue;
+      const file = path.join(this.directory, name);
+      try {
+        const stat = await fs.stat(file);
+        if (!stat.isFile()) continue;
+        if (isSession ? stat.mtimeMs <= now : stat.ctimeMs < now - STALE_TEMP_MS) {
+          await fs.rm(file, { force: true });
+          if (isSession) removed++;
+        }
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+    }
+    return removed;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
