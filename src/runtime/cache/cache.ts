@@ -1,0 +1,108 @@
+/**
+ * The cache contract (Django's `django.core.cache.backends.base.BaseCache`), async-only, with
+ * Django's timeout and key semantics, shared by every backend (locmem now, Redis next).
+ *
+ * See https://docs.djangoproject.com/en/stable/topics/cache/#the-low-level-cache-api
+ */
+import { ImproperlyConfigured } from '../conf/errors.js';
+import type { CacheSettings } from '../conf/settings.js';
+
+/**
+ * A cache. `timeout` is in seconds: omitted (`undefined`) means the alias's `TIMEOUT`
+ * (Django's default 300), `null` means never expire, `0` or less means expire immediately.
+ * Stored values are copies: mutating an object after `set()` or after `get()` never changes
+ * what the cache holds.
+ *
+ * @example
+ * const cache = getCache(settings);
+ * await cache.set('greeting', { text: 'hi' }, 60);
+ * await cache.get<{ text: string }>('greeting'); // { text: 'hi' }
+ * await cache.add('greeting', 'other'); // false: already there
+ */
+export interface Cache {
+  /** The value, or `undefined` when missing or expired. */
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  /** Stores `value`, replacing any previous one. */
+  set(key: string, value: unknown, timeout?: number | null): Promise<void>;
+  /** Stores `value` only if `key` is absent (atomically); true when it stored it. */
+  add(key: string, value: unknown, timeout?: number | null): Promise<boolean>;
+  /** Removes `key`; true when something was removed. */
+  delete(key: string): Promise<boolean>;
+  /** True when `key` holds a live value (Django's `has_key` / `in`). */
+  has(key: string): Promise<boolean>;
+  /** Removes everything (for this backend's storage, whatever the key prefix). */
+  clear(): Promise<void>;
+  /** Releases connections; the data of an in-process cache survives. */
+  close(): Promise<void>;
+}
+
+/**
+ * Raised for an unknown cache alias or backend (Django's `InvalidCacheBackendError`, which is
+ * an `ImproperlyConfigured` too).
+ *
+ * @example
+ * // InvalidCacheBackendError: The cache alias 'sessions' is not defined in CACHES.
+ */
+export class InvalidCacheBackendError extends ImproperlyConfigured {
+  override name = 'InvalidCacheBackendError';
+}
+
+/** Django's default `TIMEOUT`: 300 seconds. */
+export const DEFAULT_TIMEOUT = 300;
+
+/** The settings every backend shares, resolved with Django's defaults. */
+export interface CacheOptions {
+  /** Default timeout in seconds; `null` = forever. Default 300. */
+  timeout: number | null;
+  /** Prepended to every key. Default `''`. */
+  keyPrefix: string;
+  /** Key version. Default 1. */
+  version: number;
+}
+
+/**
+ * Resolves the options of a `CACHES` entry, validating them once (a wrong type names the
+ * setting).
+ *
+ * @example
+ * cacheOptions('default', { BACKEND: 'locmem', TIMEOUT: 60 }); // { timeout: 60, keyPrefix: '', version: 1 }
+ */
+export function cacheOptions(alias: string, config: CacheSettings): CacheOptions {
+  const timeout = config.TIMEOUT === undefined ? DEFAULT_TIMEOUT : config.TIMEOUT;
+  if (timeout !== null && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
+    throw new ImproperlyConfigured(`CACHES['${alias}'].TIMEOUT must be a number of seconds or null, got ${JSON.stringify(timeout)}.`);
+  }
+  const keyPrefix = config.KEY_PREFIX ?? '';
+  if (typeof keyPrefix !== 'string') {
+    throw new ImproperlyConfigured(`CACHES['${alias}'].KEY_PREFIX must be a string.`);
+  }
+  const version = config.VERSION ?? 1;
+  if (!Number.isInteger(version)) {
+    throw new ImproperlyConfigured(`CACHES['${alias}'].VERSION must be an integer, got ${JSON.stringify(version)}.`);
+  }
+  return { timeout, keyPrefix, version };
+}
+
+/**
+ * Django's `default_key_func`: `'%s:%s:%s' % (key_prefix, version, key)`, so with the default
+ * settings `'k'` is stored as `':1:k'`, exactly the key Django would use in a shared cache.
+ *
+ * @example
+ * makeKey('k', { keyPrefix: 'site', version: 2 }); // 'site:2:k'
+ */
+export function makeKey(key: string, options: Pick<CacheOptions, 'keyPrefix' | 'version'>): string {
+  return `${options.keyPrefix}:${options.version}:${key}`;
+}
+
+/**
+ * Django's `get_backend_timeout`: the absolute expiry in milliseconds since the epoch for a
+ * timeout argument, `null` for never; a timeout of 0 or less gives `now` (already expired).
+ *
+ * @example
+ * expiryTime(undefined, { timeout: 300 }, 0); // 300000
+ */
+export function expiryTime(timeout: number | null | undefined, options: Pick<CacheOptions, 'timeout'>, now: number): number | null {
+  const seconds = timeout === undefined ? options.timeout : timeout;
+  if (seconds === null) return null;
+  return seconds <= 0 ? now : now + seconds * 1000;
+}

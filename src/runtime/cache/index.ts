@@ -1,0 +1,21 @@
+/**
+ * `tango/cache`: Django's low-level cache API (`django.core.cache`), async. Backends: `locmem`
+ * (bounded in-process LRU, single process only) and `dummy`; Redis is next.
+ *
+ * @example
+ * import { getCache } from 'tango/cache';
+ * const cache = getCache(settings);
+ * if (await cache.add('lock:report', 1, 30)) { ... }
+ */
+export {
+  cacheOptions,
+  DEFAULT_TIMEOUT,
+  expiryTime,
+  InvalidCacheBackendError,
+  makeKey,
+  type Cache,
+  type CacheOptions,
+} from './cache.js';
+export { closeCaches, getCache } from './caches.js';
+export { DummyCache } from './dummy.js';
+export { LocMemCache, type LocMemOptions } from './locmem.js';

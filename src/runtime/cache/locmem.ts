@@ -1,0 +1,158 @@
+/**
+ * The in-process cache (Django's `LocMemCache`): a bounded LRU map per `LOCATION`.
+ *
+ * Single-process only: every worker process has its own copy, so with several workers a
+ * `cache` session written by one is invisible to the others and sessions seem to reset at
+ * random (spec 117; Django's docs warn about the same). Use it for development, tests and a
+ * single-process server; use Redis when you run more than one process.
+ *
+ * See https://docs.djangoproject.com/en/stable/topics/cache/#local-memory-caching
+ */
+import { deserialize, serialize } from 'node:v8';
+import type { Cache, CacheOptions } from './cache.js';
+import { DEFAULT_TIMEOUT, expiryTime, makeKey } from './cache.js';
+
+/** Options of `LocMemCache`; every field has Django's default. */
+export interface LocMemOptions extends Partial<CacheOptions> {
+  /** Instances with the same location share one store, as Django's. Default `''`. */
+  location?: string;
+  /** Entries kept before culling (`OPTIONS.MAX_ENTRIES`). Default 300. */
+  maxEntries?: number;
+  /** Cull 1/N of the entries when full; 0 empties the cache (`OPTIONS.CULL_FREQUENCY`). Default 3. */
+  cullFrequency?: number;
+  /** The clock in milliseconds (tests inject one instead of sleeping). Default `Date.now`. */
+  now?: () => number;
+}
+
+interface Entry {
+  /** A primitive as is, anything else v8-serialized (Django pickles): callers never share it. */
+  value: unknown;
+  serialized: boolean;
+  /** Milliseconds since the epoch, or null for never. */
+  expires: number | null;
+}
+
+/** Stores by location; Map order is recency (least recently used first). */
+const stores = new Map<string, Map<string, Entry>>();
+
+function pack(value: unknown, expires: number | null): Entry {
+  if (value === null || value === undefined || typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol') {
+      throw new TypeError(`A ${typeof value} cannot be stored in the cache.`);
+    }
+    return { value, serialized: false, expires };
+  }
+  return { value: serialize(value), serialized: true, expires };
+}
+
+function unpack(entry: Entry): unknown {
+  return entry.serialized ? deserialize(entry.value as Buffer) : entry.value;
+}
+
+/**
+ * A bounded, least-recently-used in-memory cache. Expiry is checked on read; when full, expired
+ * entries go first and then the least recently used third (Django's `CULL_FREQUENCY = 3`).
+ *
+ * @example
+ * const cache = new LocMemCache({ location: 'sessions', maxEntries: 10_000 });
+ * await cache.set('k', { a: 1 }, 60);
+ */
+export class LocMemCache implements Cache {
+  readonly #store: Map<string, Entry>;
+  readonly #options: CacheOptions;
+  readonly #maxEntries: number;
+  readonly #cullFrequency: number;
+  readonly #now: () => number;
+
+  constructor(options: LocMemOptions = {}) {
+    const location = options.location ?? '';
+    let store = stores.get(location);
+    if (!store) stores.set(location, (store = new Map()));
+    this.#store = store;
+    this.#options = {
+      timeout: options.timeout === undefined ? DEFAULT_TIMEOUT : options.timeout,
+      keyPrefix: options.keyPrefix ?? '',
+      version: options.version ?? 1,
+    };
+    this.#maxEntries = options.maxEntries ?? 300;
+    this.#cullFrequency = options.cullFrequency ?? 3;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The live entry for a full key, refreshed as most recently used; expired ones are dropped. */
+  #live(fullKey: string): Entry | undefined {
+    const entry = this.#store.get(fullKey);
+    if (!entry) return undefined;
+    this.#store.delete(fullKey);
+    if (entry.expires !== null && entry.expires <= this.#now()) return undefined;
+    this.#store.set(fullKey, entry);
+    return entry;
+  }
+
+  #put(fullKey: string, value: unknown, timeout: number | null | undefined): void {
+    const now = this.#now();
+    const expires = expiryTime(timeout, this.#options, now);
+    const entry = pack(value, expires);
+    this.#store.delete(fullKey);
+    // Already expired (timeout <= 0): Django stores it expired; not storing it is the same.
+    if (expires !== null && expires <= now) return;
+    if (this.#store.size >= this.#maxEntries) this.#cull(now);
+    this.#store.set(fullKey, entry);
+  }
+
+  /** Django's `_cull`, plus expired entries go before live ones. */
+  #cull(now: number): void {
+    for (const [key, entry] of this.#store) {
+      if (entry.expires !== null && entry.expires <= now) this.#store.delete(key);
+    }
+    if (this.#store.size < this.#maxEntries) return;
+    if (this.#cullFrequency === 0) {
+      this.#store.clear();
+      return;
+    }
+    let count = Math.floor(this.#store.size / this.#cullFrequency);
+    for (const key of this.#store.keys()) {
+      if (count-- <= 0) break;
+      this.#store.delete(key);
+    }
+  }
+
+  /** Number of entries held, live or not yet noticed as expired (tests, monitoring). */
+  get size(): number {
+    return this.#store.size;
+  }
+
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    const entry = this.#live(makeKey(key, this.#options));
+    return entry ? (unpack(entry) as T) : undefined;
+  }
+
+  async set(key: string, value: unknown, timeout?: number | null): Promise<void> {
+    this.#put(makeKey(key, this.#options), value, timeout);
+  }
+
+  async add(key: string, value: unknown, timeout?: number | null): Promise<boolean> {
+    const fullKey = makeKey(key, this.#options);
+    if (this.#live(fullKey)) return false;
+    this.#put(fullKey, value, timeout);
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const fullKey = makeKey(key, this.#options);
+    const live = this.#live(fullKey) !== undefined;
+    this.#store.delete(fullKey);
+    return live;
+  }
+
+  async has(key: string): Promise<boolean> {
+    return this.#live(makeKey(key, this.#options)) !== undefined;
+  }
+
+  async clear(): Promise<void> {
+    this.#store.clear();
+  }
+
+  /** Nothing to release: as with Django's locmem, the data stays for the next user. */
+  async close(): Promise<void> {}
+}
