@@ -1,0 +1,455 @@
+import { describe, expect, it } from 'vitest';
+import { BadRequest, KeyError, ServiceUnavailable } from '../../../src/runtime/http/errors.js';
+import { formatIsoDate, parseIsoDate } from '../../../src/runtime/sessions/encoding.js';
+import { SessionInterrupted } from '../../../src/runtime/sessions/exceptions.js';
+import {
+  MAX_CREATE_ATTEMPTS,
+  VALID_KEY_CHARS,
+  generateSessionKey,
+  isValidSessionKey,
+  isWellFormedSessionKey,
+  setSessionKeyGenerator,
+} from '../../../src/runtime/sessions/keys.js';
+import { Session, type SessionSettings } from '../../../src/runtime/sessions/session.js';
+import { CreateError, UpdateError } from '../../../src/runtime/sessions/store.js';
+import { MemoryStore } from './memory-store.js';
+
+const AGE = 1_209_600;
+const settings: SessionSettings = {
+  SESSION_COOKIE_AGE: AGE,
+  SESSION_EXPIRE_AT_BROWSER_CLOSE: false,
+  SESSION_ENGINE: 'db',
+};
+const T0 = new Date(Date.UTC(2026, 10, 22, 7, 9, 4));
+
+function fresh(store = new MemoryStore(), overrides: Partial<SessionSettings> = {}): Session {
+  return new Session(store, { ...settings, ...overrides });
+}
+
+/** A session whose data was saved and then loaded again, with flags reset, as a view sees it. */
+async function stored(data: Record<string, unknown>, store = new MemoryStore()): Promise<Session> {
+  const key = await store.create(data, new Date(Date.now() + 60_000));
+  const s = new Session(store, settings, key);
+  await s.load();
+  return s;
+}
+
+describe('Session: accessed and modified (spec 45-52)', () => {
+  it('45: a new session is neither modified nor accessed', () => {
+    const s = fresh();
+    expect([s.accessed, s.modified]).toEqual([false, false]);
+  });
+
+  it('46: every read or write of the data sets accessed, and only those', async () => {
+    const reads: [string, (s: Session) => unknown][] = [
+      ['get', (s) => s.get('a')],
+      ['has', (s) => s.has('a')],
+      ['keys', (s) => s.keys()],
+      ['values', (s) => s.values()],
+      ['items', (s) => s.items()],
+      ['setDefault', (s) => s.setDefault('a', 1)],
+      ['pop', (s) => s.pop('a', null)],
+      ['update', (s) => s.update({})],
+      ['clear', (s) => s.clear()],
+      ['set', (s) => s.set('b', 1)],
+      ['getExpiryAge', (s) => s.getExpiryAge()],
+      ['getExpireAtBrowserClose', (s) => s.getExpireAtBrowserClose()],
+      ['testCookieWorked', (s) => s.testCookieWorked()],
+    ];
+    for (const [name, read] of reads) {
+      const s = await stored({ a: 1 });
+      read(s);
+      expect(s.accessed, name).toBe(true);
+    }
+    const s = await stored({ a: 1 });
+    void [s.sessionKey, s.isEmpty(), s.modified, s.accessed, s.getSessionCookieAge()];
+    expect(s.accessed).toBe(false);
+  });
+
+  it('47: set and delete modify; delete of a missing key throws KeyError', async () => {
+    const s = await stored({ a: 1 });
+    s.delete('a');
+    expect(s.modified).toBe(true);
+    const t = await stored({});
+    t.set('x', 1);
+    expect(t.modified).toBe(true);
+    const u = await stored({});
+    expect(() => u.delete('missing')).toThrow(KeyError);
+    expect(() => u.delete('missing')).toThrow("'missing'");
+    expect(u.modified).toBe(false);
+  });
+
+  it('48: get never modifies and returns the default for a missing key', async () => {
+    const s = await stored({ hit: 3 });
+    expect(s.get('hit', 0)).toBe(3);
+    expect(s.get('nope', 0)).toBe(0);
+    expect(s.get('nope')).toBeUndefined();
+    expect(s.modified).toBe(false);
+  });
+
+  it('48: a stored null is returned, not the default', async () => {
+    const s = await stored({ n: null });
+    expect(s.get('n', 'default')).toBeNull();
+  });
+
+  it('49: pop modifies only when the key existed; KeyError without a default', async () => {
+    const s = await stored({ a: 1 });
+    expect(s.pop('b', 'd')).toBe('d');
+    expect(s.pop('b', undefined)).toBeUndefined();
+    expect(s.modified).toBe(false);
+    expect(() => s.pop('b')).toThrow(KeyError);
+    expect(s.pop('a')).toBe(1);
+    expect(s.modified).toBe(true);
+    expect(s.has('a')).toBe(false);
+  });
+
+  it('50: setDefault stores and modifies only when absent', async () => {
+    const s = await stored({ a: 1 });
+    expect(s.setDefault('a', 2)).toBe(1);
+    expect(s.modified).toBe(false);
+    expect(s.setDefault('b', 2)).toBe(2);
+    expect(s.modified).toBe(true);
+    expect(s.get('b')).toBe(2);
+  });
+
+  it('51: update always modifies (even with nothing new); accepts objects and pairs', async () => {
+    const s = await stored({ a: 1 });
+    s.update({});
+    expect(s.modified).toBe(true);
+    s.update([['b', 2]]);
+    s.update(new Map([['c', 3]]));
+    expect(s.items()).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+  });
+
+  it('51: keys/values/items keep insertion order and do not modify', async () => {
+    const s = fresh();
+    s.set('z', 1);
+    s.set('10', 2);
+    s.set('a', 3);
+    s.modified = false;
+    expect(s.keys()).toEqual(['z', '10', 'a']);
+    expect(s.values()).toEqual([1, 2, 3]);
+    expect(s.items()).toEqual([
+      ['z', 1],
+      ['10', 2],
+      ['a', 3],
+    ]);
+    expect(s.modified).toBe(false);
+  });
+
+  it('52: clear keeps the key, so the next save stores {} under it', async () => {
+    const store = new MemoryStore();
+    const s = await stored({ a: 1 }, store);
+    const key = s.sessionKey!;
+    s.clear();
+    expect([s.accessed, s.modified, s.sessionKey]).toEqual([true, true, key]);
+    expect(s.isEmpty()).toBe(false);
+    await s.save();
+    expect(s.sessionKey).toBe(key);
+    expect(await store.load(key)).toEqual({});
+  });
+
+  it('52: clear on a key that turned out unknown drops it, so save mints a fresh key', async () => {
+    const store = new MemoryStore();
+    const s = new Session(store, settings, 'unknownkey1234');
+    await s.load();
+    s.clear();
+    s.set('a', 1);
+    await s.save();
+    expect(s.sessionKey).not.toBe('unknownkey1234');
+    expect(await store.load(s.sessionKey!)).toEqual({ a: 1 });
+  });
+
+  it('53: flush deletes the record, empties the data and drops the key', async () => {
+    const store = new MemoryStore();
+    const s = await stored({ a: 1 }, store);
+    const key = s.sessionKey!;
+    await s.flush();
+    expect(s.sessionKey).toBeNull();
+    expect(s.isEmpty()).toBe(true);
+    expect(store.records.has(key)).toBe(false);
+  });
+
+  it('54: cycleKey moves the data to a new key, created at once, and deletes the old record', async () => {
+    const store = new MemoryStore();
+    const s = await stored({ a: 1 }, store);
+    const old = s.sessionKey!;
+    store.calls.length = 0;
+    await s.cycleKey();
+    expect(s.sessionKey).not.toBe(old);
+    expect(store.calls).toEqual(['create', `delete ${old}`]);
+    expect(await store.load(s.sessionKey!)).toEqual({ a: 1 });
+    expect(s.modified).toBe(true);
+  });
+
+  it('56: isEmpty is "no key and no data"', async () => {
+    expect(fresh().isEmpty()).toBe(true);
+    const withData = fresh();
+    withData.set('a', 1);
+    expect(withData.isEmpty()).toBe(false);
+    const store = new MemoryStore();
+    // A key that was never looked at counts as not empty (Django's lazy load).
+    const unknown = new Session(store, settings, 'unknownkey1234');
+    await unknown.load();
+    expect(unknown.isEmpty()).toBe(false);
+    expect(unknown.sessionKey).toBe('unknownkey1234');
+    // Once the data is touched, the unknown key is dropped: the session is new (spec 75).
+    expect(unknown.keys()).toEqual([]);
+    expect(unknown.sessionKey).toBeNull();
+    expect(unknown.isEmpty()).toBe(true);
+  });
+
+  it('57: the test cookie', async () => {
+    const s = fresh();
+    expect(s.testCookieWorked()).toBe(false);
+    expect(() => s.deleteTestCookie()).toThrow(KeyError);
+    s.setTestCookie();
+    expect(s.modified).toBe(true);
+    expect(s.get('testcookie')).toBe('worked');
+    expect(s.testCookieWorked()).toBe(true);
+    s.deleteTestCookie();
+    expect(s.testCookieWorked()).toBe(false);
+  });
+
+  it('58: sessionKey is read-only', () => {
+    const s = new Session(new MemoryStore(), settings, 'abcdefgh');
+    expect(() => {
+      (s as unknown as { sessionKey: string }).sessionKey = 'zzzzzzzz';
+    }).toThrow(TypeError);
+  });
+
+  it('70: non-string keys are stored as strings (JSONSerializer)', () => {
+    const s = fresh();
+    s.set(0 as unknown as string, 'bar');
+    expect(s.get('0')).toBe('bar');
+    expect(s.keys()).toEqual(['0']);
+  });
+
+  it('71: mutating a nested value does not mark the session modified', async () => {
+    const s = await stored({ a: { n: 1 } });
+    (s.get('a') as { n: number }).n = 2;
+    expect(s.modified).toBe(false);
+    s.modified = true;
+    expect(s.modified).toBe(true);
+  });
+
+  it('reading a session with a key before load() is a clear error, not silent emptiness', () => {
+    const s = new Session(new MemoryStore(), settings, 'abcdefgh12345678');
+    expect(() => s.get('a')).toThrow('await session.load() first');
+  });
+});
+
+describe('Session: expiry (spec 59-66)', () => {
+  it('59: getSessionCookieAge can be overridden and drives the defaults', () => {
+    class DaySession extends Session {
+      override getSessionCookieAge(): number {
+        return 86_400;
+      }
+    }
+    const s = new DaySession(new MemoryStore(), settings);
+    expect(s.getExpiryAge()).toBe(86_400);
+    expect(s.getExpiryDate({ modification: T0 })).toEqual(new Date(T0.getTime() + 86_400_000));
+  });
+
+  it('60: getExpiryAge for none, 0, int (even negative), Date, ISO string', () => {
+    const s = fresh();
+    expect(s.getExpiryAge({ modification: T0 })).toBe(AGE);
+    expect(s.getExpiryAge({ modification: T0, expiry: null })).toBe(AGE);
+    expect(s.getExpiryAge({ modification: T0, expiry: 0 })).toBe(AGE);
+    expect(s.getExpiryAge({ modification: T0, expiry: 10 })).toBe(10);
+    expect(s.getExpiryAge({ modification: T0, expiry: -5 })).toBe(-5);
+    expect(s.getExpiryAge({ modification: T0, expiry: new Date(T0.getTime() + 90_999) })).toBe(90);
+    // Python's timedelta days*86400 + seconds rounds toward minus infinity.
+    expect(s.getExpiryAge({ modification: T0, expiry: new Date(T0.getTime() - 500) })).toBe(-1);
+    expect(s.getExpiryAge({ modification: T0, expiry: '2026-11-22T07:10:04+00:00' })).toBe(60);
+    expect(s.getExpiryAge({ modification: T0, expiry: '2026-11-22T08:10:04+01:00' })).toBe(60);
+    s.setExpiry(300);
+    expect(s.getExpiryAge({ modification: T0 })).toBe(300);
+    // An explicit expiry wins over the stored one, even when null.
+    expect(s.getExpiryAge({ modification: T0, expiry: null })).toBe(AGE);
+  });
+
+  it('61: getExpiryDate', () => {
+    const s = fresh();
+    expect(s.getExpiryDate({ modification: T0 })).toEqual(new Date(T0.getTime() + AGE * 1000));
+    expect(s.getExpiryDate({ modification: T0, expiry: 0 })).toEqual(new Date(T0.getTime() + AGE * 1000));
+    expect(s.getExpiryDate({ modification: T0, expiry: 10 })).toEqual(new Date(T0.getTime() + 10_000));
+    expect(s.getExpiryDate({ modification: T0, expiry: -10 })).toEqual(new Date(T0.getTime() - 10_000));
+    const at = new Date(Date.UTC(2030, 0, 1));
+    expect(s.getExpiryDate({ modification: T0, expiry: at })).toEqual(at);
+    s.setExpiry(at);
+    expect(s.getExpiryDate({ modification: T0 })).toEqual(at);
+  });
+
+  it('62: getExpireAtBrowserClose: the global setting unless an expiry is stored', () => {
+    const cases: [boolean, number | null, boolean][] = [
+      [false, 10, false],
+      [false, 0, true],
+      [false, null, false],
+      [true, 10, false],
+      [true, 0, true],
+      [true, null, true],
+    ];
+    for (const [global, expiry, expected] of cases) {
+      const s = fresh(new MemoryStore(), { SESSION_EXPIRE_AT_BROWSER_CLOSE: global });
+      s.setExpiry(expiry);
+      expect(s.getExpireAtBrowserClose(), `${global} ${expiry}`).toBe(expected);
+    }
+  });
+
+  it('63: setExpiry stores _session_expiry inside the data; a Date as Python\'s isoformat', () => {
+    const s = fresh();
+    s.set('hit', 3);
+    s.setExpiry(180);
+    expect(s.items()).toEqual([
+      ['hit', 3],
+      ['_session_expiry', 180],
+    ]);
+    s.setExpiry(new Date(Date.UTC(2026, 10, 22, 8, 0, 0, 123)));
+    expect(s.get('_session_expiry')).toBe('2026-11-22T08:00:00.123000+00:00');
+  });
+
+  it('64: setExpiry(0): browser-close cookie, but the server keeps it SESSION_COOKIE_AGE', () => {
+    const s = fresh();
+    s.setExpiry(0);
+    expect(s.getExpireAtBrowserClose()).toBe(true);
+    expect(s.getExpiryDate({ modification: T0 })).toEqual(new Date(T0.getTime() + AGE * 1000));
+  });
+
+  it('65: setExpiry(null) modifies only when an expiry was stored', async () => {
+    const s = await stored({ a: 1 });
+    s.setExpiry(null);
+    expect([s.accessed, s.modified]).toEqual([true, false]);
+    const t = await stored({ _session_expiry: 10 });
+    t.setExpiry(null);
+    expect(t.modified).toBe(true);
+    expect(t.has('_session_expiry')).toBe(false);
+  });
+
+  it('66: setExpiry(int) always modifies, even with the same value', async () => {
+    const s = await stored({ _session_expiry: 10 });
+    s.setExpiry(10);
+    expect(s.modified).toBe(true);
+  });
+
+  it('67: a Date is accepted (stored as a string); non-integer or invalid values throw TypeError', () => {
+    const s = fresh();
+    expect(() => s.setExpiry(1.5)).toThrow(TypeError);
+    expect(() => s.setExpiry(Number.NaN)).toThrow(TypeError);
+    expect(() => s.setExpiry('10' as unknown as number)).toThrow(TypeError);
+    expect(() => s.setExpiry(new Date(Number.NaN))).toThrow(TypeError);
+    expect(s.modified).toBe(false);
+  });
+
+  it('save() passes getExpiryDate() as the store deadline', async () => {
+    const store = new MemoryStore();
+    const s = fresh(store);
+    s.set('a', 1);
+    s.setExpiry(new Date(Date.UTC(2099, 0, 1)));
+    await s.save();
+    expect(store.records.get(s.sessionKey!)!.expiresAt).toBe(Date.UTC(2099, 0, 1));
+  });
+
+  it('ISO dates: Python isoformat out, Python and JavaScript forms in', () => {
+    expect(formatIsoDate(new Date(Date.UTC(2026, 0, 1)))).toBe('2026-01-01T00:00:00+00:00');
+    expect(parseIsoDate('2026-01-01T00:00:00+00:00')).toEqual(new Date(Date.UTC(2026, 0, 1)));
+    expect(parseIsoDate('2026-01-01T00:00:00.123456+00:00')).toEqual(new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 123)));
+    expect(parseIsoDate('2026-01-01T00:00:00.123Z')).toEqual(new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 123)));
+    expect(parseIsoDate('2026-01-01 05:30:00-05:30')).toEqual(new Date(Date.UTC(2026, 0, 1, 11)));
+    expect(parseIsoDate('2026-01-01T00:00:00')).toEqual(new Date(Date.UTC(2026, 0, 1)));
+    expect(parseIsoDate('tomorrow')).toBeNull();
+    expect(() => formatIsoDate(new Date(Date.UTC(10000, 0, 1)))).toThrow(TypeError);
+  });
+});
+
+describe('Session: keys and persistence (spec 73-75)', () => {
+  it('73: generated keys are 32 characters of [a-z0-9], unique, using every character', () => {
+    const keys = new Set(Array.from({ length: 2000 }, () => generateSessionKey()));
+    expect(keys.size).toBe(2000);
+    const seen = new Set<string>();
+    for (const key of keys) {
+      expect(key).toMatch(/^[a-z0-9]{32}$/);
+      for (const c of key) seen.add(c);
+    }
+    expect([...seen].sort().join('')).toBe([...VALID_KEY_CHARS].sort().join(''));
+  });
+
+  it('74: key validation', () => {
+    expect([undefined, null, '', '1234567'].map((k) => isValidSessionKey(k))).toEqual([false, false, false, false]);
+    expect(isValidSessionKey('12345678')).toBe(true);
+    expect(isWellFormedSessionKey('abcdefgh')).toBe(true);
+    expect(isWellFormedSessionKey('abcdefgH')).toBe(false);
+    expect(isWellFormedSessionKey('a'.repeat(65))).toBe(false);
+  });
+
+  it('75: save of a new session creates the record under a fresh key', async () => {
+    const store = new MemoryStore();
+    const restore = setSessionKeyGenerator(() => 'k'.repeat(32));
+    try {
+      const s = fresh(store);
+      s.set('a', 1);
+      await s.save();
+      expect(s.sessionKey).toBe('k'.repeat(32));
+    } finally {
+      restore();
+    }
+  });
+
+  it('save(true) always inserts under a new key', async () => {
+    const store = new MemoryStore();
+    const s = await stored({ a: 1 }, store);
+    const old = s.sessionKey;
+    await s.save(true);
+    expect(s.sessionKey).not.toBe(old);
+    expect(store.records.size).toBe(2);
+  });
+});
+
+describe('Session: store failures (DESIGN §7)', () => {
+  it('infrastructure errors become ServiceUnavailable naming the engine, with the cause', async () => {
+    const store = new MemoryStore();
+    const s = await stored({ a: 1 }, store);
+    s.set('a', 2);
+    const down = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    store.failWith = down;
+    const error = (await s.save().catch((e: unknown) => e)) as ServiceUnavailable;
+    expect(error).toBeInstanceOf(ServiceUnavailable);
+    expect(error.message).toBe("The 'db' session engine is unavailable: connect ECONNREFUSED 127.0.0.1:6379");
+    expect(error.cause).toBe(down);
+    for (const call of [() => s.flush(), () => s.cycleKey(), () => new Session(store, settings, 'abcdefgh').load()]) {
+      await expect(call()).rejects.toBeInstanceOf(ServiceUnavailable);
+    }
+  });
+
+  it('running out of fresh keys (CreateError) is a 503 too', async () => {
+    const store = new MemoryStore();
+    await store.create({}, new Date(Date.now() + 60_000));
+    const taken = [...store.records.keys()][0]!;
+    const restore = setSessionKeyGenerator(() => taken);
+    try {
+      const s = fresh(store);
+      s.set('a', 1);
+      const error = (await s.save().catch((e: unknown) => e)) as ServiceUnavailable;
+      expect(error).toBeInstanceOf(ServiceUnavailable);
+      expect(error.cause).toBeInstanceOf(CreateError);
+      expect(error.message).toContain(`after ${MAX_CREATE_ATTEMPTS} attempts`);
+    } finally {
+      restore();
+    }
+  });
+
+  it('UpdateError passes through for the middleware; programming errors stay 500s', async () => {
+    const store = new MemoryStore();
+    const s = await stored({ a: 1 }, store);
+    store.failWith = new UpdateError('gone');
+    await expect(s.save()).rejects.toBeInstanceOf(UpdateError);
+    store.failWith = new TypeError('Do not know how to serialize a BigInt');
+    await expect(s.save()).rejects.toBeInstanceOf(TypeError);
+    store.failWith = new SessionInterrupted();
+    await expect(s.save()).rejects.toBeInstanceOf(BadRequest);
+  });
+});
