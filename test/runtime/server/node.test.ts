@@ -1,0 +1,109 @@
+/**
+ * The node:http adapter over a real socket on 127.0.0.1 with a random port: the request log,
+ * Set-Cookie headers, the body limit (413), errors that leave the server up, keep-alive and
+ * graceful shutdown with a request in flight.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, type RunningServer } from '../../../src/runtime/server/node.js';
+import { setLogSink } from '../../../src/runtime/core/log.js';
+import { fixtureApp } from '../fixture.js';
+
+describe('serve()', () => {
+  let running: RunningServer;
+  const lines: string[] = [];
+  const logged: string[] = [];
+  let restore: () => void;
+
+  beforeAll(async () => {
+    restore = setLogSink((name, level, message) => logged.push(`${level} ${name} ${message}`));
+    running = await serve(await fixtureApp(), { port: 0, log: (line) => lines.push(line) });
+  });
+
+  afterAll(async () => {
+    await running.close();
+    restore();
+  });
+
+  it('listens on 127.0.0.1 with a random port', () => {
+    expect(running.host).toBe('127.0.0.1');
+    expect(running.port).toBeGreaterThan(0);
+    expect(running.url).toBe(`http://127.0.0.1:${running.port}`);
+  });
+
+  it('serves a template page and logs one Django-style line per request', async () => {
+    const response = await fetch(`${running.url}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const body = await response.text();
+    expect(body).toContain('Hello from fixture');
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^\\[\\d\\d/\\w{3}/\\d{4} \\d\\d:\\d\\d:\\d\\d\\] "GET / HTTP/1\\.1" 200 ${Buffer.byteLength(body)}$`),
+    );
+  });
+
+  it('sends the session cookie and counts across requests', async () => {
+    const first = await fetch(`${running.url}/hits/`);
+    expect(await first.text()).toBe('hits=1');
+    const cookie = first.headers.getSetCookie().find((c) => c.startsWith('sessionid='));
+    expect(cookie).toMatch(/^sessionid=[a-z0-9]{32}; expires=.+; HttpOnly; Max-Age=1209600; Path=\/; SameSite=Lax$/);
+    const pair = cookie!.split(';')[0]!;
+    const second = await fetch(`${running.url}/hits/`, { headers: { cookie: pair } });
+    expect(await second.text()).toBe('hits=2');
+  });
+
+  it('answers 500 for a throwing view, logs the error, and stays up', async () => {
+    const response = await fetch(`${running.url}/boom/`);
+    expect(response.status).toBe(500);
+    expect(await response.text()).toContain('Server Error (500)');
+    expect(logged.some((l) => l.startsWith('ERROR tango.request Internal Server Error: /boom/'))).toBe(true);
+    const after = await fetch(`${running.url}/`);
+    expect(after.status).toBe(200);
+  });
+
+  it('answers 404 for an unknown path', async () => {
+    const response = await fetch(`${running.url}/nope/`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('Not Found');
+  });
+
+  it('parses a urlencoded body and refuses one over DATA_UPLOAD_MAX_MEMORY_SIZE with 413', async () => {
+    const ok = await fetch(`${running.url}/echo/`, { method: 'POST', body: new URLSearchParams({ a: '1', b: 'é' }) });
+    expect(await ok.json()).toEqual({ method: 'POST', form: { a: '1', b: 'é' } });
+    const big = await fetch(`${running.url}/echo/`, { method: 'POST', body: 'x'.repeat(2048) });
+    expect(big.status).toBe(413);
+    expect((await fetch(`${running.url}/`)).status).toBe(200);
+  });
+
+  it('answers 400 for a Host outside ALLOWED_HOSTS', async () => {
+    const http = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: running.port, path: '/', headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(400);
+    expect(logged.some((l) => l.includes('tango.security.DisallowedHost') && l.includes("'evil.example'"))).toBe(true);
+  });
+
+  it('answers HEAD without a body but with the GET length', async () => {
+    const response = await fetch(`${running.url}/`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(Number(response.headers.get('content-length'))).toBeGreaterThan(0);
+    expect(await response.text()).toBe('');
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets an in-flight request finish before closing', async () => {
+    const running = await serve(await fixtureApp(), { port: 0, log: null });
+    const pending = fetch(`${running.url}/slow/`).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 50));
+    const closed = running.close();
+    expect(await pending).toBe('slow done');
+    await closed;
+    await expect(fetch(`${running.url}/`)).rejects.toThrow();
+  });
+});
