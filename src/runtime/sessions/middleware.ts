@@ -1,0 +1,127 @@
+/**
+ * `SessionMiddleware` (Django's `django.contrib.sessions.middleware.SessionMiddleware`): attaches
+ * `request.session`, and after the view saves it and sets, refreshes or deletes the cookie.
+ *
+ * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#when-sessions-are-saved
+ */
+import { ImproperlyConfigured } from '../conf/errors.js';
+import { getLogger } from '../core/log.js';
+import { type CookieOptions, validateCookie } from '../http/cookie.js';
+import type { HttpResponse } from '../http/response.js';
+import { patchVaryHeaders } from '../middleware/vary.js';
+import type { GetResponse, MiddlewareFactory } from '../middleware/types.js';
+import { createSessionStore } from './engines.js';
+import { SessionInterrupted } from './exceptions.js';
+import { Session, engineLabel } from './session.js';
+import { UpdateError } from './store.js';
+
+/** Browsers drop a cookie whose name and value exceed this many bytes (RFC 6265 §6.1). */
+export const MAX_COOKIE_BYTES = 4096;
+
+const sessionsLogger = getLogger('tango.sessions');
+
+/** The per-request handler `SessionMiddleware` returns; `close()` releases its store. */
+export type SessionMiddlewareHandler = GetResponse & { close(): Promise<void> };
+
+/**
+ * Django's `SessionMiddleware`. Builds the `SESSION_ENGINE` store once at start-up (a bad
+ * engine configuration fails there, not on the first request). Per request:
+ *
+ * 1. `request.session` is a `Session` for the `SESSION_COOKIE_NAME` cookie, loaded before the
+ *    view when the cookie is present (a store that is down answers 503).
+ * 2. After the view, in Django's order:
+ *    - the request sent the cookie and the session is now empty: the cookie is deleted (with
+ *      `SESSION_COOKIE_PATH`/`DOMAIN`/`SAMESITE`) and `Vary: Cookie` added;
+ *    - otherwise `Vary: Cookie` when the session was accessed, and when it was modified (or
+ *      `SESSION_SAVE_EVERY_REQUEST`) and is not empty, it is saved and the cookie (re)sent with
+ *      `Max-Age`/`expires` from `getExpiryAge()` (none for browser-close sessions) — except on
+ *      5xx responses, which save nothing;
+ *    - a session deleted by a concurrent request throws `SessionInterrupted` (400).
+ *    The store write completes before the response is returned.
+ *
+ * @example
+ * // settings.ts
+ * MIDDLEWARE: ['tango.sessions.middleware.SessionMiddleware', ...]
+ */
+export const SessionMiddleware: MiddlewareFactory = async function SessionMiddleware(getResponse, settings) {
+  const store = await createSessionStore(settings);
+  // Everything read from settings is read here, once.
+  const cookieName = settings.SESSION_COOKIE_NAME;
+  const saveEveryRequest = settings.SESSION_SAVE_EVERY_REQUEST;
+  const debug = settings.DEBUG;
+  const engine = engineLabel(settings.SESSION_ENGINE);
+  const sessionSettings = {
+    SESSION_COOKIE_AGE: settings.SESSION_COOKIE_AGE,
+    SESSION_EXPIRE_AT_BROWSER_CLOSE: settings.SESSION_EXPIRE_AT_BROWSER_CLOSE,
+    SESSION_ENGINE: settings.SESSION_ENGINE,
+  };
+  const sameSite = settings.SESSION_COOKIE_SAMESITE || null;
+  const deleteOptions = {
+    path: settings.SESSION_COOKIE_PATH,
+    domain: settings.SESSION_COOKIE_DOMAIN,
+    sameSite,
+  };
+  const cookieOptions: CookieOptions = {
+    domain: settings.SESSION_COOKIE_DOMAIN,
+    path: settings.SESSION_COOKIE_PATH,
+    secure: settings.SESSION_COOKIE_SECURE,
+    httpOnly: settings.SESSION_COOKIE_HTTPONLY,
+    sameSite,
+  };
+  try {
+    // A cookie the browser would refuse (a bad name, `__Host-` without Secure) is a settings
+    // mistake: report it at start-up rather than as a 500 on the first login.
+    validateCookie(cookieName, 'x', { ...cookieOptions, maxAge: settings.SESSION_COOKIE_AGE });
+  } catch (error) {
+    throw new ImproperlyConfigured(`The SESSION_COOKIE_* settings make an invalid cookie: ${(error as Error).message}`);
+  }
+
+  function checkCookieSize(value: string): void {
+    const size = Buffer.byteLength(cookieName) + 1 + Buffer.byteLength(value);
+    if (size <= MAX_COOKIE_BYTES) return;
+    const message = `The session cookie is ${size} bytes, browsers drop cookies over ${MAX_COOKIE_BYTES} bytes; store less in the session or use another SESSION_ENGINE (now '${engine}').`;
+    if (debug) throw new Error(message);
+    sessionsLogger.warning(message);
+  }
+
+  async function processResponse(
+    carriedCookie: boolean,
+    session: Session,
+    response: HttpResponse,
+  ): Promise<HttpResponse> {
+    const { accessed, modified } = session;
+    const empty = session.isEmpty();
+    if (carriedCookie && empty) {
+      response.deleteCookie(cookieName, deleteOptions);
+      patchVaryHeaders(response, ['Cookie']);
+      return response;
+    }
+    if (accessed) patchVaryHeaders(response, ['Cookie']);
+    if (!(modified || saveEveryRequest) || empty || response.status >= 500) return response;
+    const browserClose = session.getExpireAtBrowserClose();
+    const maxAge = browserClose ? undefined : session.getExpiryAge();
+    try {
+      await session.save();
+    } catch (error) {
+      if (error instanceof UpdateError) throw new SessionInterrupted(undefined, { cause: error });
+      throw error;
+    }
+    const value = session.sessionKey!;
+    if (store.stateless) checkCookieSize(value);
+    response.setCookie(cookieName, value, maxAge === undefined ? cookieOptions : { ...cookieOptions, maxAge });
+    return response;
+  }
+
+  const sessionMiddleware = async function sessionMiddleware(request) {
+    const cookie = request.cookies.get(cookieName);
+    const session = new Session(store, sessionSettings, cookie);
+    request.session = session;
+    if (session.sessionKey !== null) await session.load();
+    const response = await getResponse(request);
+    return processResponse(cookie !== undefined, session, response);
+  } as SessionMiddlewareHandler;
+  sessionMiddleware.close = async function closeSessionStore() {
+    await store.close?.();
+  };
+  return sessionMiddleware;
+};
