@@ -28,6 +28,15 @@ export const quoteReversed = makeQuoter("!$&'()*+,;=/~:@");
 export const escapeUriPath = makeQuoter("/:@&+$,-_.!~*'()");
 
 /**
+ * Django's `iri_to_uri`: encodes what is not allowed in a URI (spaces, non-ASCII) and keeps
+ * everything that already has a meaning in one, `%` included, so it is safe on encoded input.
+ *
+ * @example
+ * iriToUri('q=caf\u00e9&x=%20'); // 'q=caf%C3%A9&x=%20'
+ */
+export const iriToUri = makeQuoter("/#%[]=:;$&()+,!?*@'~");
+
+/**
  * Django's `escape_leading_slashes`: a URL starting with `//` would be scheme-relative (an open
  * redirect to another host), so its second slash is encoded.
  *
