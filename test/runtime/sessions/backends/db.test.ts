@@ -1,0 +1,183 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defineSettings } from '../../../../src/runtime/conf/define.js';
+import { setLogSink } from '../../../../src/runtime/core/log.js';
+import { closeConnections, getConnection, migrate, ProgrammingError, SqliteConnection } from '../../../../src/runtime/db/index.js';
+import { DatabaseStore, MISSING_TABLE_MESSAGE } from '../../../../src/runtime/sessions/backends/db.js';
+import { decodeSessionData, encodeSessionData } from '../../../../src/runtime/sessions/encoding.js';
+import { setSessionKeyGenerator } from '../../../../src/runtime/sessions/keys.js';
+import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
+import { UpdateError } from '../../../../src/runtime/sessions/store.js';
+import { describeStoreContract } from '../store-contract.js';
+
+const KEYS = { key: 'db-test-secret', fallbackKeys: [] };
+const HOUR = 3_600_000;
+
+/** A migrated SQLite file in a fresh temp dir. */
+async function migratedDatabase(): Promise<{ db: SqliteConnection; dir: string; cleanup(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tango-db-sessions-'));
+  const db = new SqliteConnection(path.join(dir, 'db.sqlite3'));
+  const sessions = { name: 'tango.sessions', label: 'sessions', path: dir, templatesDir: undefined, migrationsDir: undefined, migrations };
+  await migrate(db, { apps: [sessions] }, {}, { write: () => undefined });
+  return {
+    db,
+    dir,
+    async cleanup() {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describeStoreContract('db', async () => {
+  const { db, cleanup } = await migratedDatabase();
+  return { store: new DatabaseStore(db, { keys: KEYS }), cleanup };
+});
+
+describe('db engine specifics (spec J.1)', () => {
+  let fixture: Awaited<ReturnType<typeof migratedDatabase>>;
+  let clock: { now: number };
+  let store: DatabaseStore;
+  beforeEach(async () => {
+    fixture = await migratedDatabase();
+    clock = { now: Date.UTC(2026, 11, 6, 7, 0, 0) };
+    store = new DatabaseStore(fixture.db, { keys: KEYS, now: () => clock.now });
+  });
+  afterEach(async () => {
+    await fixture.cleanup();
+  });
+
+  it("stores Django's encoded string and naive-UTC expire_date text (spec 109, 110)", async () => {
+    const expiresAt = new Date('2026-12-20T07:10:15.540Z');
+    const key = await store.create({ hit: 1 }, expiresAt);
+    const row = await fixture.db.get<{ session_key: string; session_data: string; expire_date: string }>(
+      'SELECT * FROM django_session',
+    );
+    expect(row!.session_key).toBe(key);
+    expect(row!.session_data).toMatch(/^eyJoaXQiOjF9:[0-9A-Za-z]+:[\w-]{43}$/);
+    expect(decodeSessionData(row!.session_data, KEYS)).toEqual({ hit: 1 });
+    expect(row!.expire_date).toBe('2026-12-20 07:10:15.540000');
+    expect(await store.loadRecord(key)).toEqual({ data: { hit: 1 }, expiresAt });
+  });
+
+  it('loads a row only while expire_date > now (spec 110)', async () => {
+    const key = await store.create({ hit: 1 }, new Date(clock.now + HOUR));
+    clock.now += HOUR - 1;
+    expect(await store.load(key)).toEqual({ hit: 1 });
+    expect(await store.exists(key)).toBe(true);
+    clock.now += 1;
+    expect(await store.load(key)).toBeNull();
+    expect(await store.exists(key)).toBe(false);
+    // The expired row stays until clearExpired (spec 111), and save() still finds it, as Django's update.
+    expect(await fixture.db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 1 });
+    await store.save(key, { hit: 2 }, new Date(clock.now + HOUR));
+    expect(await store.load(key)).toEqual({ hit: 2 });
+  });
+
+  it('test_clearsessions_command: one live and one expired row, clearExpired leaves the live one (spec 111, 149)', async () => {
+    const live = await store.create({ live: true }, new Date(clock.now + HOUR));
+    const expired = await store.create({ expired: true }, new Date(clock.now - HOUR));
+    expect(await fixture.db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 2 });
+    expect(await store.clearExpired()).toBe(1);
+    expect(await fixture.db.all('SELECT session_key FROM django_session')).toEqual([{ session_key: live }]);
+    expect(await store.clearExpired()).toBe(0);
+    expect(await store.load(expired)).toBeNull();
+  });
+
+  it('undecodable session_data loads as null (spec 112)', async () => {
+    const key = await store.create({ hit: 1 }, new Date(clock.now + HOUR));
+    await fixture.db.run('UPDATE django_session SET session_data = ?', ['garbage']);
+    expect(await store.load(key)).toBeNull();
+    const foreign = encodeSessionData({ hit: 1 }, { key: 'another secret' });
+    await fixture.db.run('UPDATE django_session SET session_data = ?', [foreign]);
+    const lines: string[] = [];
+    const restore = setLogSink((name, level, message) => lines.push(`${level} ${name} ${message}`));
+    try {
+      expect(await store.load(key)).toBeNull();
+    } finally {
+      restore();
+    }
+    expect(lines).toEqual(['WARNING tango.security.SuspiciousSession Session data corrupted']);
+  });
+
+  it('retries create() when the key is taken, even by an expired row', async () => {
+    const taken = 'a'.repeat(32);
+    const fresh = 'b'.repeat(32);
+    await fixture.db.run('INSERT INTO django_session VALUES (?, ?, ?)', [taken, 'x', '2000-01-01 00:00:00']);
+    const queue = [taken, fresh];
+    const restore = setSessionKeyGenerator(() => queue.shift()!);
+    try {
+      expect(await store.create({ n: 1 }, new Date(clock.now + HOUR))).toBe(fresh);
+    } finally {
+      restore();
+    }
+    expect(await fixture.db.get('SELECT session_data FROM django_session WHERE session_key = ?', [taken])).toEqual({ session_data: 'x' });
+  });
+
+  it('save() of a key never issued is an UpdateError and touches nothing', async () => {
+    await expect(store.save('../../etc/passwd', { a: 1 }, new Date(clock.now + HOUR))).rejects.toBeInstanceOf(UpdateError);
+    expect(await fixture.db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 0 });
+  });
+});
+
+describe('db engine before migrate (spec 113)', () => {
+  it("fails every operation with a ProgrammingError saying exactly what to run", async () => {
+    const db = new SqliteConnection(':memory:');
+    const store = new DatabaseStore(db, { keys: KEYS });
+    const key = 'abcdefgh12345678abcdefgh12345678';
+    const inAnHour = new Date(Date.now() + HOUR);
+    for (const operation of [
+      () => store.load(key),
+      () => store.create({}, inAnHour),
+      () => store.save(key, {}, inAnHour),
+      () => store.delete(key),
+      () => store.exists(key),
+      () => store.clearExpired(),
+    ]) {
+      const error = await operation().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProgrammingError);
+      expect((error as Error).message).toBe("no such table: django_session — run 'npm run migrate' (npx tsx manage.ts migrate)");
+      expect((error as Error).message).toBe(MISSING_TABLE_MESSAGE);
+      expect(((error as Error).cause as Error).message).toBe('no such table: django_session');
+    }
+    await db.close();
+  });
+});
+
+describe('DatabaseStore.fromSettings', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tango-db-settings-'));
+  });
+  afterEach(async () => {
+    await closeConnections();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("uses DATABASES['default'] and signs with SECRET_KEY", async () => {
+    const settings = defineSettings({
+      BASE_DIR: dir,
+      SECRET_KEY: 'from-settings',
+      INSTALLED_APPS: ['tango.sessions'],
+      DATABASES: { default: { ENGINE: 'sqlite', NAME: 'db.sqlite3' } },
+    });
+    const db = getConnection(settings);
+    const sessions = { name: 'tango.sessions', label: 'sessions', path: dir, templatesDir: undefined, migrationsDir: undefined, migrations };
+    await migrate(db, { apps: [sessions] }, {}, { write: () => undefined });
+    const store = await DatabaseStore.fromSettings(settings);
+    expect(store.db).toBe(db);
+    const key = await store.create({ a: 1 }, new Date(Date.now() + HOUR));
+    const row = await db.get<{ session_data: string }>('SELECT session_data FROM django_session WHERE session_key = ?', [key]);
+    expect(decodeSessionData(row!.session_data, { key: 'from-settings' })).toEqual({ a: 1 });
+    const lines: string[] = [];
+    const restore = setLogSink((_name, _level, message) => lines.push(message));
+    try {
+      expect(decodeSessionData(row!.session_data, { key: 'other' })).toBeNull();
+    } finally {
+      restore();
+    }
+    expect(lines).toEqual(['Session data corrupted']);
+  });
+});
