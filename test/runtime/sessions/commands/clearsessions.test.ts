@@ -1,0 +1,67 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppRegistry } from '../../../../src/runtime/apps/registry.js';
+import { defineSettings } from '../../../../src/runtime/conf/define.js';
+import type { SettingsInput } from '../../../../src/runtime/conf/settings.js';
+import { CommandError } from '../../../../src/runtime/management/base.js';
+import { FileStore } from '../../../../src/runtime/sessions/backends/file.js';
+import { clearsessions } from '../../../../src/runtime/sessions/commands/clearsessions.js';
+import { MemoryStore } from '../memory-store.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tango-clearsessions-'));
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function run(input: Partial<SettingsInput>): Promise<{ code: unknown; out: string }> {
+  const settings = defineSettings({ BASE_DIR: dir, SECRET_KEY: 'k', SESSION_FILE_PATH: dir, ...input });
+  let out = '';
+  const code = await clearsessions.handle(
+    { positionals: [], options: {} },
+    { settings, apps: {} as AppRegistry, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true } },
+  );
+  return { code, out };
+}
+
+describe('clearsessions (spec 149; O test_clearsessions_command)', () => {
+  it('file engine: removes the expired session, keeps the live one', async () => {
+    const store = new FileStore({ directory: dir, keys: { key: 'k', fallbackKeys: [] } });
+    const live = await store.create({ a: 1 }, new Date(Date.now() + 3_600_000));
+    await store.create({ a: 2 }, new Date(Date.now() - 3_600_000));
+    expect(await run({ SESSION_ENGINE: 'file' })).toEqual({ code: 0, out: 'Removed 1 expired session(s).\n' });
+    expect(await fs.readdir(dir)).toEqual([`sessionid${live}`]);
+    expect(await run({ SESSION_ENGINE: 'file' })).toEqual({ code: 0, out: 'Removed 0 expired session(s).\n' });
+  });
+
+  it('signed_cookies has nothing to clear (exit 0)', async () => {
+    expect(await run({ SESSION_ENGINE: 'signed_cookies' })).toEqual({
+      code: 0,
+      out: "Nothing to clear: the 'signed_cookies' engine keeps no sessions on the server.\n",
+    });
+  });
+
+  it('a failing store is a CommandError naming the engine, and the store is closed', async () => {
+    const store = new MemoryStore();
+    store.failWith = new Error('no such table: django_session');
+    const engine = { name: 'Broken', fromSettings: async () => store };
+    const error = await run({ SESSION_ENGINE: engine }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandError);
+    expect((error as Error).message).toBe(
+      "Could not clear expired sessions with the 'Broken' engine: no such table: django_session",
+    );
+    expect(store.closed).toBe(true);
+  });
+
+  it('a custom engine returning null gets the generic message', async () => {
+    const engine = { name: 'Native', fromSettings: async () => Object.assign(new MemoryStore(), { clearExpired: async () => null }) };
+    expect(await run({ SESSION_ENGINE: engine })).toEqual({
+      code: 0,
+      out: "Nothing to clear: the 'Native' engine has nothing to clear.\n",
+    });
+  });
+});
