@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Cache, closeCaches, getCache, LocMemCache } from '../../../../src/runtime/cache/index.js';
+import { defineSettings } from '../../../../src/runtime/conf/define.js';
+import { setLogSink } from '../../../../src/runtime/core/log.js';
+import { type Connection, closeConnections, getConnection, migrate, SqliteConnection } from '../../../../src/runtime/db/index.js';
+import { CACHED_DB_KEY_PREFIX, CachedDatabaseStore } from '../../../../src/runtime/sessions/backends/cached_db.js';
+import { DatabaseStore } from '../../../../src/runtime/sessions/backends/db.js';
+import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
+import { UpdateError } from '../../../../src/runtime/sessions/store.js';
+import { describeStoreContract } from '../store-contract.js';
+
+const KEYS = { key: 'cached-db-test-secret', fallbackKeys: [] };
+const HOUR = 3_600_000;
+const sessionsApp = (dir: string) => ({ name: 'tango.sessions', label: 'sessions', path: dir, templatesDir: undefined, migrationsDir: undefined, migrations });
+
+async function migratedDatabase() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tango-cached-db-'));
+  const db = new SqliteConnection(path.join(dir, 'db.sqlite3'));
+  await migrate(db, { apps: [sessionsApp(dir)] }, {}, { write: () => undefined });
+  return {
+    db,
+    async cleanup() {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Counts the statements a connection runs (Django's assertNumQueries). */
+function counting(db: Connection): Connection & { queries: number } {
+  const wrapped = {
+    queries: 0,
+    dialect: db.dialect,
+    run: (sql: string, params?: never) => (wrapped.queries++, db.run(sql, params)),
+    get: <T>(sql: string, params?: never) => (wrapped.queries++, db.get<T>(sql, params)),
+    all: <T>(sql: string, params?: never) => (wrapped.queries++, db.all<T>(sql, params)),
+    exec: (sql: string) => (wrapped.queries++, db.exec(sql)),
+    transaction: <T>(fn: (tx: Connection) => Promise<T>) => db.transaction(fn),
+    close: () => db.close(),
+  };
+  return wrapped;
+}
+
+describeStoreContract('cached_db', async () => {
+  const { db, cleanup } = await migratedDatabase();
+  const cache = new LocMemCache({ location: randomUUID() });
+  return { store: new CachedDatabaseStore(new DatabaseStore(db, { keys: KEYS }), cache), cleanup };
+});
+
+describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', () => {
+  let fixture: Awaited<ReturnType<typeof migratedDatabase>>;
+  let db: ReturnType<typeof counting>;
+  let cache: LocMemCache;
+  let store: CachedDatabaseStore;
+  beforeEach(async () => {
+    fixture = await migratedDatabase();
+    db = counting(fixture.db);
+    cache = new LocMemCache({ location: randomUUID() });
+    store = new CachedDatabaseStore(new DatabaseStore(db, { keys: KEYS }), cache);
+  });
+  afterEach(async () => {
+    await fixture.cleanup();
+  });
+
+  it('writes through: the row and the raw data under django.contrib.sessions.cached_db<key> (spec 114)', async () => {
+    const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
+    expect(await cache.get(CACHED_DB_KEY_PREFIX + key)).toEqual({ hit: 1 });
+    expect(await fixture.db.get('SELECT count(*) AS n FROM django_session WHERE session_key = ?', [key])).toEqual({ n: 1 });
+    await store.save(key, { hit: 2 }, new Date(Date.now() + HOUR));
+    expect(await cache.get(CACHED_DB_KEY_PREFIX + key)).toEqual({ hit: 2 });
+    expect(await new DatabaseStore(fixture.db, { keys: KEYS }).load(key)).toEqual({ hit: 2 });
+  });
+
+  it('test_exists_searches_cache_first: load and exists run no query when cached (spec 115)', async () => {
+    const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
+    db.queries = 0;
+    expect(await store.exists(key)).toBe(true);
+    expect(await store.load(key)).toEqual({ hit: 1 });
+    expect(db.queries).toBe(0);
+  });
+
+  it('reads the database on a cache miss and refills the cache with the row expiry (spec 114)', async () => {
+    const clock = { now: Date.now() };
+    const timedCache = new LocMemCache({ location: randomUUID(), now: () => clock.now });
+    const timed = new CachedDatabaseStore(new DatabaseStore(db, { keys: KEYS, now: () => clock.now }), timedCache, {
+      now: () => clock.now,
+    });
+    const key = await timed.create({ hit: 1 }, new Date(clock.now + 10_000));
+    await timedCache.clear();
+    db.queries = 0;
+    expect(await timed.load(key)).toEqual({ hit: 1 });
+    expect(db.queries).toBe(1);
+    expect(await timedCache.get(CACHED_DB_KEY_PREFIX + key)).toEqual({ hit: 1 });
+    clock.now += 10_000;
+    expect(await timedCache.get(CACHED_DB_KEY_PREFIX + key)).toBeUndefined();
+    expect(await timed.load(key)).toBeNull();
+  });
+
+  it('delete() removes the row and the cached copy; save() of a deleted session is UpdateError (spec 88)', async () => {
+    const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
+    await store.delete(key);
+    expect(await cache.has(CACHED_DB_KEY_PREFIX + key)).toBe(false);
+    expect(await store.exists(key)).toBe(false);
+    await expect(store.save(key, { hit: 2 }, new Date(Date.now() + HOUR))).rejects.toBeInstanceOf(UpdateError);
+    expect(await cache.has(CACHED_DB_KEY_PREFIX + key)).toBe(false);
+  });
+
+  it("clearExpired() is the database's (spec 115)", async () => {
+    await store.create({ live: true }, new Date(Date.now() + HOUR));
+    await store.create({ expired: true }, new Date(Date.now() - HOUR));
+    expect(await store.clearExpired()).toBe(1);
+    expect(await fixture.db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 1 });
+  });
+
+  it('test_load_overlong_key', async () => {
+    expect(await store.load('a'.repeat(1240))).toBeNull();
+  });
+
+  it('a broken cache never loses data: reads fall back to the database, write errors are logged', async () => {
+    const down = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    const broken: Cache = {
+      get: () => Promise.reject(down),
+      set: () => Promise.reject(down),
+      add: () => Promise.reject(down),
+      delete: () => Promise.reject(down),
+      has: () => Promise.reject(down),
+      clear: () => Promise.reject(down),
+      close: async () => undefined,
+    };
+    const lines: string[] = [];
+    const restore = setLogSink((name, level, message) => lines.push(`${level} ${name} ${message}`));
+    try {
+      const failing = new CachedDatabaseStore(new DatabaseStore(fixture.db, { keys: KEYS }), broken);
+      const key = await failing.create({ hit: 1 }, new Date(Date.now() + HOUR));
+      expect(await failing.load(key)).toEqual({ hit: 1 });
+      expect(await failing.exists(key)).toBe(true);
+      // A stale cached copy would resurrect the session: a failed cache delete must reject.
+      await expect(failing.delete(key)).rejects.toBe(down);
+    } finally {
+      restore();
+    }
+    expect(lines).toContain('ERROR tango.sessions Error saving to cache (Object): connect ECONNREFUSED 127.0.0.1:6379');
+    expect(lines).toContain('ERROR tango.sessions Error reading from cache (Object): connect ECONNREFUSED 127.0.0.1:6379');
+  });
+});
+
+describe('CachedDatabaseStore.fromSettings', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tango-cached-db-settings-'));
+  });
+  afterEach(async () => {
+    await closeConnections();
+    await closeCaches();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("uses DATABASES['default'] and CACHES[SESSION_CACHE_ALIAS] (test_non_default_cache)", async () => {
+    const settings = defineSettings({
+      BASE_DIR: dir,
+      SECRET_KEY: 'x',
+      SESSION_ENGINE: 'cached_db',
+      SESSION_CACHE_ALIAS: 'sessions',
+      DATABASES: { default: { ENGINE: 'sqlite', NAME: 'db.sqlite3' } },
+      CACHES: { default: { BACKEND: 'locmem', LOCATION: randomUUID() }, sessions: { BACKEND: 'locmem', LOCATION: randomUUID() } },
+    });
+    await migrate(getConnection(settings), { apps: [sessionsApp(dir)] }, {}, { write: () => undefined });
+    const store = await CachedDatabaseStore.fromSettings(settings);
+    expect(store.cache).toBe(getCache(settings, 'sessions'));
+    expect(store.db.db).toBe(getConnection(settings));
+    const key = await store.create({ a: 1 }, new Date(Date.now() + HOUR));
+    expect(await getCache(settings, 'sessions').get(CACHED_DB_KEY_PREFIX + key)).toEqual({ a: 1 });
+    expect(await getCache(settings, 'default').get(CACHED_DB_KEY_PREFIX + key)).toBeUndefined();
+  });
+});
