@@ -8,4 +8,4 @@ export { registerConverter, getConverter, type Converter } from './converters.js
 export { UrlResolver, type ResolverMatch, type ReverseOptions } from './resolver.js';
 export { NoReverseMatch } from './errors.js';
 export { setUrlconf, getResolver, reverse, resolve } from './base.js';
-export { escapeUriPath, escapeLeadingSlashes, iriToUri } from './quote.js';
+export { escapeUriPath, escapeLeadingSlashes, iriToUri, quote } from './quote.js';

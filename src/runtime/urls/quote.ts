@@ -16,6 +16,23 @@ function makeQuoter(safe: string): (value: string) => string {
   };
 }
 
+const quoters = new Map<string, (value: string) => string>();
+
+/**
+ * Python's `urllib.parse.quote(value, safe)` (default safe `'/'`), as Django uses it.
+ *
+ * @example
+ * quote('/a b/?x'); // '/a%20b/%3Fx'
+ */
+export function quote(value: string, safe = '/'): string {
+  let quoter = quoters.get(safe);
+  if (!quoter) {
+    quoter = makeQuoter(safe);
+    quoters.set(safe, quoter);
+  }
+  return quoter(value);
+}
+
 /** RFC 3986 sub-delims plus `/~:@`: what `reverse()` leaves unencoded (Django's `pchar` set). */
 export const quoteReversed = makeQuoter("!$&'()*+,;=/~:@");
 
