@@ -1,0 +1,173 @@
+/**
+ * Django interop for the db engine (DESIGN.md §5, spec 108-111): REAL Django 3.2 (the system
+ * python) and Tango share one SQLite `django_session` table. A row written by Django loads in
+ * Tango's DatabaseStore and the reverse; Tango's migrate accepts a Django-migrated database and
+ * Django's `migrate --fake-initial` accepts a Tango-migrated one; expire_date text written by
+ * either side orders correctly for the other's expiry checks and clear_expired.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate, SqliteConnection } from '../../../../src/runtime/db/index.js';
+import { DatabaseStore } from '../../../../src/runtime/sessions/backends/db.js';
+import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
+
+const PYTHON = '/usr/bin/python3';
+const SECRET = 'django-insecure-db-interop-secret-key-0123456789abcdef';
+const HOUR = 3_600_000;
+
+const SCRIPT = String.raw`
+import json, sys
+request = json.load(sys.stdin)
+from django.conf import settings
+settings.configure(
+    SECRET_KEY=request['secret'],
+    INSTALLED_APPS=['django.contrib.sessions'],
+    USE_TZ=True,
+    DATABASES={'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': request['db']}},
+)
+import django
+django.setup()
+from django.core.management import call_command
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+
+out = {'version': django.get_version()}
+for step in request['steps']:
+    op, name = step['op'], step.get('name')
+    if op == 'migrate':
+        call_command('migrate', 'sessions', verbosity=0, **step.get('options', {}))
+    elif op == 'create':
+        s = SessionStore()
+        s.update(step['data'])
+        if 'expiry' in step:
+            s.set_expiry(step['expiry'])
+        s.save()
+        out[name] = s.session_key
+    elif op == 'load':
+        s = SessionStore(session_key=step['key'])
+        out[name] = {'data': s.load(), 'exists': SessionStore().exists(step['key'])}
+    elif op == 'update':
+        s = SessionStore(session_key=step['key'])
+        s.update(step['data'])
+        s.save()
+        out[name] = s.session_key
+    elif op == 'clear_expired':
+        SessionStore.clear_expired()
+        out[name] = sorted(Session.objects.values_list('session_key', flat=True))
+json.dump(out, sys.stdout)
+`;
+
+type Step = Record<string, unknown>;
+
+async function django(db: string, steps: Step[]): Promise<Record<string, unknown>> {
+  const child = execFile(PYTHON, ['-c', SCRIPT], { encoding: 'utf8' });
+  child.stdin!.end(JSON.stringify({ secret: SECRET, db, steps }));
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`python exited ${code}: ${stderr}`);
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+async function djangoAvailable(): Promise<boolean> {
+  if (!existsSync(PYTHON)) return false;
+  try {
+    await promisify(execFile)(PYTHON, ['-c', 'import django']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const available = await djangoAvailable();
+if (!available) {
+  const message = `Django db interop tests need ${PYTHON} with Django installed (apt install python3-django).`;
+  if (process.env.CI === 'true') throw new Error(`${message} Refusing to skip under CI.`);
+  console.warn(`\n*** WARNING: SKIPPING Django db interop tests. ${message} ***\n`);
+}
+
+const sessionsApp = (dir: string) => ({ name: 'tango.sessions', label: 'sessions', path: dir, templatesDir: undefined, migrationsDir: undefined, migrations });
+const quiet = { write: () => undefined };
+
+describe.skipIf(!available)('db engine interop with Django 3.2 (spec 108-111)', () => {
+  let dir: string;
+  let file: string;
+  let db: SqliteConnection;
+  let store: DatabaseStore;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tango-django-db-'));
+    file = path.join(dir, 'db.sqlite3');
+    db = new SqliteConnection(file);
+    store = new DatabaseStore(db, { keys: { key: SECRET } });
+  });
+  afterEach(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads rows Django wrote, and Django reads and updates rows Tango wrote', async () => {
+    const data = { hit: 3, name: 'café 清風 😀', nested: { list: [1, 2.5, null, true] } };
+    const first = await django(file, [
+      { op: 'migrate' },
+      { op: 'create', name: 'djangoKey', data },
+      { op: 'create', name: 'shortKey', data: { short: true }, expiry: 60 },
+    ]);
+    expect(first.version).toMatch(/^3\.2\./);
+    const djangoKey = first.djangoKey as string;
+    expect(djangoKey).toMatch(/^[a-z0-9]{32}$/);
+    expect(await store.load(djangoKey)).toEqual(data);
+    expect(await store.exists(djangoKey)).toBe(true);
+    expect(await store.load(first.shortKey as string)).toEqual({ short: true, _session_expiry: 60 });
+    // Django's expire_date is naive UTC text, now + SESSION_COOKIE_AGE.
+    const record = await store.loadRecord(djangoKey);
+    expect(Math.abs(record!.expiresAt.getTime() - (Date.now() + 1_209_600_000))).toBeLessThan(60_000);
+
+    // Tango's migrate accepts the Django-migrated database (IF NOT EXISTS) and keeps the row.
+    const out = { text: '', write: (t: string) => (out.text += t) };
+    await migrate(db, { apps: [sessionsApp(dir)] }, {}, out);
+    expect(out.text).toContain('  Applying sessions.0001_initial... OK\n');
+    expect(await store.load(djangoKey)).toEqual(data);
+
+    const tangoKey = await store.create({ from: 'tango', n: 1 }, new Date(Date.now() + HOUR));
+    await store.save(djangoKey, { ...data, hit: 4 }, new Date(Date.now() + HOUR));
+    const second = await django(file, [
+      { op: 'load', name: 'tango', key: tangoKey },
+      { op: 'load', name: 'updated', key: djangoKey },
+      { op: 'update', name: 'updatedKey', key: tangoKey, data: { by: 'django' } },
+    ]);
+    expect(second.tango).toEqual({ data: { from: 'tango', n: 1 }, exists: true });
+    expect(second.updated).toEqual({ data: { ...data, hit: 4 }, exists: true });
+    expect(second.updatedKey).toBe(tangoKey);
+    expect(await store.load(tangoKey)).toEqual({ from: 'tango', n: 1, by: 'django' });
+  });
+
+  it("Django uses a Tango-migrated table, and honours Tango's expire_date in load and clear_expired", async () => {
+    await migrate(db, { apps: [sessionsApp(dir)] }, {}, quiet);
+    const live = await store.create({ live: true }, new Date(Date.now() + HOUR));
+    const expired = await store.create({ expired: true }, new Date(Date.now() - HOUR));
+    const answer = await django(file, [
+      // A team adding Django next to Tango: --fake-initial detects the existing table.
+      { op: 'migrate', options: { fake_initial: true } },
+      { op: 'load', name: 'live', key: live },
+      { op: 'load', name: 'expired', key: expired },
+      { op: 'create', name: 'djangoKey', data: { from: 'django' } },
+      { op: 'clear_expired', name: 'left' },
+      { op: 'create', name: 'djangoExpired', data: { old: true }, expiry: -10 },
+    ]);
+    expect(answer.live).toEqual({ data: { live: true }, exists: true });
+    expect((answer.expired as { data: unknown }).data).toEqual({});
+    expect(answer.left).toEqual([live, answer.djangoKey as string].sort());
+    expect(await store.load(answer.djangoKey as string)).toEqual({ from: 'django' });
+    // And the reverse: Tango's load and clearExpired on Django-written expiry text.
+    expect(await store.load(answer.djangoExpired as string)).toBeNull();
+    expect(await store.clearExpired()).toBe(1);
+    const keys = await db.all<{ session_key: string }>('SELECT session_key FROM django_session ORDER BY session_key');
+    expect(keys.map((r) => r.session_key)).toEqual(answer.left);
+  });
+});
