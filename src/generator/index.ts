@@ -1,0 +1,24 @@
+/**
+ * `tango/generator`: the pure core of `tango-admin startproject`/`startapp`, as a programmatic
+ * API. It maps a template tree (a `Map` of relative paths to contents) and options to a file
+ * tree, with no disk, clock or randomness, so a project can snapshot-test its own templates.
+ *
+ * @example
+ * import { generateApp } from 'tango/generator';
+ * const tree = await generateApp(templates, { name: 'blog' });
+ * expect(tree.get('urls.ts')).toMatchSnapshot();
+ */
+export type { FileTree } from './file-tree.js';
+export { byteLength, sortTree, textOf } from './file-tree.js';
+export { FormatError, PRETTIER_OPTIONS, formatTree, parserFor } from './format.js';
+export type { AppOptions, ProjectOptions } from './generate.js';
+export { generateApp, generateProject } from './generate.js';
+export type { JsonValue } from './json.js';
+export { toJson } from './json.js';
+export type { NameKind } from './names.js';
+export { InvalidNameError, appUrlsIdentifier, camelCaseName, lowerFirst, urlSlug, validateName } from './names.js';
+export { PROJECT_DEV_DEPENDENCIES, projectPackageJson, projectPrettierrc, projectTsconfig } from './project-files.js';
+export type { RegisterAppOptions, RegisterAppResult } from './register.js';
+export { registerApp } from './register.js';
+export type { TemplateContext } from './render.js';
+export { TEMPLATE_SUFFIX, TemplateRenderError, outputPath, renderTemplate, renderTree } from './render.js';

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { appUrlsIdentifier, camelCaseName, urlSlug, validateName } from '../../src/generator/index.js';
+
+const notIdentifier = (name: string, kind = 'project', what = 'name') =>
+  `'${name}' is not a valid ${kind} ${what}. Please make sure the ${what} is a valid identifier.`;
+const conflicts = (name: string, an = 'a project', what = 'name') =>
+  `'${name}' conflicts with the name of an existing module and cannot be used as ${an} ${what}. Please try another ${what}.`;
+const reserved = (name: string, an = 'a project') =>
+  `'${name}' is a reserved word in JavaScript and cannot be used as ${an} name. Please try another name.`;
+
+describe('validateName', () => {
+  it.each([
+    // Django's examples (spec item 136), with JavaScript's identifier rules.
+    ['my-site', notIdentifier('my-site')],
+    ['1site', notIdentifier('1site')],
+    ['my site', notIdentifier('my site')],
+    ['', notIdentifier('')],
+    ['my.site', notIdentifier('my.site')],
+    ['a/b', notIdentifier('a/b')],
+    ['fs', conflicts('fs')],
+    ['path', conflicts('path')],
+    ['http', conflicts('http')],
+    ['test', conflicts('test')],
+    ['sqlite', conflicts('sqlite')],
+    ['tango', conflicts('tango')],
+    ['tsx', conflicts('tsx')],
+    ['typescript', conflicts('typescript')],
+    ['node_modules', conflicts('node_modules')],
+    ['class', reserved('class')],
+    ['import', reserved('import')],
+    ['await', reserved('await')],
+    ['let', reserved('let')],
+    ['eval', reserved('eval')],
+  ])('rejects %j as a project name', (name, message) => {
+    expect(validateName(name, 'project')).toBe(message);
+  });
+
+  it.each(['mysite', 'MySite', '_private', 'site2', 'my_site', 'Café', '$site', 'Path', 'tests'])(
+    'accepts %j',
+    (name) => {
+      expect(validateName(name, 'project')).toBeNull();
+      expect(validateName(name, 'app')).toBeNull();
+    },
+  );
+
+  it('says "an app name" for apps, as Django does', () => {
+    expect(validateName('my-app', 'app')).toBe(notIdentifier('my-app', 'app'));
+    expect(validateName('os', 'app')).toBe(conflicts('os', 'an app'));
+    expect(validateName('class', 'app')).toBe(reserved('class', 'an app'));
+  });
+
+  it('names the directory when checking a startapp DIRECTORY', () => {
+    expect(validateName('invalid.dir_name', 'app', 'directory')).toBe(notIdentifier('invalid.dir_name', 'app', 'directory'));
+    expect(validateName('os', 'app', 'directory')).toBe(conflicts('os', 'an app', 'directory'));
+  });
+});
+
+describe('derived names', () => {
+  it.each([
+    ['WebApp', 'web-app', 'WebApp', 'webAppUrls'],
+    ['my_new_app', 'my-new-app', 'MyNewApp', 'my_new_appUrls'],
+    ['HTTPClient', 'http-client', 'HTTPClient', 'hTTPClientUrls'],
+    ['blog', 'blog', 'Blog', 'blogUrls'],
+    ['Café', 'caf', 'Café', 'caféUrls'],
+    ['_', 'app', '', '_Urls'],
+  ])('%s: slug %s, camel %s, urls identifier %s', (name, slug, camel, urls) => {
+    expect(urlSlug(name)).toBe(slug);
+    expect(camelCaseName(name)).toBe(camel);
+    expect(appUrlsIdentifier(name)).toBe(urls);
+  });
+});
