@@ -26,6 +26,8 @@ export function testSettings(settings: Readonly<Settings>): Readonly<Settings> {
   return defineSettings({
     ...settings,
     DEBUG: false,
+    // Django's setup_test_environment() adds 'testserver', the Client's Host, to ALLOWED_HOSTS.
+    ALLOWED_HOSTS: [...settings.ALLOWED_HOSTS, 'testserver'],
     DATABASES: databases,
     SESSION_FILE_PATH:
       settings.SESSION_ENGINE === 'file' ? mkdtempSync(path.join(os.tmpdir(), 'tango-test-sessions-')) : settings.SESSION_FILE_PATH,
