@@ -25,8 +25,12 @@ describe('formatTree', () => {
   });
 
   it('throws a FormatError naming the file', async () => {
-    await expect(formatTree(new Map([['x/y.ts', 'const = 1']]))).rejects.toBeInstanceOf(FormatError);
-    await expect(formatTree(new Map([['x/y.ts', 'const = 1']]))).rejects.toThrow(/^could not format x\/y\.ts: /);
+    await expect(formatTree(new Map([['x/y.ts', 'const = 1']]))).rejects.toBeInstanceOf(
+      FormatError,
+    );
+    await expect(formatTree(new Map([['x/y.ts', 'const = 1']]))).rejects.toThrow(
+      /^could not format x\/y\.ts: /,
+    );
   });
 
   it.each([
@@ -44,9 +48,12 @@ describe('formatTree', () => {
 
 describe('one prettier options constant', () => {
   it('is what prettier resolves for files of this repository (prettier.config.js)', async () => {
-    const json = JSON.parse(await readFile(path.join(REPO_ROOT, 'src/generator/prettier-options.json'), 'utf8'));
+    const json = JSON.parse(
+      await readFile(path.join(REPO_ROOT, 'src/generator/prettier-options.json'), 'utf8'),
+    );
     expect(PRETTIER_OPTIONS).toEqual(json);
-    const resolved = await prettier.resolveConfig(path.join(REPO_ROOT, 'src/cli/main.ts'), { editorconfig: false });
-    expect(resolved).toEqual(json);
+    const file = path.join(REPO_ROOT, 'src/cli/main.ts');
+    expect(await prettier.resolveConfigFile(file)).toBe(path.join(REPO_ROOT, 'prettier.config.js'));
+    expect(await prettier.resolveConfig(file, { editorconfig: false })).toEqual(json);
   });
 });
