@@ -2,4 +2,6 @@
 // generated projects with (src/generator/prettier-options.json), so there is one style.
 import { readFileSync } from 'node:fs';
 
-export default JSON.parse(readFileSync(new URL('./src/generator/prettier-options.json', import.meta.url), 'utf8'));
+export default JSON.parse(
+  readFileSync(new URL('./src/generator/prettier-options.json', import.meta.url), 'utf8'),
+);

@@ -2,7 +2,13 @@ import type { FileTree } from './file-tree.js';
 import { sortTree } from './file-tree.js';
 import { formatTree } from './format.js';
 import { toJson } from './json.js';
-import { InvalidNameError, appUrlsIdentifier, camelCaseName, urlSlug, validateName } from './names.js';
+import {
+  InvalidNameError,
+  appUrlsIdentifier,
+  camelCaseName,
+  urlSlug,
+  validateName,
+} from './names.js';
 import { projectPackageJson, projectPrettierrc, projectTsconfig } from './project-files.js';
 import { renderTree } from './render.js';
 
@@ -55,7 +61,10 @@ function checkName(name: string, kind: 'project' | 'app'): void {
  * });
  * tree.get('mysite/settings.ts'); // "import path from 'node:path'; ..."
  */
-export async function generateProject(templates: FileTree, options: ProjectOptions): Promise<FileTree> {
+export async function generateProject(
+  templates: FileTree,
+  options: ProjectOptions,
+): Promise<FileTree> {
   checkName(options.name, 'project');
   if (!SECRET_KEY.test(options.secretKey) || /['\\]/.test(options.secretKey)) {
     throw new TypeError(

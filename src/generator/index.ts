@@ -16,9 +16,27 @@ export { generateApp, generateProject } from './generate.js';
 export type { JsonValue } from './json.js';
 export { toJson } from './json.js';
 export type { NameKind } from './names.js';
-export { InvalidNameError, appUrlsIdentifier, camelCaseName, lowerFirst, urlSlug, validateName } from './names.js';
-export { PROJECT_DEV_DEPENDENCIES, projectPackageJson, projectPrettierrc, projectTsconfig } from './project-files.js';
+export {
+  InvalidNameError,
+  appUrlsIdentifier,
+  camelCaseName,
+  lowerFirst,
+  urlSlug,
+  validateName,
+} from './names.js';
+export {
+  PROJECT_DEV_DEPENDENCIES,
+  projectPackageJson,
+  projectPrettierrc,
+  projectTsconfig,
+} from './project-files.js';
 export type { RegisterAppOptions, RegisterAppResult } from './register.js';
 export { registerApp } from './register.js';
 export type { TemplateContext } from './render.js';
-export { TEMPLATE_SUFFIX, TemplateRenderError, outputPath, renderTemplate, renderTree } from './render.js';
+export {
+  TEMPLATE_SUFFIX,
+  TemplateRenderError,
+  outputPath,
+  renderTemplate,
+  renderTree,
+} from './render.js';

@@ -1,7 +1,13 @@
 import prettierOptions from './prettier-options.json' with { type: 'json' };
 
 /** A JSON value, as generated files hold them (package.json, tsconfig.json). */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 function isScalar(value: JsonValue): boolean {
   return value === null || typeof value !== 'object' || Object.keys(value).length === 0;

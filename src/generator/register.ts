@@ -39,13 +39,21 @@ function codeMatches(source: string, masked: string, pattern: RegExp): RegExpExe
  * a line, as prettier would), a multi-line array gets a new line before `beforeLine` (an offset
  * of a line start inside the array) or before the closing bracket.
  */
-function insertIntoArray(source: string, masked: string, open: number, item: string, beforeLine?: number): string {
+function insertIntoArray(
+  source: string,
+  masked: string,
+  open: number,
+  item: string,
+  beforeLine?: number,
+): string {
   const close = findClosing(masked, open);
   if (close === -1) throw new CannotEdit();
   const inside = source.slice(open + 1, close);
   const indent = indentAt(source, open);
   if (!inside.includes('\n')) {
-    const items = splitTopLevel(masked.slice(open + 1, close)).map(([a, b]) => inside.slice(a, b).trim());
+    const items = splitTopLevel(masked.slice(open + 1, close)).map(([a, b]) =>
+      inside.slice(a, b).trim(),
+    );
     items.push(item);
     const start = lineStart(source, open);
     const end = source.indexOf('\n', close) === -1 ? source.length : source.indexOf('\n', close);
@@ -68,7 +76,8 @@ function insertIntoArray(source: string, masked: string, open: number, item: str
   let last = closeLine - 1;
   while (last > open && /\s/.test(masked[last]!)) last--;
   const needsComma = last > open && masked[last] !== ',' && masked[last] !== '[';
-  const head = source.slice(0, last + 1) + (needsComma ? ',' : '') + source.slice(last + 1, closeLine);
+  const head =
+    source.slice(0, last + 1) + (needsComma ? ',' : '') + source.slice(last + 1, closeLine);
   return head + `${itemIndent}${item},\n` + source.slice(closeLine);
 }
 
@@ -83,7 +92,9 @@ function editSettings(source: string, entry: string): string | undefined {
   const inside = source.slice(open + 1, close);
   if (new RegExp(`(['"\`])${escapeRegExp(entry)}\\1`).test(inside)) return undefined;
   // Every entry must be a plain string literal: anything else (a spread, a call) is hand-made.
-  const items = splitTopLevel(masked.slice(open + 1, close)).map(([a, b]) => maskSource(inside.slice(a, b)).trim());
+  const items = splitTopLevel(masked.slice(open + 1, close)).map(([a, b]) =>
+    maskSource(inside.slice(a, b)).trim(),
+  );
   const stripped = items.map((x) => x.replace(/\s+/g, ''));
   if (!stripped.every((x) => /^(['"])\s*\1$/.test(x))) throw new CannotEdit();
   const quote = inside.includes('"') && !inside.includes("'") ? '"' : "'";
@@ -98,7 +109,11 @@ function editUrls(source: string, appName: string, specifier: string): string | 
 
   // 1. The import of the app's urls (reuse the identifier of an existing one).
   const specifierPattern = escapeRegExp(specifier).replace(/\\\.js$/, '(?:\\.js|\\.ts)?');
-  const existing = codeMatches(out, masked, new RegExp(`^import\\s+([\\p{L}\\p{N}_$]+)\\s+from\\s*(['"])${specifierPattern}\\2`, 'gmu'));
+  const existing = codeMatches(
+    out,
+    masked,
+    new RegExp(`^import\\s+([\\p{L}\\p{N}_$]+)\\s+from\\s*(['"])${specifierPattern}\\2`, 'gmu'),
+  );
   const identifier = existing[0]?.[1] ?? identifierDefault;
   const imports = codeMatches(out, masked, /^import\b[^;]*?(['"])[^'"\n]*\1[ \t]*;?/gm);
   const afterImports = imports.length ? imports.at(-1)!.index + imports.at(-1)![0].length : 0;
@@ -107,7 +122,11 @@ function editUrls(source: string, appName: string, specifier: string): string | 
 
   // 2. `include` from tango/urls.
   let include = 'include';
-  const urlsImport = codeMatches(out, masked, /^import\s*\{([^}]*)\}\s*from\s*(['"])tango\/urls\2/gm);
+  const urlsImport = codeMatches(
+    out,
+    masked,
+    /^import\s*\{([^}]*)\}\s*from\s*(['"])tango\/urls\2/gm,
+  );
   if (urlsImport.length > 1) throw new CannotEdit();
   const names = urlsImport[0]?.[1];
   const alias = names ? /(?:^|[\s,])include\s+as\s+([\p{L}\p{N}_$]+)/u.exec(names) : null;
@@ -121,9 +140,16 @@ function editUrls(source: string, appName: string, specifier: string): string | 
     const braceClose = braceOpen + 1 + names.length;
     if (names.includes('\n')) {
       const firstLine = /\n([ \t]*)\S/.exec(names);
-      includeEdit = { start: braceOpen + 1, end: braceOpen + 1, text: `\n${firstLine ? firstLine[1] : '  '}include,` };
+      includeEdit = {
+        start: braceOpen + 1,
+        end: braceOpen + 1,
+        text: `\n${firstLine ? firstLine[1] : '  '}include,`,
+      };
     } else {
-      const list = names.split(',').map((x) => x.trim()).filter(Boolean);
+      const list = names
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
       list.push('include');
       list.sort((a, b) => a.localeCompare(b));
       includeEdit = { start: braceOpen + 1, end: braceClose, text: ` ${list.join(', ')} ` };
@@ -131,23 +157,37 @@ function editUrls(source: string, appName: string, specifier: string): string | 
   }
 
   // 3. The pattern itself, unless the urlconf already includes the app's urls.
-  const included = new RegExp(`\\b${escapeRegExp(include)}\\(\\s*${escapeRegExp(identifier)}\\s*\\)`);
+  const included = new RegExp(
+    `\\b${escapeRegExp(include)}\\(\\s*${escapeRegExp(identifier)}\\s*\\)`,
+  );
   const needsPattern = !included.test(masked);
   if (!needsPattern && newImports.length === 0 && !includeEdit) return undefined;
   if (needsPattern) {
-    const arrays = codeMatches(out, masked, /^export\s+default\s+\[|\burlpatterns\b[^=\n]*=\s*\[/gm);
+    const arrays = codeMatches(
+      out,
+      masked,
+      /^export\s+default\s+\[|\burlpatterns\b[^=\n]*=\s*\[/gm,
+    );
     if (arrays.length !== 1) throw new CannotEdit();
     const open = arrays[0]!.index + arrays[0]![0].length - 1;
     const close = findClosing(masked, open);
     if (close === -1) throw new CannotEdit();
     // Apps come before the project's home page, so an app may serve the site root.
     const home = /^[ \t]*path\([^\n]*\bviews\.home\b/m.exec(out.slice(open + 1, close));
-    const homeLine = home && out.slice(open + 1, close).includes('\n') ? open + 1 + home.index : undefined;
+    const homeLine =
+      home && out.slice(open + 1, close).includes('\n') ? open + 1 + home.index : undefined;
     out = insertIntoArray(out, masked, open, `path('', ${include}(${identifier}))`, homeLine);
   }
   // Imports last (they come before the array, so the offsets above stay valid).
-  if (newImports.length) out = out.slice(0, afterImports) + (afterImports ? '\n' : '') + newImports.join('\n') + (afterImports ? '' : '\n') + out.slice(afterImports);
-  if (includeEdit) out = out.slice(0, includeEdit.start) + includeEdit.text + out.slice(includeEdit.end);
+  if (newImports.length)
+    out =
+      out.slice(0, afterImports) +
+      (afterImports ? '\n' : '') +
+      newImports.join('\n') +
+      (afterImports ? '' : '\n') +
+      out.slice(afterImports);
+  if (includeEdit)
+    out = out.slice(0, includeEdit.start) + includeEdit.text + out.slice(includeEdit.end);
   return out;
 }
 

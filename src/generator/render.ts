@@ -57,7 +57,10 @@ export function outputPath(templatePath: string, context: TemplateContext): stri
       if (!out.includes(slot)) continue;
       const value = context[variable];
       if (typeof value !== 'string') {
-        throw new TemplateRenderError(templatePath, `path slot ${slot} needs the "${variable}" variable`);
+        throw new TemplateRenderError(
+          templatePath,
+          `path slot ${slot} needs the "${variable}" variable`,
+        );
       }
       out = out.split(slot).join(value);
     }
@@ -89,7 +92,11 @@ function describeHandlebarsError(error: unknown): string {
  * @example
  * renderTemplate('a.ts.hbs', "export const name = '{{name}}';\n", { name: 'x' });
  */
-export function renderTemplate(templatePath: string, source: string, context: TemplateContext): string {
+export function renderTemplate(
+  templatePath: string,
+  source: string,
+  context: TemplateContext,
+): string {
   try {
     const template = handlebars.compile(source, { strict: true, noEscape: true });
     return template(context);

@@ -5,7 +5,10 @@ import { appKinds, appTemplates, checkInvariants } from './helpers.js';
 const kinds = await appKinds();
 
 describe.each(kinds)('generateApp with the built-in %s template', async (kind) => {
-  const tree = await generateApp(await appTemplates(kind), { name: 'WebApp', projectName: 'mysite' });
+  const tree = await generateApp(await appTemplates(kind), {
+    name: 'WebApp',
+    projectName: 'mysite',
+  });
 
   it('writes the files of issue 2 relative to the app folder', () => {
     for (const file of ['apps.ts', 'views.ts', 'urls.ts', 'tests.ts', 'migrations/.gitkeep']) {
@@ -15,14 +18,16 @@ describe.each(kinds)('generateApp with the built-in %s template', async (kind) =
   });
 
   it.each([...tree.keys()])('%s matches its snapshot', async (filePath) => {
-    await expect(textOf(tree.get(filePath)!)).toMatchFileSnapshot(`./__snapshots__/app/${kind}/${filePath}.snap`);
+    await expect(textOf(tree.get(filePath)!)).toMatchFileSnapshot(
+      `./__snapshots__/app/${kind}/${filePath}.snap`,
+    );
   });
 
   it('renders prettier-clean, parseable code with no leftover {{ }}', async () => {
     await checkInvariants(tree);
   });
 
-  it("declares the app under its own name", () => {
+  it('declares the app under its own name', () => {
     expect(textOf(tree.get('apps.ts')!)).toContain("defineApp({ name: 'WebApp'");
   });
 });
@@ -40,19 +45,32 @@ describe('generateApp', () => {
   });
 
   it('keeps a mixed tree as it is', async () => {
-    const mixed = await generateApp(new Map([['__appName__/a.ts', ''], ['b.ts', '']]), { name: 'blog' });
+    const mixed = await generateApp(
+      new Map([
+        ['__appName__/a.ts', ''],
+        ['b.ts', ''],
+      ]),
+      { name: 'blog' },
+    );
     expect([...mixed.keys()]).toEqual(['b.ts', 'blog/a.ts']);
   });
 
   it('gives templates the app variables', async () => {
     const tree = await generateApp(
-      new Map([['v.txt.hbs', '{{appName}} {{camelCaseAppName}} {{appSlug}} {{appUrlsName}} {{projectName}}']]),
+      new Map([
+        [
+          'v.txt.hbs',
+          '{{appName}} {{camelCaseAppName}} {{appSlug}} {{appUrlsName}} {{projectName}}',
+        ],
+      ]),
       { name: 'my_blog', projectName: 'mysite' },
     );
     expect(tree.get('v.txt')).toBe('my_blog MyBlog my-blog my_blogUrls mysite');
   });
 
   it('rejects an invalid app name', async () => {
-    await expect(generateApp(new Map(), { name: 'os' })).rejects.toThrow(/'os' conflicts with the name of an existing module/);
+    await expect(generateApp(new Map(), { name: 'os' })).rejects.toThrow(
+      /'os' conflicts with the name of an existing module/,
+    );
   });
 });

@@ -25,14 +25,25 @@ export function appTemplates(kind: string): Promise<FileTree> {
 /** Every built-in app template kind (folders of templates/app/). */
 export async function appKinds(): Promise<string[]> {
   const entries = await readdir(path.join(TEMPLATES, 'app'), { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 /** TypeScript's syntax errors for one file (no type checking). */
 export function syntaxErrors(fileName: string, source: string): string[] {
-  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const file = ts.createSourceFile(
+    fileName,
+    source,
+    ts.ScriptTarget.ES2022,
+    true,
+    ts.ScriptKind.TS,
+  );
   const diagnostics = (file as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
-  return diagnostics.map((d) => `${fileName}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  return diagnostics.map(
+    (d) => `${fileName}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+  );
 }
 
 /**
@@ -44,7 +55,8 @@ export async function checkInvariants(tree: FileTree): Promise<void> {
   const problems: string[] = [];
   for (const [filePath, content] of tree) {
     const text = textOf(content);
-    if (!filePath.endsWith('.html') && /\{\{|\}\}/.test(text)) problems.push(`${filePath}: unrendered {{ }}`);
+    if (!filePath.endsWith('.html') && /\{\{|\}\}/.test(text))
+      problems.push(`${filePath}: unrendered {{ }}`);
     if (filePath.endsWith('.hbs')) problems.push(`${filePath}: .hbs suffix left`);
     if (filePath.endsWith('.ts')) problems.push(...syntaxErrors(filePath, text));
     const parser = parserFor(filePath);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { appUrlsIdentifier, camelCaseName, urlSlug, validateName } from '../../src/generator/index.js';
+import {
+  appUrlsIdentifier,
+  camelCaseName,
+  urlSlug,
+  validateName,
+} from '../../src/generator/index.js';
 
 const notIdentifier = (name: string, kind = 'project', what = 'name') =>
   `'${name}' is not a valid ${kind} ${what}. Please make sure the ${what} is a valid identifier.`;
@@ -50,7 +55,9 @@ describe('validateName', () => {
   });
 
   it('names the directory when checking a startapp DIRECTORY', () => {
-    expect(validateName('invalid.dir_name', 'app', 'directory')).toBe(notIdentifier('invalid.dir_name', 'app', 'directory'));
+    expect(validateName('invalid.dir_name', 'app', 'directory')).toBe(
+      notIdentifier('invalid.dir_name', 'app', 'directory'),
+    );
     expect(validateName('os', 'app', 'directory')).toBe(conflicts('os', 'an app', 'directory'));
   });
 });

@@ -6,7 +6,13 @@ import {
   textOf,
   type FileTree,
 } from '../../src/generator/index.js';
-import { SECRET_KEY, TANGO_SPEC, checkInvariants, projectTemplates, syntaxErrors } from './helpers.js';
+import {
+  SECRET_KEY,
+  TANGO_SPEC,
+  checkInvariants,
+  projectTemplates,
+  syntaxErrors,
+} from './helpers.js';
 
 const options = { name: 'mysite', secretKey: SECRET_KEY, tangoSpec: TANGO_SPEC };
 
@@ -30,7 +36,9 @@ describe('generateProject with the built-in template', async () => {
   });
 
   it.each([...tree.keys()])('%s matches its snapshot', async (filePath) => {
-    await expect(textOf(tree.get(filePath)!)).toMatchFileSnapshot(`./__snapshots__/project/${filePath}.snap`);
+    await expect(textOf(tree.get(filePath)!)).toMatchFileSnapshot(
+      `./__snapshots__/project/${filePath}.snap`,
+    );
   });
 
   it('renders prettier-clean, parseable code with no leftover {{ }}', async () => {
@@ -48,7 +56,11 @@ describe('generateProject with the built-in template', async () => {
       name: 'mysite',
       private: true,
       type: 'module',
-      scripts: { start: 'tsx manage.ts runserver', migrate: 'tsx manage.ts migrate', test: 'tsx manage.ts test' },
+      scripts: {
+        start: 'tsx manage.ts runserver',
+        migrate: 'tsx manage.ts migrate',
+        test: 'tsx manage.ts test',
+      },
       dependencies: { tango: TANGO_SPEC },
     });
   });
@@ -84,17 +96,25 @@ describe('generateProject with the built-in template', async () => {
 });
 
 describe('generateProject options and errors', () => {
-  const tiny = (): FileTree => new Map([['__projectName__/x.ts.hbs', "export const key = '{{secretKey}}';\n"]]);
+  const tiny = (): FileTree =>
+    new Map([['__projectName__/x.ts.hbs', "export const key = '{{secretKey}}';\n"]]);
 
   it('rejects an invalid name before rendering anything', async () => {
     await expect(generateProject(tiny(), { ...options, name: 'my-site' })).rejects.toThrow(
-      new InvalidNameError("'my-site' is not a valid project name. Please make sure the name is a valid identifier."),
+      new InvalidNameError(
+        "'my-site' is not a valid project name. Please make sure the name is a valid identifier.",
+      ),
     );
   });
 
-  it.each(["it's", 'back\\slash', 'new\nline', ''])('rejects the secret key %j', async (secretKey) => {
-    await expect(generateProject(tiny(), { ...options, secretKey })).rejects.toThrow(/option secretKey is invalid/);
-  });
+  it.each(["it's", 'back\\slash', 'new\nline', ''])(
+    'rejects the secret key %j',
+    async (secretKey) => {
+      await expect(generateProject(tiny(), { ...options, secretKey })).rejects.toThrow(
+        /option secretKey is invalid/,
+      );
+    },
+  );
 
   it('names the template of a missing variable', async () => {
     const templates = new Map([['a/b.ts.hbs', 'x {{nope}}']]);
@@ -105,17 +125,31 @@ describe('generateProject options and errors', () => {
 
   it('adds package.json, tsconfig.json and .prettierrc.json to a user tree that lacks them', async () => {
     const tree = await generateProject(tiny(), options);
-    expect([...tree.keys()]).toEqual(['.prettierrc.json', 'mysite/x.ts', 'package.json', 'tsconfig.json']);
+    expect([...tree.keys()]).toEqual([
+      '.prettierrc.json',
+      'mysite/x.ts',
+      'package.json',
+      'tsconfig.json',
+    ]);
   });
 
   it("keeps a user template's own package.json", async () => {
-    const tree = await generateProject(new Map([['package.json.hbs', '{"name": "{{projectName}}"}\n']]), options);
+    const tree = await generateProject(
+      new Map([['package.json.hbs', '{"name": "{{projectName}}"}\n']]),
+      options,
+    );
     expect(tree.get('package.json')).toBe('{"name": "mysite"}\n');
   });
 
   it('formats with prettier when asked (user templates)', async () => {
     const templates = new Map([
-      ['a.ts.hbs', 'export const  name={{{json projectName}}}'.replace('{{{json projectName}}}', '"{{projectName}}"')],
+      [
+        'a.ts.hbs',
+        'export const  name={{{json projectName}}}'.replace(
+          '{{{json projectName}}}',
+          '"{{projectName}}"',
+        ),
+      ],
       ['page.html', '<p>{{ keep }}</p>'],
     ]);
     const tree = await generateProject(templates, { ...options, format: true });
@@ -126,6 +160,8 @@ describe('generateProject options and errors', () => {
 
   it('reports output prettier cannot parse as a FormatError naming the file', async () => {
     const templates = new Map([['broken.ts.hbs', 'export const = ;']]);
-    await expect(generateProject(templates, { ...options, format: true })).rejects.toThrow(/^could not format broken\.ts: /);
+    await expect(generateProject(templates, { ...options, format: true })).rejects.toThrow(
+      /^could not format broken\.ts: /,
+    );
   });
 });

@@ -1,9 +1,18 @@
 import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
-import { PRETTIER_OPTIONS, generateProject, registerApp, textOf } from '../../src/generator/index.js';
+import {
+  PRETTIER_OPTIONS,
+  generateProject,
+  registerApp,
+  textOf,
+} from '../../src/generator/index.js';
 import { SECRET_KEY, TANGO_SPEC, projectTemplates } from './helpers.js';
 
-const project = await generateProject(await projectTemplates(), { name: 'mysite', secretKey: SECRET_KEY, tangoSpec: TANGO_SPEC });
+const project = await generateProject(await projectTemplates(), {
+  name: 'mysite',
+  secretKey: SECRET_KEY,
+  tangoSpec: TANGO_SPEC,
+});
 const settings = textOf(project.get('mysite/settings.ts')!);
 const urls = textOf(project.get('mysite/urls.ts')!);
 
@@ -15,7 +24,10 @@ describe('registerApp on generated files', () => {
 
   it('adds the app to INSTALLED_APPS', () => {
     expect(first.settings).toBe(
-      settings.replace("INSTALLED_APPS: ['tango.sessions'],", "INSTALLED_APPS: ['tango.sessions', 'WebApp'],"),
+      settings.replace(
+        "INSTALLED_APPS: ['tango.sessions'],",
+        "INSTALLED_APPS: ['tango.sessions', 'WebApp'],",
+      ),
     );
     expect(first.manual).toBeUndefined();
   });
@@ -23,9 +35,18 @@ describe('registerApp on generated files', () => {
   it("imports the app's urls and includes them ahead of the home page", () => {
     expect(first.urls).toBe(
       urls
-        .replace("import { path } from 'tango/urls';", "import { include, path } from 'tango/urls';")
-        .replace("import * as views from './views.js';\n", "import * as views from './views.js';\nimport webAppUrls from '../WebApp/urls.js';\n")
-        .replace("  path('', views.home", "  path('', include(webAppUrls)),\n  path('', views.home"),
+        .replace(
+          "import { path } from 'tango/urls';",
+          "import { include, path } from 'tango/urls';",
+        )
+        .replace(
+          "import * as views from './views.js';\n",
+          "import * as views from './views.js';\nimport webAppUrls from '../WebApp/urls.js';\n",
+        )
+        .replace(
+          "  path('', views.home",
+          "  path('', include(webAppUrls)),\n  path('', views.home",
+        ),
     );
   });
 
@@ -52,7 +73,11 @@ describe('registerApp on generated files', () => {
 
   it('breaks INSTALLED_APPS over lines when one line would pass the print width', async () => {
     let s = settings;
-    for (const name of ['FirstLongApplicationName', 'SecondLongApplicationName', 'ThirdLongApplicationName']) {
+    for (const name of [
+      'FirstLongApplicationName',
+      'SecondLongApplicationName',
+      'ThirdLongApplicationName',
+    ]) {
       s = registerApp(s, urls, name).settings ?? s;
     }
     expect(s).toContain(
@@ -66,7 +91,10 @@ describe('registerApp on generated files', () => {
   });
 
   it('takes a folder path and an import specifier for apps outside the root folder', () => {
-    const result = registerApp(settings, urls, 'blog', { installedName: 'apps/blog', urlsSpecifier: '../apps/blog/urls.js' });
+    const result = registerApp(settings, urls, 'blog', {
+      installedName: 'apps/blog',
+      urlsSpecifier: '../apps/blog/urls.js',
+    });
     expect(result.settings).toContain("INSTALLED_APPS: ['tango.sessions', 'apps/blog'],");
     expect(result.urls).toContain("import blogUrls from '../apps/blog/urls.js';");
   });
@@ -84,8 +112,14 @@ describe('registerApp on hand-written files', () => {
 
   it.each([
     ['a spread', settings.replace("['tango.sessions']", "[...BASE_APPS, 'tango.sessions']")],
-    ['a computed list', settings.replace("INSTALLED_APPS: ['tango.sessions'],", 'INSTALLED_APPS: apps(),')],
-    ['two INSTALLED_APPS', settings.replace('DEBUG: true,', "DEBUG: true,\n  INSTALLED_APPS: ['x'],")],
+    [
+      'a computed list',
+      settings.replace("INSTALLED_APPS: ['tango.sessions'],", 'INSTALLED_APPS: apps(),'),
+    ],
+    [
+      'two INSTALLED_APPS',
+      settings.replace('DEBUG: true,', "DEBUG: true,\n  INSTALLED_APPS: ['x'],"),
+    ],
     ['an unbalanced list', "export default { INSTALLED_APPS: ['tango.sessions', };"],
   ])('leaves settings with %s untouched and gives the lines to add', (_, source) => {
     const result = registerApp(source, urls, 'WebApp');
@@ -96,7 +130,10 @@ describe('registerApp on hand-written files', () => {
 
   it.each([
     ['no array', "import { path } from 'tango/urls';\nexport default patterns;\n"],
-    ['a one-line array closing on an item line', "import { path } from 'tango/urls';\nexport default [\n  path('', home)];\n"],
+    [
+      'a one-line array closing on an item line',
+      "import { path } from 'tango/urls';\nexport default [\n  path('', home)];\n",
+    ],
   ])('leaves urls with %s untouched and gives the lines to add', (_, source) => {
     const result = registerApp(settings, source, 'WebApp');
     expect(result.urls).toBeUndefined();
@@ -105,17 +142,26 @@ describe('registerApp on hand-written files', () => {
   });
 
   it('ignores INSTALLED_APPS in comments and strings', () => {
-    const source = settings.replace('DEBUG: true,', "// INSTALLED_APPS: ['old'],\n  DEBUG: true, // 'INSTALLED_APPS: ['");
-    expect(registerApp(source, urls, 'WebApp').settings).toContain("INSTALLED_APPS: ['tango.sessions', 'WebApp'],");
+    const source = settings.replace(
+      'DEBUG: true,',
+      "// INSTALLED_APPS: ['old'],\n  DEBUG: true, // 'INSTALLED_APPS: ['",
+    );
+    expect(registerApp(source, urls, 'WebApp').settings).toContain(
+      "INSTALLED_APPS: ['tango.sessions', 'WebApp'],",
+    );
   });
 
   it('keeps double quotes when the list uses them', () => {
     const source = 'export default {\n  INSTALLED_APPS: ["tango.sessions"],\n};\n';
-    expect(registerApp(source, urls, 'WebApp').settings).toContain('INSTALLED_APPS: ["tango.sessions", "WebApp"],');
+    expect(registerApp(source, urls, 'WebApp').settings).toContain(
+      'INSTALLED_APPS: ["tango.sessions", "WebApp"],',
+    );
   });
 
   it('adds to an empty list and to a multi-line list without a trailing comma', () => {
-    expect(registerApp('x({ INSTALLED_APPS: [] });', urls, 'A').settings).toBe("x({ INSTALLED_APPS: ['A'] });");
+    expect(registerApp('x({ INSTALLED_APPS: [] });', urls, 'A').settings).toBe(
+      "x({ INSTALLED_APPS: ['A'] });",
+    );
     const multi = "x({\n  INSTALLED_APPS: [\n    'tango.sessions' // sessions\n  ],\n});\n";
     expect(registerApp(multi, urls, 'A').settings).toBe(
       "x({\n  INSTALLED_APPS: [\n    'tango.sessions', // sessions\n    'A',\n  ],\n});\n",
@@ -123,7 +169,13 @@ describe('registerApp on hand-written files', () => {
   });
 
   it('recognises an app already listed with other quotes', () => {
-    expect(registerApp(settings.replace("'tango.sessions'", "'tango.sessions', \"WebApp\""), urls, 'WebApp').settings).toBeUndefined();
+    expect(
+      registerApp(
+        settings.replace("'tango.sessions'", '\'tango.sessions\', "WebApp"'),
+        urls,
+        'WebApp',
+      ).settings,
+    ).toBeUndefined();
   });
 
   it('reuses an existing import of the app urls and an aliased include', () => {
@@ -136,11 +188,14 @@ describe('registerApp on hand-written files', () => {
       '];',
       '',
     ].join('\n');
-    expect(registerApp(settings, source, 'WebApp').urls).toBe(source.replace("  path('x/', home),\n", "  path('x/', home),\n  path('', inc(site)),\n"));
+    expect(registerApp(settings, source, 'WebApp').urls).toBe(
+      source.replace("  path('x/', home),\n", "  path('x/', home),\n  path('', inc(site)),\n"),
+    );
   });
 
   it('adds include to a multi-line import and an import of tango/urls when there is none', () => {
-    const multi = "import {\n  path,\n  rePath,\n} from 'tango/urls';\n\nexport default [\n  path('a/', a),\n];\n";
+    const multi =
+      "import {\n  path,\n  rePath,\n} from 'tango/urls';\n\nexport default [\n  path('a/', a),\n];\n";
     expect(registerApp(settings, multi, 'A').urls).toBe(
       "import {\n  include,\n  path,\n  rePath,\n} from 'tango/urls';\nimport aUrls from '../A/urls.js';\n\nexport default [\n  path('a/', a),\n  path('', include(aUrls)),\n];\n",
     );
@@ -151,7 +206,10 @@ describe('registerApp on hand-written files', () => {
   });
 
   it('supports a `const urlpatterns = [...]` urlconf', () => {
-    const source = "import { include, path } from 'tango/urls';\n\nexport const urlpatterns = [\n  path('a/', a),\n];\n";
-    expect(registerApp(settings, source, 'A').urls).toContain("  path('a/', a),\n  path('', include(aUrls)),\n];");
+    const source =
+      "import { include, path } from 'tango/urls';\n\nexport const urlpatterns = [\n  path('a/', a),\n];\n";
+    expect(registerApp(settings, source, 'A').urls).toContain(
+      "  path('a/', a),\n  path('', include(aUrls)),\n];",
+    );
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { TemplateRenderError, outputPath, renderTemplate, renderTree } from '../../src/generator/index.js';
+import {
+  TemplateRenderError,
+  outputPath,
+  renderTemplate,
+  renderTree,
+} from '../../src/generator/index.js';
 
 describe('outputPath', () => {
   it.each([
@@ -17,18 +22,24 @@ describe('outputPath', () => {
 
   it('names the template when a path slot has no value', () => {
     expect(() => outputPath('__appName__/x.ts', { projectName: 'p' })).toThrow(
-      new TemplateRenderError('__appName__/x.ts', 'path slot __appName__ needs the "appName" variable'),
+      new TemplateRenderError(
+        '__appName__/x.ts',
+        'path slot __appName__ needs the "appName" variable',
+      ),
     );
   });
 });
 
 describe('renderTemplate', () => {
   it('does not HTML-escape (the output is code)', () => {
-    expect(renderTemplate('a.ts.hbs', "const s = '{{v}}';", { v: '<a & "b">' })).toBe(`const s = '<a & "b">';`);
+    expect(renderTemplate('a.ts.hbs', "const s = '{{v}}';", { v: '<a & "b">' })).toBe(
+      `const s = '<a & "b">';`,
+    );
   });
 
   it('is strict: a missing variable is an error naming the template, line and column', () => {
-    const run = () => renderTemplate('mysite/settings.ts.hbs', 'line one\n  x = {{secretKey}};\n', {});
+    const run = () =>
+      renderTemplate('mysite/settings.ts.hbs', 'line one\n  x = {{secretKey}};\n', {});
     expect(run).toThrow(TemplateRenderError);
     expect(run).toThrow('mysite/settings.ts.hbs: 2:9: "secretKey" is not defined');
   });
@@ -38,7 +49,9 @@ describe('renderTemplate', () => {
   });
 
   it('keeps escaped mustaches for runtime templates', () => {
-    expect(renderTemplate('p.html.hbs', '<h1>{{appName}}</h1> \\{{hit}}', { appName: 'A' })).toBe('<h1>A</h1> {{hit}}');
+    expect(renderTemplate('p.html.hbs', '<h1>{{appName}}</h1> \\{{hit}}', { appName: 'A' })).toBe(
+      '<h1>A</h1> {{hit}}',
+    );
   });
 });
 
@@ -59,6 +72,14 @@ describe('renderTree', () => {
   });
 
   it('refuses two templates that land on one path', () => {
-    expect(() => renderTree(new Map([['a.ts', ''], ['a.ts.hbs', '']]), {})).toThrow("renders to 'a.ts', as 'a.ts' does");
+    expect(() =>
+      renderTree(
+        new Map([
+          ['a.ts', ''],
+          ['a.ts.hbs', ''],
+        ]),
+        {},
+      ),
+    ).toThrow("renders to 'a.ts', as 'a.ts' does");
   });
 });
