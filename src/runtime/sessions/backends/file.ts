@@ -112,9 +112,10 @@ export class FileStore implements SessionStore {
       throw error;
     }
     try {
-      const stat = await handle.stat();
+      // Both on the same descriptor, so they see the same file even if a save renames over it.
+      const [stat, content] = await Promise.all([handle.stat(), handle.readFile('utf8')]);
       if (!stat.isFile() || stat.mtimeMs <= Date.now()) return null;
-      return decodeSessionData(await handle.readFile('utf8'), this.#keys);
+      return decodeSessionData(content, this.#keys);
     } finally {
       await handle.close();
     }
@@ -144,23 +145,31 @@ export class FileStore implements SessionStore {
 
   async save(key: string, data: SessionData, expiresAt: Date): Promise<string> {
     const file = this.fileFor(key);
-    try {
-      await fs.access(file);
-    } catch (error) {
-      // Deleted meanwhile (logout in a concurrent request): Django's UpdateError.
-      if (isMissing(error)) throw new UpdateError(`Session ${key.slice(0, 4)}... no longer exists.`);
-      throw error;
-    }
     const temp = `${file}_out_${randomBytes(6).toString('hex')}`;
+    const content = encodeSessionData(data, this.#keys);
+    // The existence check runs alongside the temp-file write: same outcome, half the latency.
+    const [present, written] = await Promise.allSettled([isPresent(file), this.#writeTemp(temp, content, expiresAt)]);
     try {
-      await fs.writeFile(temp, encodeSessionData(data, this.#keys), { mode: 0o600, flag: 'wx' });
-      await fs.utimes(temp, expiresAt, expiresAt);
+      if (written.status === 'rejected') throw written.reason;
+      if (present.status === 'rejected') throw present.reason;
+      // Deleted meanwhile (logout in a concurrent request): Django's UpdateError.
+      if (!present.value) throw new UpdateError(`Session ${key.slice(0, 4)}... no longer exists.`);
       await fs.rename(temp, file);
     } catch (error) {
       await fs.rm(temp, { force: true });
       throw error;
     }
     return key;
+  }
+
+  async #writeTemp(temp: string, content: string, expiresAt: Date): Promise<void> {
+    const handle = await fs.open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(content, 'utf8');
+      await handle.utimes(expiresAt, expiresAt);
+    } finally {
+      await handle.close();
+    }
   }
 
   async delete(key: string): Promise<void> {
@@ -204,6 +213,16 @@ export class FileStore implements SessionStore {
       }
     }
     return removed;
+  }
+}
+
+async function isPresent(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
   }
 }
 

@@ -8,6 +8,7 @@ import { setLogSink } from '../../../../src/runtime/core/log.js';
 import { FileStore } from '../../../../src/runtime/sessions/backends/file.js';
 import { decodeSessionData } from '../../../../src/runtime/sessions/encoding.js';
 import { InvalidSessionKey } from '../../../../src/runtime/sessions/exceptions.js';
+import { UpdateError } from '../../../../src/runtime/sessions/store.js';
 import { describeStoreContract } from '../store-contract.js';
 
 const KEYS = { key: 'file-test-secret', fallbackKeys: [] };
@@ -58,6 +59,13 @@ describe('file engine specifics (spec J.4)', () => {
     expect(stat.mtimeMs).toBe(later.getTime());
     expect(stat.mode & 0o777).toBe(0o600);
     expect(await store.load(key)).toEqual({ hit: 2 });
+  });
+
+  it('save() of a vanished session rejects with UpdateError and leaves no file behind', async () => {
+    const key = await store.create({ hit: 1 }, new Date(Date.now() + 60_000));
+    await store.delete(key);
+    await expect(store.save(key, { hit: 2 }, new Date(Date.now() + 60_000))).rejects.toBeInstanceOf(UpdateError);
+    expect(await fs.readdir(directory)).toEqual([]);
   });
 
   it('keys outside [a-z0-9] never reach a path: InvalidSessionKey (O test_invalid_key_backslash/forwardslash)', () => {
