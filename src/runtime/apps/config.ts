@@ -1,3 +1,4 @@
+import type { Connection } from '../db/connection.js';
 import type { Command } from '../management/base.js';
 
 /** A migration: plain SQL per dialect, or code. Names sort in order (`0001_initial`). */
@@ -5,9 +6,9 @@ export interface Migration {
   /** e.g. `'0001_initial'`. */
   name: string;
   /** Applies the migration on `db` (see `tango/db` `Connection`). */
-  up(db: import('../db/connection.js').Connection): Promise<void>;
+  up(db: Connection): Promise<void>;
   /** Reverts it, when possible. */
-  down?(db: import('../db/connection.js').Connection): Promise<void>;
+  down?(db: Connection): Promise<void>;
 }
 
 /**

@@ -67,7 +67,7 @@ export class Client {
     const app = await this.#app;
     let url = path;
     if (options.query) {
-      const query = new URLSearchParams(Object.entries(options.query).map(([k, v]) => [k, String(v)]));
+      const query = new URLSearchParams(Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]));
       url += (url.includes('?') ? '&' : '?') + query.toString();
     }
     const headers: Record<string, string> = { host: 'testserver', ...lowerKeys(options.headers ?? {}) };
@@ -77,7 +77,7 @@ export class Client {
     let body: Buffer | undefined;
     if (data !== undefined) {
       const form = typeof data !== 'string';
-      body = Buffer.from(form ? new URLSearchParams(Object.entries(data).map(([k, v]) => [k, String(v)])).toString() : data);
+      body = Buffer.from(form ? new URLSearchParams(Object.entries(data).map(([k, v]): [string, string] => [k, String(v)])).toString() : data);
       headers['content-type'] ??= options.contentType ?? (form ? 'application/x-www-form-urlencoded' : 'text/plain');
       headers['content-length'] = String(body.length);
     }
