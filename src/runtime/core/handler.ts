@@ -53,13 +53,7 @@ export async function createApplication(settings: Readonly<Settings>): Promise<A
   const closers: Closer[] = [];
   const apps = await AppRegistry.load(settings);
 
-  const templates = await TemplateEngine.create({
-    dirs: settings.TEMPLATES.flatMap((t) => (t.DIRS ?? []).map((d) => path.resolve(settings.BASE_DIR, d))),
-    appDirs: settings.TEMPLATES.some((t) => t.APP_DIRS ?? true)
-      ? apps.apps.flatMap((a) => (a.templatesDir ? [a.templatesDir] : []))
-      : [],
-    debug: settings.DEBUG,
-  });
+  const templates = await TemplateEngine.fromSettings(settings, apps.apps);
   configureTemplates(templates);
   closers.push(async () => templates.close());
 
@@ -169,7 +163,7 @@ export function responseForException(
   const err = error instanceof Error ? error : new Error(String(error));
   if (err instanceof Http404) {
     requestLogger.warning(`Not Found: ${request.path}`);
-    return pageNotFound(request, { debug, tried: resolver?.tried() ?? [], error: err });
+    return pageNotFound(request, { debug, tried: resolver?.tried(request.path) ?? [], error: err });
   }
   if (err instanceof RequestDataTooBig) {
     getLogger('tango.security.RequestDataTooBig').warning(err.message);
