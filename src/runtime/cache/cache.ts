@@ -70,7 +70,9 @@ export interface CacheOptions {
 export function cacheOptions(alias: string, config: CacheSettings): CacheOptions {
   const timeout = config.TIMEOUT === undefined ? DEFAULT_TIMEOUT : config.TIMEOUT;
   if (timeout !== null && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
-    throw new ImproperlyConfigured(`CACHES['${alias}'].TIMEOUT must be a number of seconds or null, got ${JSON.stringify(timeout)}.`);
+    throw new ImproperlyConfigured(
+      `CACHES['${alias}'].TIMEOUT must be a number of seconds or null, got ${JSON.stringify(timeout)}.`,
+    );
   }
   const keyPrefix = config.KEY_PREFIX ?? '';
   if (typeof keyPrefix !== 'string') {
@@ -78,7 +80,9 @@ export function cacheOptions(alias: string, config: CacheSettings): CacheOptions
   }
   const version = config.VERSION ?? 1;
   if (!Number.isInteger(version)) {
-    throw new ImproperlyConfigured(`CACHES['${alias}'].VERSION must be an integer, got ${JSON.stringify(version)}.`);
+    throw new ImproperlyConfigured(
+      `CACHES['${alias}'].VERSION must be an integer, got ${JSON.stringify(version)}.`,
+    );
   }
   return { timeout, keyPrefix, version };
 }
@@ -101,7 +105,11 @@ export function makeKey(key: string, options: Pick<CacheOptions, 'keyPrefix' | '
  * @example
  * expiryTime(undefined, { timeout: 300 }, 0); // 300000
  */
-export function expiryTime(timeout: number | null | undefined, options: Pick<CacheOptions, 'timeout'>, now: number): number | null {
+export function expiryTime(
+  timeout: number | null | undefined,
+  options: Pick<CacheOptions, 'timeout'>,
+  now: number,
+): number | null {
   const seconds = timeout === undefined ? options.timeout : timeout;
   if (seconds === null) return null;
   return seconds <= 0 ? now : now + seconds * 1000;

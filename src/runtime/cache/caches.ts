@@ -10,10 +10,18 @@ import { LocMemCache } from './locmem.js';
 
 type Backend = (config: CacheSettings, alias: string) => Cache;
 
-function positiveInteger(alias: string, name: string, value: unknown, fallback: number, allowZero = false): number {
+function positiveInteger(
+  alias: string,
+  name: string,
+  value: unknown,
+  fallback: number,
+  allowZero = false,
+): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || (value as number) < (allowZero ? 0 : 1)) {
-    throw new ImproperlyConfigured(`CACHES['${alias}'].OPTIONS.${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(value)}.`);
+    throw new ImproperlyConfigured(
+      `CACHES['${alias}'].OPTIONS.${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(value)}.`,
+    );
   }
   return value as number;
 }
@@ -24,7 +32,13 @@ const BACKENDS: Record<CacheSettings['BACKEND'], Backend> = {
       ...cacheOptions(alias, config),
       location: config.LOCATION ?? '',
       maxEntries: positiveInteger(alias, 'MAX_ENTRIES', config.OPTIONS?.MAX_ENTRIES, 300),
-      cullFrequency: positiveInteger(alias, 'CULL_FREQUENCY', config.OPTIONS?.CULL_FREQUENCY, 3, true),
+      cullFrequency: positiveInteger(
+        alias,
+        'CULL_FREQUENCY',
+        config.OPTIONS?.CULL_FREQUENCY,
+        3,
+        true,
+      ),
     });
   },
   dummy(config, alias) {
@@ -32,7 +46,9 @@ const BACKENDS: Record<CacheSettings['BACKEND'], Backend> = {
     return new DummyCache();
   },
   redis(_config, alias) {
-    throw new ImproperlyConfigured(`CACHES['${alias}'].BACKEND 'redis' is not implemented yet; use 'locmem' for now.`);
+    throw new ImproperlyConfigured(
+      `CACHES['${alias}'].BACKEND 'redis' is not implemented yet; use 'locmem' for now.`,
+    );
   },
 };
 
@@ -48,13 +64,16 @@ const caches = new Map<string, Cache>();
  */
 export function getCache(settings: Readonly<Settings>, alias = 'default'): Cache {
   const config = Object.hasOwn(settings.CACHES, alias) ? settings.CACHES[alias] : undefined;
-  if (!config) throw new InvalidCacheBackendError(`The cache alias '${alias}' is not defined in CACHES.`);
+  if (!config)
+    throw new InvalidCacheBackendError(`The cache alias '${alias}' is not defined in CACHES.`);
   const id = `${alias}\0${JSON.stringify(config)}`;
   let cache = caches.get(id);
   if (!cache) {
     const backend = BACKENDS[config.BACKEND] as Backend | undefined;
     if (!backend) {
-      throw new InvalidCacheBackendError(`CACHES['${alias}'].BACKEND must be 'locmem', 'redis' or 'dummy', got '${String(config.BACKEND)}'.`);
+      throw new InvalidCacheBackendError(
+        `CACHES['${alias}'].BACKEND must be 'locmem', 'redis' or 'dummy', got '${String(config.BACKEND)}'.`,
+      );
     }
     cache = backend(config, alias);
     caches.set(id, cache);

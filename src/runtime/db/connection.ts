@@ -30,7 +30,10 @@ export interface Connection {
   /** Runs a statement that returns no rows. */
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
   /** The first row, or `undefined`. */
-  get<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  get<T = Record<string, unknown>>(
+    sql: string,
+    params?: readonly SqlValue[],
+  ): Promise<T | undefined>;
   /** Every row. */
   all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** Runs a script of `;`-separated statements without parameters (migrations). */

@@ -8,17 +8,25 @@ import type { DatabaseSettings, Settings } from '../conf/settings.js';
 import type { Connection } from './connection.js';
 import { SqliteConnection } from './sqlite.js';
 
-type Backend = (config: DatabaseSettings, alias: string, settings: Readonly<Settings>) => Connection;
+type Backend = (
+  config: DatabaseSettings,
+  alias: string,
+  settings: Readonly<Settings>,
+) => Connection;
 
 const BACKENDS: Record<DatabaseSettings['ENGINE'], Backend> = {
   sqlite(config, alias, settings) {
     const { NAME: name, OPTIONS: options = {} } = config;
     if (typeof name !== 'string' || !name) {
-      throw new ImproperlyConfigured(`DATABASES['${alias}'] is improperly configured. Please supply the NAME value.`);
+      throw new ImproperlyConfigured(
+        `DATABASES['${alias}'] is improperly configured. Please supply the NAME value.`,
+      );
     }
     const timeout = options['timeout'];
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
-      throw new ImproperlyConfigured(`DATABASES['${alias}'].OPTIONS.timeout must be a number of seconds, got ${JSON.stringify(timeout)}.`);
+      throw new ImproperlyConfigured(
+        `DATABASES['${alias}'].OPTIONS.timeout must be a number of seconds, got ${JSON.stringify(timeout)}.`,
+      );
     }
     const filename = name === ':memory:' ? name : path.resolve(settings.BASE_DIR, name);
     return new SqliteConnection(filename, { timeout });
@@ -45,7 +53,9 @@ export function getConnection(settings: Readonly<Settings>, alias = 'default'): 
   if (!config) {
     throw new ImproperlyConfigured(
       `The database alias '${alias}' is not defined in DATABASES` +
-        (Object.keys(settings.DATABASES).length ? '.' : " (it is empty; add DATABASES: { default: { ENGINE: 'sqlite', NAME: 'db.sqlite3' } })."),
+        (Object.keys(settings.DATABASES).length
+          ? '.'
+          : " (it is empty; add DATABASES: { default: { ENGINE: 'sqlite', NAME: 'db.sqlite3' } })."),
     );
   }
   const id = `${alias}\0${settings.BASE_DIR}\0${JSON.stringify(config)}`;
@@ -53,7 +63,9 @@ export function getConnection(settings: Readonly<Settings>, alias = 'default'): 
   if (!connection) {
     const backend = BACKENDS[config.ENGINE] as Backend | undefined;
     if (!backend) {
-      throw new ImproperlyConfigured(`DATABASES['${alias}'].ENGINE must be 'sqlite' or 'postgresql', got '${String(config.ENGINE)}'.`);
+      throw new ImproperlyConfigured(
+        `DATABASES['${alias}'].ENGINE must be 'sqlite' or 'postgresql', got '${String(config.ENGINE)}'.`,
+      );
     }
     connection = backend(config, alias, settings);
     connections.set(id, connection);

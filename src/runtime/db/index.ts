@@ -9,7 +9,14 @@
  */
 export type { Connection, RunResult, SqlValue } from './connection.js';
 export { closeConnections, getConnection } from './connections.js';
-export { getDialect, numberedPlaceholders, parseSqliteDatetime, sqliteDatetime, type Dialect, type DialectName } from './dialect.js';
+export {
+  getDialect,
+  numberedPlaceholders,
+  parseSqliteDatetime,
+  sqliteDatetime,
+  type Dialect,
+  type DialectName,
+} from './dialect.js';
 export {
   DatabaseError,
   DatabaseUnavailable,

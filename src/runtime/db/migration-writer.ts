@@ -66,12 +66,20 @@ function template(app: string, name: string, date: Date): string {
  * @example
  * await makeMigration(apps.get('WebApp')!, { name: 'add_visits' }, process.stdout);
  */
-export async function makeMigration(app: InstalledApp, options: MakeMigrationOptions, out: Output): Promise<MadeMigration> {
+export async function makeMigration(
+  app: InstalledApp,
+  options: MakeMigrationOptions,
+  out: Output,
+): Promise<MadeMigration> {
   if (app.migrations || app.name.startsWith('tango.')) {
-    throw new MigrationError(`App '${app.label}' is built into Tango; its migrations ship with Tango.`);
+    throw new MigrationError(
+      `App '${app.label}' is built into Tango; its migrations ship with Tango.`,
+    );
   }
   if (options.name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.name)) {
-    throw new MigrationError('The migration name must be a valid identifier (letters, digits and _).');
+    throw new MigrationError(
+      'The migration name must be a valid identifier (letters, digits and _).',
+    );
   }
   const dir = app.migrationsDir ?? path.join(app.path, 'migrations');
   let entries: string[] = [];
@@ -80,9 +88,15 @@ export async function makeMigration(app: InstalledApp, options: MakeMigrationOpt
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const numbers = entries.map((e) => /^(\d{4})_\w+/.exec(e)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  const numbers = entries
+    .map((e) => /^(\d{4})_\w+/.exec(e)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
   const next = numbers.length ? Math.max(...numbers) + 1 : 1;
-  if (next > 9999) throw new MigrationError(`App '${app.label}' already has migration 9999; squash its migrations first.`);
+  if (next > 9999)
+    throw new MigrationError(
+      `App '${app.label}' already has migration 9999; squash its migrations first.`,
+    );
   const date = (options.now ?? (() => new Date()))();
   const suffix = options.name ?? (next === 1 ? 'initial' : `auto_${timestamp(date)}`);
   const name = `${String(next).padStart(4, '0')}_${suffix}`;

@@ -17,7 +17,11 @@ import { getDialect } from './dialect.js';
 import { isMissingTable, MigrationError } from './errors.js';
 
 export { MigrationError } from './errors.js';
-export { makeMigration, type MakeMigrationOptions, type MadeMigration } from './migration-writer.js';
+export {
+  makeMigration,
+  type MakeMigrationOptions,
+  type MadeMigration,
+} from './migration-writer.js';
 
 /** Where commands write their output (a `CommandContext.stdout`). */
 export interface Output {
@@ -78,7 +82,9 @@ function sqlMigration(app: string, name: string, files: Map<string, string>): Lo
 }
 
 async function codeMigration(app: string, name: string, file: string): Promise<LoadedMigration> {
-  const mod = (await import(pathToFileURL(file).href)) as Partial<Migration> & { default?: Partial<Migration> };
+  const mod = (await import(pathToFileURL(file).href)) as Partial<Migration> & {
+    default?: Partial<Migration>;
+  };
   const source = typeof mod.up === 'function' ? mod : mod.default;
   if (typeof source?.up !== 'function') {
     throw new MigrationError(`Migration file ${file} must export an async function up(db).`);
@@ -121,7 +127,9 @@ async function loadDirectory(app: string, dir: string): Promise<LoadedMigration[
   const migrations: LoadedMigration[] = [];
   for (const [name, file] of code) {
     if (sql.has(name)) {
-      throw new MigrationError(`Conflicting files for migration ${app}.${name}: ${path.basename(file)} and ${name}.sql. Keep one.`);
+      throw new MigrationError(
+        `Conflicting files for migration ${app}.${name}: ${path.basename(file)} and ${name}.sql. Keep one.`,
+      );
     }
     migrations.push(await codeMigration(app, name, file));
   }
@@ -170,7 +178,9 @@ export async function loadMigrations(apps: AppsLike): Promise<AppMigrations[]> {
     }
     for (const m of migrations) {
       if (!NAME.test(m.name)) {
-        throw new MigrationError(`Migration name '${m.name}' in app '${app.label}' must look like 0001_initial.`);
+        throw new MigrationError(
+          `Migration name '${m.name}' in app '${app.label}' must look like 0001_initial.`,
+        );
       }
     }
     result.push({ app: app.label, migrations: ordered(app.label, migrations) });
@@ -195,7 +205,9 @@ const ledgerKey = (app: string, name: string): string => `${app}\0${name}`;
  */
 export async function appliedMigrations(db: Connection): Promise<Set<string>> {
   try {
-    const rows = await db.all<{ app: string; name: string }>(`SELECT "app", "name" FROM "${LEDGER_TABLE}"`);
+    const rows = await db.all<{ app: string; name: string }>(
+      `SELECT "app", "name" FROM "${LEDGER_TABLE}"`,
+    );
     return new Set(rows.map((r) => ledgerKey(r.app, r.name)));
   } catch (error) {
     if (isMissingTable(error, LEDGER_TABLE)) return new Set();
@@ -211,8 +223,13 @@ export async function appliedMigrations(db: Connection): Promise<Set<string>> {
  * const pending = await unappliedMigrations(getConnection(settings), apps);
  * if (pending.length) console.warn(`You have ${pending.length} unapplied migration(s).`);
  */
-export async function unappliedMigrations(db: Connection, apps: AppsLike): Promise<LoadedMigration[]> {
-  return makePlan(await loadMigrations(apps), await appliedMigrations(db)).map((step) => step.migration);
+export async function unappliedMigrations(
+  db: Connection,
+  apps: AppsLike,
+): Promise<LoadedMigration[]> {
+  return makePlan(await loadMigrations(apps), await appliedMigrations(db)).map(
+    (step) => step.migration,
+  );
 }
 
 /** Which migrations to run: all, one app's, or up/down to one migration (`'zero'`: none). */
@@ -251,9 +268,12 @@ function findMigration(app: AppMigrations, name: string): LoadedMigration {
   if (exact) return exact;
   const matches = app.migrations.filter((m) => m.name.startsWith(name));
   if (matches.length > 1) {
-    throw new MigrationError(`More than one migration matches '${name}' in app '${app.app}'. Please be more specific.`);
+    throw new MigrationError(
+      `More than one migration matches '${name}' in app '${app.app}'. Please be more specific.`,
+    );
   }
-  if (!matches[0]) throw new MigrationError(`Cannot find a migration matching '${name}' from app '${app.app}'.`);
+  if (!matches[0])
+    throw new MigrationError(`Cannot find a migration matching '${name}' from app '${app.app}'.`);
   return matches[0];
 }
 
@@ -270,15 +290,23 @@ function appFor(all: AppMigrations[], label: string): AppMigrations {
  * @example
  * const steps = makePlan(await loadMigrations(apps), await appliedMigrations(db), { app: 'sessions', name: 'zero' });
  */
-export function makePlan(all: AppMigrations[], applied: ReadonlySet<string>, target?: MigrateTarget): PlanStep[] {
+export function makePlan(
+  all: AppMigrations[],
+  applied: ReadonlySet<string>,
+  target?: MigrateTarget,
+): PlanStep[] {
   const isApplied = (m: LoadedMigration): boolean => applied.has(ledgerKey(m.app, m.name));
   const forwards = (ms: LoadedMigration[]): PlanStep[] =>
     ms.filter((m) => !isApplied(m)).map((migration) => ({ migration, backwards: false }));
   if (!target) return all.flatMap((a) => forwards(a.migrations));
   const app = appFor(all, target.app);
   if (target.name === undefined) return forwards(app.migrations);
-  const index = target.name === 'zero' ? -1 : app.migrations.indexOf(findMigration(app, target.name));
-  const later = app.migrations.slice(index + 1).filter(isApplied).reverse();
+  const index =
+    target.name === 'zero' ? -1 : app.migrations.indexOf(findMigration(app, target.name));
+  const later = app.migrations
+    .slice(index + 1)
+    .filter(isApplied)
+    .reverse();
   if (later.length) return later.map((migration) => ({ migration, backwards: true }));
   return forwards(app.migrations.slice(0, index + 1));
 }
@@ -299,7 +327,12 @@ export function makePlan(all: AppMigrations[], applied: ReadonlySet<string>, tar
  * @example
  * await migrate(getConnection(settings), await AppRegistry.load(settings), {}, process.stdout);
  */
-export async function migrate(db: Connection, apps: AppsLike, options: MigrateOptions, out: Output): Promise<PlanStep[]> {
+export async function migrate(
+  db: Connection,
+  apps: AppsLike,
+  options: MigrateOptions,
+  out: Output,
+): Promise<PlanStep[]> {
   const all = await loadMigrations(apps);
   const { target } = options;
   const steps = makePlan(all, await appliedMigrations(db), target);
@@ -309,7 +342,8 @@ export async function migrate(db: Connection, apps: AppsLike, options: MigrateOp
     if (!steps.length) out.write('  No planned migration operations.\n');
     for (const { migration, backwards } of steps) {
       out.write(`${migration.app}.${migration.name}\n`);
-      for (const line of migration.description) out.write(`    ${backwards ? 'Undo ' : ''}${line}\n`);
+      for (const line of migration.description)
+        out.write(`    ${backwards ? 'Undo ' : ''}${line}\n`);
     }
     return steps;
   }
@@ -327,7 +361,10 @@ export async function migrate(db: Connection, apps: AppsLike, options: MigrateOp
   if (!target) out.write(`  Apply all migrations: ${labels(all).join(', ') || '(none)'}\n`);
   else if (target.name === undefined) out.write(`  Apply all migrations: ${target.app}\n`);
   else if (target.name === 'zero') out.write(`  Unapply all migrations: ${target.app}\n`);
-  else out.write(`  Target specific migration: ${findMigration(appFor(all, target.app), target.name).name}, from ${target.app}\n`);
+  else
+    out.write(
+      `  Target specific migration: ${findMigration(appFor(all, target.app), target.name).name}, from ${target.app}\n`,
+    );
   out.write('Running migrations:\n');
 
   await ensureLedger(db);
@@ -340,29 +377,34 @@ export async function migrate(db: Connection, apps: AppsLike, options: MigrateOp
     try {
       await db.transaction(async (tx) => {
         // Another process may have run it since we planned; its ledger row is the truth.
-        const row = await tx.get(`SELECT 1 AS x FROM "${LEDGER_TABLE}" WHERE "app" = ? AND "name" = ?`, [
-          migration.app,
-          migration.name,
-        ]);
+        const row = await tx.get(
+          `SELECT 1 AS x FROM "${LEDGER_TABLE}" WHERE "app" = ? AND "name" = ?`,
+          [migration.app, migration.name],
+        );
         if (Boolean(row) !== backwards) return;
         if (backwards) {
           if (!options.fake) await migration.down!(tx);
-          await tx.run(`DELETE FROM "${LEDGER_TABLE}" WHERE "app" = ? AND "name" = ?`, [migration.app, migration.name]);
-        } else {
-          if (!options.fake) await migration.up(tx);
-          await tx.run(`INSERT INTO "${LEDGER_TABLE}" ("app", "name", "applied") VALUES (?, ?, ?)`, [
+          await tx.run(`DELETE FROM "${LEDGER_TABLE}" WHERE "app" = ? AND "name" = ?`, [
             migration.app,
             migration.name,
-            d.datetime(now()),
           ]);
+        } else {
+          if (!options.fake) await migration.up(tx);
+          await tx.run(
+            `INSERT INTO "${LEDGER_TABLE}" ("app", "name", "applied") VALUES (?, ?, ?)`,
+            [migration.app, migration.name, d.datetime(now())],
+          );
         }
       });
     } catch (error) {
       out.write(' FAILED\n');
       if (error instanceof MigrationError) throw error;
-      throw new MigrationError(`${backwards ? 'Unapplying' : 'Applying'} ${label} failed: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new MigrationError(
+        `${backwards ? 'Unapplying' : 'Applying'} ${label} failed: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     out.write(options.fake ? ' FAKED\n' : ' OK\n');
   }

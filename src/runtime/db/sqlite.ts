@@ -142,12 +142,18 @@ export class SqliteConnection implements Connection {
     return this.#runNow(sql, params);
   }
 
-  async get<T = Record<string, unknown>>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+  async get<T = Record<string, unknown>>(
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<T | undefined> {
     if (this.#transaction) await this.#idle();
     return this.#getNow<T>(sql, params);
   }
 
-  async all<T = Record<string, unknown>>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+  async all<T = Record<string, unknown>>(
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<T[]> {
     if (this.#transaction) await this.#idle();
     return this.#allNow<T>(sql, params);
   }
@@ -209,7 +215,9 @@ export class SqliteConnection implements Connection {
     let open = true;
     const check = (): void => {
       if (!open) {
-        throw new DatabaseError('This transaction has already ended; use the connection, not the transaction handle.');
+        throw new DatabaseError(
+          'This transaction has already ended; use the connection, not the transaction handle.',
+        );
       }
     };
     const scope: Connection & { end(): void } = {

@@ -1,8 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeCaches, DummyCache, getCache, InvalidCacheBackendError, LocMemCache } from '../../../src/runtime/cache/index.js';
+import {
+  closeCaches,
+  DummyCache,
+  getCache,
+  InvalidCacheBackendError,
+  LocMemCache,
+} from '../../../src/runtime/cache/index.js';
 import { defineSettings, ImproperlyConfigured } from '../../../src/runtime/conf/index.js';
 
-const settings = (caches: Record<string, unknown>) => defineSettings({ BASE_DIR: '/srv/site', SECRET_KEY: 'x', CACHES: caches as never });
+const settings = (caches: Record<string, unknown>) =>
+  defineSettings({ BASE_DIR: '/srv/site', SECRET_KEY: 'x', CACHES: caches as never });
 
 afterEach(async () => {
   await closeCaches();
@@ -26,13 +33,20 @@ describe('getCache', () => {
   it('raises InvalidCacheBackendError for an undefined alias (Django test_non_default_cache)', () => {
     const s = settings({ default: { BACKEND: 'locmem' } });
     expect(() => getCache(s, 'sessions')).toThrow(InvalidCacheBackendError);
-    expect(() => getCache(s, 'sessions')).toThrow("The cache alias 'sessions' is not defined in CACHES.");
+    expect(() => getCache(s, 'sessions')).toThrow(
+      "The cache alias 'sessions' is not defined in CACHES.",
+    );
     expect(new InvalidCacheBackendError('x')).toBeInstanceOf(ImproperlyConfigured);
   });
 
   it('applies TIMEOUT, KEY_PREFIX, VERSION and OPTIONS from settings', async () => {
     const s = settings({
-      default: { BACKEND: 'locmem', LOCATION: 'caches-test', TIMEOUT: 0, OPTIONS: { MAX_ENTRIES: 2 } },
+      default: {
+        BACKEND: 'locmem',
+        LOCATION: 'caches-test',
+        TIMEOUT: 0,
+        OPTIONS: { MAX_ENTRIES: 2 },
+      },
       prefixed: { BACKEND: 'locmem', LOCATION: 'caches-test', KEY_PREFIX: 'p', TIMEOUT: null },
     });
     const cache = getCache(s);
@@ -49,18 +63,18 @@ describe('getCache', () => {
 
   it('builds DummyCache, and says Redis is not implemented yet', () => {
     expect(getCache(settings({ default: { BACKEND: 'dummy' } }))).toBeInstanceOf(DummyCache);
-    expect(() => getCache(settings({ default: { BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:6379' } }))).toThrow(
-      "CACHES['default'].BACKEND 'redis' is not implemented yet",
-    );
+    expect(() =>
+      getCache(settings({ default: { BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:6379' } })),
+    ).toThrow("CACHES['default'].BACKEND 'redis' is not implemented yet");
   });
 
   it('validates options, naming them', () => {
     expect(() => getCache(settings({ default: { BACKEND: 'locmem', TIMEOUT: '5' } }))).toThrow(
       "CACHES['default'].TIMEOUT must be a number of seconds or null",
     );
-    expect(() => getCache(settings({ default: { BACKEND: 'locmem', OPTIONS: { MAX_ENTRIES: 0 } } }))).toThrow(
-      "CACHES['default'].OPTIONS.MAX_ENTRIES must be a positive integer",
-    );
+    expect(() =>
+      getCache(settings({ default: { BACKEND: 'locmem', OPTIONS: { MAX_ENTRIES: 0 } } })),
+    ).toThrow("CACHES['default'].OPTIONS.MAX_ENTRIES must be a positive integer");
     expect(() => getCache(settings({ default: { BACKEND: 'locmem', VERSION: 1.5 } }))).toThrow(
       "CACHES['default'].VERSION must be an integer",
     );

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DummyCache, LocMemCache, makeKey, type LocMemOptions } from '../../../src/runtime/cache/index.js';
+import {
+  DummyCache,
+  LocMemCache,
+  makeKey,
+  type LocMemOptions,
+} from '../../../src/runtime/cache/index.js';
 
 /** A cache with its own location and a clock the test moves by hand. */
 function cacheWithClock(options: LocMemOptions = {}) {
@@ -49,7 +54,12 @@ describe('LocMemCache basics (Django low-level cache API)', () => {
     await cache.set('empty', '');
     await cache.set('no', false);
     await cache.set('nil', null);
-    expect([await cache.get('zero'), await cache.get('empty'), await cache.get('no'), await cache.get('nil')]).toEqual([0, '', false, null]);
+    expect([
+      await cache.get('zero'),
+      await cache.get('empty'),
+      await cache.get('no'),
+      await cache.get('nil'),
+    ]).toEqual([0, '', false, null]);
     await expect(cache.set('f', () => 1)).rejects.toThrow(TypeError);
   });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { getDialect, numberedPlaceholders, parseSqliteDatetime, sqliteDatetime } from '../../../src/runtime/db/index.js';
+import {
+  getDialect,
+  numberedPlaceholders,
+  parseSqliteDatetime,
+  sqliteDatetime,
+} from '../../../src/runtime/db/index.js';
 
 describe('sqliteDatetime', () => {
   it("formats naive UTC text as Django's SQLite backend stores it", () => {
@@ -22,10 +27,18 @@ describe('sqliteDatetime', () => {
 
 describe('parseSqliteDatetime', () => {
   it('reads Django text (naive means UTC), ISO forms and offsets', () => {
-    expect(parseSqliteDatetime('2026-12-06 07:10:15.540964')?.toISOString()).toBe('2026-12-06T07:10:15.540Z');
-    expect(parseSqliteDatetime('2026-12-06 07:10:15')?.toISOString()).toBe('2026-12-06T07:10:15.000Z');
-    expect(parseSqliteDatetime('2026-12-06T07:10:15.5Z')?.toISOString()).toBe('2026-12-06T07:10:15.500Z');
-    expect(parseSqliteDatetime('2026-12-06 08:10:15+01:00')?.toISOString()).toBe('2026-12-06T07:10:15.000Z');
+    expect(parseSqliteDatetime('2026-12-06 07:10:15.540964')?.toISOString()).toBe(
+      '2026-12-06T07:10:15.540Z',
+    );
+    expect(parseSqliteDatetime('2026-12-06 07:10:15')?.toISOString()).toBe(
+      '2026-12-06T07:10:15.000Z',
+    );
+    expect(parseSqliteDatetime('2026-12-06T07:10:15.5Z')?.toISOString()).toBe(
+      '2026-12-06T07:10:15.500Z',
+    );
+    expect(parseSqliteDatetime('2026-12-06 08:10:15+01:00')?.toISOString()).toBe(
+      '2026-12-06T07:10:15.000Z',
+    );
   });
 
   it('gives undefined for anything else', () => {
@@ -35,9 +48,13 @@ describe('parseSqliteDatetime', () => {
 });
 
 describe('numberedPlaceholders', () => {
-  it("rewrites ? to $n outside literals, identifiers and comments", () => {
-    expect(numberedPlaceholders('SELECT 1 WHERE a = ? AND b = ?')).toBe('SELECT 1 WHERE a = $1 AND b = $2');
-    expect(numberedPlaceholders(`SELECT '?', "a?" -- why?\nWHERE x = ?`)).toBe(`SELECT '?', "a?" -- why?\nWHERE x = $1`);
+  it('rewrites ? to $n outside literals, identifiers and comments', () => {
+    expect(numberedPlaceholders('SELECT 1 WHERE a = ? AND b = ?')).toBe(
+      'SELECT 1 WHERE a = $1 AND b = $2',
+    );
+    expect(numberedPlaceholders(`SELECT '?', "a?" -- why?\nWHERE x = ?`)).toBe(
+      `SELECT '?', "a?" -- why?\nWHERE x = $1`,
+    );
   });
 
   it('is the PostgreSQL dialect, while SQLite keeps ?', () => {

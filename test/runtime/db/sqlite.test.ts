@@ -124,7 +124,9 @@ describe('SqliteConnection.transaction', () => {
   it('commits when the callback resolves and rolls back when it rejects', async () => {
     const db = new SqliteConnection(':memory:');
     await db.exec('CREATE TABLE t (v text)');
-    expect(await db.transaction(async (tx) => (await tx.run('INSERT INTO t VALUES (?)', ['a'])).changes)).toBe(1);
+    expect(
+      await db.transaction(async (tx) => (await tx.run('INSERT INTO t VALUES (?)', ['a'])).changes),
+    ).toBe(1);
     const boom = new Error('boom');
     await expect(
       db.transaction(async (tx) => {
@@ -203,19 +205,29 @@ describe('getConnection', () => {
   it('names an undefined alias', () => {
     const s = settings({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
     expect(() => getConnection(s, 'other')).toThrow(ImproperlyConfigured);
-    expect(() => getConnection(s, 'other')).toThrow("The database alias 'other' is not defined in DATABASES.");
-    expect(() => getConnection(settings({}))).toThrow("DATABASES (it is empty; add DATABASES: { default: { ENGINE: 'sqlite'");
+    expect(() => getConnection(s, 'other')).toThrow(
+      "The database alias 'other' is not defined in DATABASES.",
+    );
+    expect(() => getConnection(settings({}))).toThrow(
+      "DATABASES (it is empty; add DATABASES: { default: { ENGINE: 'sqlite'",
+    );
   });
 
   it('says PostgreSQL is not implemented yet', () => {
     const s = settings({ default: { ENGINE: 'postgresql', NAME: 'x' } });
-    expect(() => getConnection(s)).toThrow("DATABASES['default'].ENGINE 'postgresql' is not implemented yet");
+    expect(() => getConnection(s)).toThrow(
+      "DATABASES['default'].ENGINE 'postgresql' is not implemented yet",
+    );
   });
 
   it('requires NAME and a numeric timeout', () => {
-    expect(() => getConnection(settings({ default: { ENGINE: 'sqlite', NAME: '' } }))).toThrow('Please supply the NAME value.');
+    expect(() => getConnection(settings({ default: { ENGINE: 'sqlite', NAME: '' } }))).toThrow(
+      'Please supply the NAME value.',
+    );
     expect(() =>
-      getConnection(settings({ default: { ENGINE: 'sqlite', NAME: 'x', OPTIONS: { timeout: 'slow' } } })),
+      getConnection(
+        settings({ default: { ENGINE: 'sqlite', NAME: 'x', OPTIONS: { timeout: 'slow' } } }),
+      ),
     ).toThrow("DATABASES['default'].OPTIONS.timeout must be a number of seconds");
   });
 });

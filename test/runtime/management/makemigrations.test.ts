@@ -41,13 +41,26 @@ const shown = (...parts: string[]) => {
   return relative.startsWith('..') ? file : relative;
 };
 
-const migrationFiles = () => (existsSync(path.join(dir, 'WebApp', 'migrations')) ? readdirSync(path.join(dir, 'WebApp', 'migrations')).sort() : []);
+const migrationFiles = () =>
+  existsSync(path.join(dir, 'WebApp', 'migrations'))
+    ? readdirSync(path.join(dir, 'WebApp', 'migrations')).sort()
+    : [];
 
 describe('manage.ts makemigrations', () => {
   it("prints Django's No changes detected and exits 0 (spec 148)", async () => {
-    expect(await run(['makemigrations'])).toEqual({ code: 0, stdout: 'No changes detected\n', stderr: '' });
-    expect(await run(['makemigrations', 'WebApp'])).toEqual({ code: 0, stdout: "No changes detected in app 'WebApp'\n", stderr: '' });
-    expect((await run(['makemigrations', 'WebApp', 'sessions'])).stdout).toBe("No changes detected in apps 'WebApp', 'sessions'\n");
+    expect(await run(['makemigrations'])).toEqual({
+      code: 0,
+      stdout: 'No changes detected\n',
+      stderr: '',
+    });
+    expect(await run(['makemigrations', 'WebApp'])).toEqual({
+      code: 0,
+      stdout: "No changes detected in app 'WebApp'\n",
+      stderr: '',
+    });
+    expect((await run(['makemigrations', 'WebApp', 'sessions'])).stdout).toBe(
+      "No changes detected in apps 'WebApp', 'sessions'\n",
+    );
     expect(await run(['makemigrations', '--check'])).toMatchObject({ code: 0 });
     expect(migrationFiles()).toEqual([]);
   });
@@ -59,17 +72,25 @@ describe('manage.ts makemigrations', () => {
       stderr: '',
     });
     const named = await run(['makemigrations', '--empty', 'WebApp', '-n', 'add_visits']);
-    expect(named.stdout).toBe(`Migrations for 'WebApp':\n  ${shown('WebApp', 'migrations', '0002_add_visits.sql')}\n`);
+    expect(named.stdout).toBe(
+      `Migrations for 'WebApp':\n  ${shown('WebApp', 'migrations', '0002_add_visits.sql')}\n`,
+    );
     const auto = await run(['makemigrations', '--empty', 'WebApp']);
     expect(auto.stdout).toMatch(/0003_auto_\d{8}_\d{4}\.sql\n$/);
     expect(migrationFiles()).toHaveLength(3);
     const migrated = await run(['migrate', 'WebApp']);
-    expect(migrated.stdout).toContain('  Applying WebApp.0001_initial... OK\n  Applying WebApp.0002_add_visits... OK\n');
+    expect(migrated.stdout).toContain(
+      '  Applying WebApp.0001_initial... OK\n  Applying WebApp.0002_add_visits... OK\n',
+    );
   });
 
   it('--dry-run and --check write nothing', async () => {
-    expect((await run(['makemigrations', '--empty', 'WebApp', '--dry-run'])).stdout).toContain('0001_initial.sql');
-    expect(await run(['makemigrations', '--empty', 'WebApp', '--check'])).toMatchObject({ code: 1 });
+    expect((await run(['makemigrations', '--empty', 'WebApp', '--dry-run'])).stdout).toContain(
+      '0001_initial.sql',
+    );
+    expect(await run(['makemigrations', '--empty', 'WebApp', '--check'])).toMatchObject({
+      code: 1,
+    });
     expect(migrationFiles()).toEqual([]);
   });
 
@@ -79,7 +100,11 @@ describe('manage.ts makemigrations', () => {
       stdout: '',
       stderr: 'CommandError: You must supply at least one app label when using --empty.\n',
     });
-    expect(await run(['makemigrations', 'nope'])).toEqual({ code: 2, stdout: '', stderr: "CommandError: No installed app with label 'nope'.\n" });
+    expect(await run(['makemigrations', 'nope'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "CommandError: No installed app with label 'nope'.\n",
+    });
     expect((await run(['makemigrations', '--empty', 'WebApp', '-n', 'bad name'])).stderr).toBe(
       'CommandError: The migration name must be a valid identifier.\n',
     );

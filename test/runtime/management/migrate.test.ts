@@ -43,7 +43,10 @@ async function run(argv: string[], s = settings()) {
 
 describe('manage.ts migrate', () => {
   it("applies the sessions migration with Django's output, then has nothing to apply", async () => {
-    writeFileSync(path.join(dir, 'WebApp', 'migrations', '0001_initial.sql'), 'CREATE TABLE webapp_visit (path text);');
+    writeFileSync(
+      path.join(dir, 'WebApp', 'migrations', '0001_initial.sql'),
+      'CREATE TABLE webapp_visit (path text);',
+    );
     expect(await run(['migrate'])).toEqual({
       code: 0,
       stdout:
@@ -53,7 +56,8 @@ describe('manage.ts migrate', () => {
     });
     expect(await run(['migrate'])).toEqual({
       code: 0,
-      stdout: 'Operations to perform:\n  Apply all migrations: sessions, WebApp\nRunning migrations:\n  No migrations to apply.\n',
+      stdout:
+        'Operations to perform:\n  Apply all migrations: sessions, WebApp\nRunning migrations:\n  No migrations to apply.\n',
       stderr: '',
     });
     // The db session engine now works on the migrated file.
@@ -64,10 +68,16 @@ describe('manage.ts migrate', () => {
 
   it('--plan, --check and --fake', async () => {
     expect(await run(['migrate', '--check'])).toMatchObject({ code: 1, stdout: '' });
-    expect((await run(['migrate', '--plan'])).stdout).toBe('Planned operations:\nsessions.0001_initial\n    Create model Session\n');
-    expect((await run(['migrate', '--fake'])).stdout).toContain('  Applying sessions.0001_initial... FAKED\n');
+    expect((await run(['migrate', '--plan'])).stdout).toBe(
+      'Planned operations:\nsessions.0001_initial\n    Create model Session\n',
+    );
+    expect((await run(['migrate', '--fake'])).stdout).toContain(
+      '  Applying sessions.0001_initial... FAKED\n',
+    );
     expect(await run(['migrate', '--check'])).toMatchObject({ code: 0, stdout: '' });
-    const tables = await getConnection(settings()).all("SELECT name FROM sqlite_master WHERE name = 'django_session'");
+    const tables = await getConnection(settings()).all(
+      "SELECT name FROM sqlite_master WHERE name = 'django_session'",
+    );
     expect(tables).toEqual([]);
   });
 
@@ -78,7 +88,11 @@ describe('manage.ts migrate', () => {
     expect((await run(['migrate', 'sessions', 'zero'])).stdout).toBe(
       'Operations to perform:\n  Unapply all migrations: sessions\nRunning migrations:\n  Unapplying sessions.0001_initial... OK\n',
     );
-    expect(await getConnection(settings()).all("SELECT name FROM sqlite_master WHERE name = 'django_session'")).toEqual([]);
+    expect(
+      await getConnection(settings()).all(
+        "SELECT name FROM sqlite_master WHERE name = 'django_session'",
+      ),
+    ).toEqual([]);
     expect((await run(['migrate', 'sessions', '0001'])).stdout).toBe(
       'Operations to perform:\n  Target specific migration: 0001_initial, from sessions\nRunning migrations:\n  Applying sessions.0001_initial... OK\n',
     );
@@ -88,7 +102,11 @@ describe('manage.ts migrate', () => {
   });
 
   it("reports Django's CommandErrors", async () => {
-    expect(await run(['migrate', 'nope'])).toEqual({ code: 1, stdout: '', stderr: "CommandError: No installed app with label 'nope'.\n" });
+    expect(await run(['migrate', 'nope'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "CommandError: No installed app with label 'nope'.\n",
+    });
     expect(await run(['migrate', 'sessions', '0002'])).toEqual({
       code: 1,
       stdout: '',
@@ -102,19 +120,30 @@ describe('manage.ts migrate', () => {
     const failed = await run(['migrate']);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('  Applying WebApp.0001_bad... FAILED\n');
-    expect(failed.stderr).toMatch(/^CommandError: Applying WebApp\.0001_bad failed: near "\(": syntax error\n$/);
+    expect(failed.stderr).toMatch(
+      /^CommandError: Applying WebApp\.0001_bad failed: near "\(": syntax error\n$/,
+    );
 
-    const missingDir = await run(['migrate'], settings({ DATABASES: { default: { ENGINE: 'sqlite', NAME: 'no/such/dir/db.sqlite3' } } }));
+    const missingDir = await run(
+      ['migrate'],
+      settings({ DATABASES: { default: { ENGINE: 'sqlite', NAME: 'no/such/dir/db.sqlite3' } } }),
+    );
     expect(missingDir.code).toBe(1);
-    expect(missingDir.stderr).toContain(`CommandError: DatabaseUnavailable: unable to open database file '${path.join(dir, 'no/such/dir/db.sqlite3')}'`);
+    expect(missingDir.stderr).toContain(
+      `CommandError: DatabaseUnavailable: unable to open database file '${path.join(dir, 'no/such/dir/db.sqlite3')}'`,
+    );
   });
 
   it('says PostgreSQL is not implemented yet', async () => {
-    const result = await run(['migrate'], settings({ DATABASES: { default: { ENGINE: 'postgresql', NAME: 'x' } } }));
+    const result = await run(
+      ['migrate'],
+      settings({ DATABASES: { default: { ENGINE: 'postgresql', NAME: 'x' } } }),
+    );
     expect(result).toEqual({
       code: 1,
       stdout: '',
-      stderr: "ImproperlyConfigured: DATABASES['default'].ENGINE 'postgresql' is not implemented yet; use 'sqlite' for now.\n",
+      stderr:
+        "ImproperlyConfigured: DATABASES['default'].ENGINE 'postgresql' is not implemented yet; use 'sqlite' for now.\n",
     });
   });
 });

@@ -15,7 +15,10 @@ beforeEach(() => {
     writeFileSync(path.join(dir, app, 'apps.ts'), `export default { name: '${app}' };\n`);
   }
   mkdirSync(path.join(dir, 'WebApp', 'migrations'));
-  writeFileSync(path.join(dir, 'WebApp', 'migrations', '0001_initial.sql'), 'CREATE TABLE v (x text);');
+  writeFileSync(
+    path.join(dir, 'WebApp', 'migrations', '0001_initial.sql'),
+    'CREATE TABLE v (x text);',
+  );
 });
 afterEach(async () => {
   await closeConnections();
@@ -46,15 +49,25 @@ describe('manage.ts showmigrations', () => {
       stderr: '',
     });
     await run(['migrate', 'sessions']);
-    expect((await run(['showmigrations'])).stdout).toBe('sessions\n [X] 0001_initial\nWebApp\n [ ] 0001_initial\n');
-    expect((await run(['showmigrations', '--plan'])).stdout).toBe('[X]  sessions.0001_initial\n[ ]  WebApp.0001_initial\n');
+    expect((await run(['showmigrations'])).stdout).toBe(
+      'sessions\n [X] 0001_initial\nWebApp\n [ ] 0001_initial\n',
+    );
+    expect((await run(['showmigrations', '--plan'])).stdout).toBe(
+      '[X]  sessions.0001_initial\n[ ]  WebApp.0001_initial\n',
+    );
   });
 
   it('shows the apps asked for, (no migrations) for apps without', async () => {
-    expect((await run(['showmigrations', 'Plain', 'sessions'])).stdout).toBe('Plain\n (no migrations)\nsessions\n [ ] 0001_initial\n');
+    expect((await run(['showmigrations', 'Plain', 'sessions'])).stdout).toBe(
+      'Plain\n (no migrations)\nsessions\n [ ] 0001_initial\n',
+    );
   });
 
-  it("exits 2 for an unknown app label, like Django", async () => {
-    expect(await run(['showmigrations', 'nope'])).toEqual({ code: 2, stdout: '', stderr: "CommandError: No installed app with label 'nope'.\n" });
+  it('exits 2 for an unknown app label, like Django', async () => {
+    expect(await run(['showmigrations', 'nope'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "CommandError: No installed app with label 'nope'.\n",
+    });
   });
 });

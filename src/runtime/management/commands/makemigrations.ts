@@ -22,9 +22,19 @@ export const makemigrations: Command = {
   options: {
     empty: { type: 'boolean', description: 'Create an empty migration.' },
     name: { type: 'string', short: 'n', description: 'Use this name for migration file(s).' },
-    'dry-run': { type: 'boolean', description: "Just show what migrations would be made; don't actually write them." },
-    check: { type: 'boolean', description: 'Exit with a non-zero status if model changes are missing migrations (never, in Tango).' },
-    noinput: { type: 'boolean', description: 'Accepted for Django compatibility; makemigrations never prompts.' },
+    'dry-run': {
+      type: 'boolean',
+      description: "Just show what migrations would be made; don't actually write them.",
+    },
+    check: {
+      type: 'boolean',
+      description:
+        'Exit with a non-zero status if model changes are missing migrations (never, in Tango).',
+    },
+    noinput: {
+      type: 'boolean',
+      description: 'Accepted for Django compatibility; makemigrations never prompts.',
+    },
   },
   async handle({ positionals, options }, { apps, stdout }) {
     const name = typeof options.name === 'string' ? options.name : undefined;
@@ -38,10 +48,12 @@ export const makemigrations: Command = {
       return app;
     });
     if (options.empty) {
-      if (!chosen.length) throw new CommandError('You must supply at least one app label when using --empty.');
+      if (!chosen.length)
+        throw new CommandError('You must supply at least one app label when using --empty.');
       // --check is a dry run that fails when something would be written (Django 4.2+).
       const dryRun = Boolean(options['dry-run'] || options.check);
-      for (const app of chosen) await asCommandErrors(() => makeMigration(app, { name, dryRun }, stdout));
+      for (const app of chosen)
+        await asCommandErrors(() => makeMigration(app, { name, dryRun }, stdout));
       return options.check ? 1 : 0;
     }
     const labels = positionals;

@@ -19,18 +19,39 @@ export const showmigrations: Command = {
   help: 'Shows all available migrations for the current project.',
   args: '[app_label ...]',
   options: {
-    list: { type: 'boolean', short: 'l', description: 'Shows a list of all migrations and which are applied (the default).' },
-    plan: { type: 'boolean', short: 'p', description: 'Shows all migrations in the order they will be applied.' },
-    database: { type: 'string', description: 'Nominates a database to show migrations for. Defaults to the "default" database.' },
+    list: {
+      type: 'boolean',
+      short: 'l',
+      description: 'Shows a list of all migrations and which are applied (the default).',
+    },
+    plan: {
+      type: 'boolean',
+      short: 'p',
+      description: 'Shows all migrations in the order they will be applied.',
+    },
+    database: {
+      type: 'string',
+      description:
+        'Nominates a database to show migrations for. Defaults to the "default" database.',
+    },
   },
   async handle({ positionals, options }, { settings, apps, stdout }) {
     for (const label of positionals) {
       // Django's _validate_app_names exits with status 2.
-      if (!findApp(apps, label)) throw new CommandError(`No installed app with label '${label}'.`, 2);
+      if (!findApp(apps, label))
+        throw new CommandError(`No installed app with label '${label}'.`, 2);
     }
-    const db = getConnection(settings, typeof options.database === 'string' ? options.database : 'default');
+    const db = getConnection(
+      settings,
+      typeof options.database === 'string' ? options.database : 'default',
+    );
     await asCommandErrors(() =>
-      showMigrations(db, apps, { appLabels: positionals.length ? positionals : undefined, plan: Boolean(options.plan) }, stdout),
+      showMigrations(
+        db,
+        apps,
+        { appLabels: positionals.length ? positionals : undefined, plan: Boolean(options.plan) },
+        stdout,
+      ),
     );
     return 0;
   },

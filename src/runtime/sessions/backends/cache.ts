@@ -76,7 +76,9 @@ export class CacheStore implements SessionStore {
 
   /** Inserts with the cache's atomic `add`, so two requests can never share a fresh key. */
   async create(data: SessionData, expiresAt: Date): Promise<string> {
-    return createWithFreshKey((key) => this.cache.add(CACHE_KEY_PREFIX + key, data, this.#timeout(expiresAt)));
+    return createWithFreshKey((key) =>
+      this.cache.add(CACHE_KEY_PREFIX + key, data, this.#timeout(expiresAt)),
+    );
   }
 
   /**

@@ -53,7 +53,10 @@ export class CachedDatabaseStore implements SessionStore {
 
   /** `DATABASES['default']` plus `CACHES[SESSION_CACHE_ALIAS]`. */
   static async fromSettings(settings: Readonly<Settings>): Promise<CachedDatabaseStore> {
-    return new CachedDatabaseStore(await DatabaseStore.fromSettings(settings), getCache(settings, settings.SESSION_CACHE_ALIAS));
+    return new CachedDatabaseStore(
+      await DatabaseStore.fromSettings(settings),
+      getCache(settings, settings.SESSION_CACHE_ALIAS),
+    );
   }
 
   /** Writes the cached copy; a cache failure is logged, since the database already has the data. */
@@ -61,7 +64,9 @@ export class CachedDatabaseStore implements SessionStore {
     try {
       await this.cache.set(CACHED_DB_KEY_PREFIX + key, data, secondsUntil(expiresAt, this.#now()));
     } catch (error) {
-      logger.error(`Error saving to cache (${this.cache.constructor.name}): ${(error as Error).message}`);
+      logger.error(
+        `Error saving to cache (${this.cache.constructor.name}): ${(error as Error).message}`,
+      );
     }
   }
 
@@ -71,7 +76,9 @@ export class CachedDatabaseStore implements SessionStore {
     try {
       cached = await this.cache.get(CACHED_DB_KEY_PREFIX + key);
     } catch (error) {
-      logger.error(`Error reading from cache (${this.cache.constructor.name}): ${(error as Error).message}`);
+      logger.error(
+        `Error reading from cache (${this.cache.constructor.name}): ${(error as Error).message}`,
+      );
     }
     if (isSessionData(cached)) return cached;
     const record = await this.db.loadRecord(key);

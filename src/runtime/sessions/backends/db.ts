@@ -123,7 +123,9 @@ export class DatabaseStore implements SessionStore {
   async save(key: string, data: SessionData, expiresAt: Date): Promise<string> {
     const encoded = encodeSessionData(data, this.#keys);
     const { changes } = isWellFormedSessionKey(key)
-      ? await this.#query(() => this.db.run(UPDATE, [encoded, this.#dialect.datetime(expiresAt), key]))
+      ? await this.#query(() =>
+          this.db.run(UPDATE, [encoded, this.#dialect.datetime(expiresAt), key]),
+        )
       : { changes: 0 };
     // Django: save(force_update=True) updating no row raises UpdateError.
     if (changes === 0) throw new UpdateError('The session was deleted before it could be saved.');

@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Cache, closeCaches, getCache, InvalidCacheBackendError, LocMemCache } from '../../../../src/runtime/cache/index.js';
+import {
+  type Cache,
+  closeCaches,
+  getCache,
+  InvalidCacheBackendError,
+  LocMemCache,
+} from '../../../../src/runtime/cache/index.js';
 import { defineSettings } from '../../../../src/runtime/conf/define.js';
-import { CACHE_KEY_PREFIX, CacheStore, secondsUntil } from '../../../../src/runtime/sessions/backends/cache.js';
+import {
+  CACHE_KEY_PREFIX,
+  CacheStore,
+  secondsUntil,
+} from '../../../../src/runtime/sessions/backends/cache.js';
 import { UpdateError } from '../../../../src/runtime/sessions/store.js';
 import { describeStoreContract } from '../store-contract.js';
 
@@ -48,7 +58,9 @@ describe('cache engine specifics (spec J.3, Django CacheSessionTests)', () => {
   it('save() after expiry or deletion is an UpdateError, not a resurrection', async () => {
     const key = await store.create({ n: 1 }, new Date(clock.now + 1_000));
     clock.now += 1_000;
-    await expect(store.save(key, { n: 2 }, new Date(clock.now + HOUR))).rejects.toBeInstanceOf(UpdateError);
+    await expect(store.save(key, { n: 2 }, new Date(clock.now + HOUR))).rejects.toBeInstanceOf(
+      UpdateError,
+    );
     expect(await store.load(key)).toBeNull();
   });
 
@@ -94,7 +106,10 @@ describe('CacheStore.fromSettings', () => {
       SECRET_KEY: 'x',
       SESSION_ENGINE: 'cache',
       SESSION_CACHE_ALIAS: 'sessions',
-      CACHES: { default: { BACKEND: 'locmem', LOCATION: randomUUID() }, sessions: { BACKEND: 'locmem', LOCATION: randomUUID() } },
+      CACHES: {
+        default: { BACKEND: 'locmem', LOCATION: randomUUID() },
+        sessions: { BACKEND: 'locmem', LOCATION: randomUUID() },
+      },
     });
     const store = await CacheStore.fromSettings(settings);
     expect(store.cache).toBe(getCache(settings, 'sessions'));
@@ -104,7 +119,13 @@ describe('CacheStore.fromSettings', () => {
   });
 
   it('an alias missing from CACHES is InvalidCacheBackendError at start-up', async () => {
-    const settings = defineSettings({ BASE_DIR: '/srv/site', SECRET_KEY: 'x', SESSION_CACHE_ALIAS: 'sessions' });
-    await expect(CacheStore.fromSettings(settings)).rejects.toBeInstanceOf(InvalidCacheBackendError);
+    const settings = defineSettings({
+      BASE_DIR: '/srv/site',
+      SECRET_KEY: 'x',
+      SESSION_CACHE_ALIAS: 'sessions',
+    });
+    await expect(CacheStore.fromSettings(settings)).rejects.toBeInstanceOf(
+      InvalidCacheBackendError,
+    );
   });
 });

@@ -3,11 +3,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Cache, closeCaches, getCache, LocMemCache } from '../../../../src/runtime/cache/index.js';
+import {
+  type Cache,
+  closeCaches,
+  getCache,
+  LocMemCache,
+} from '../../../../src/runtime/cache/index.js';
 import { defineSettings } from '../../../../src/runtime/conf/define.js';
 import { setLogSink } from '../../../../src/runtime/core/log.js';
-import { type Connection, closeConnections, getConnection, migrate, SqliteConnection } from '../../../../src/runtime/db/index.js';
-import { CACHED_DB_KEY_PREFIX, CachedDatabaseStore } from '../../../../src/runtime/sessions/backends/cached_db.js';
+import {
+  type Connection,
+  closeConnections,
+  getConnection,
+  migrate,
+  SqliteConnection,
+} from '../../../../src/runtime/db/index.js';
+import {
+  CACHED_DB_KEY_PREFIX,
+  CachedDatabaseStore,
+} from '../../../../src/runtime/sessions/backends/cached_db.js';
 import { DatabaseStore } from '../../../../src/runtime/sessions/backends/db.js';
 import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
 import { UpdateError } from '../../../../src/runtime/sessions/store.js';
@@ -15,7 +29,14 @@ import { describeStoreContract } from '../store-contract.js';
 
 const KEYS = { key: 'cached-db-test-secret', fallbackKeys: [] };
 const HOUR = 3_600_000;
-const sessionsApp = (dir: string) => ({ name: 'tango.sessions', label: 'sessions', path: dir, templatesDir: undefined, migrationsDir: undefined, migrations });
+const sessionsApp = (dir: string) => ({
+  name: 'tango.sessions',
+  label: 'sessions',
+  path: dir,
+  templatesDir: undefined,
+  migrationsDir: undefined,
+  migrations,
+});
 
 async function migratedDatabase() {
   const dir = mkdtempSync(path.join(tmpdir(), 'tango-cached-db-'));
@@ -69,7 +90,9 @@ describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', ()
   it('writes through: the row and the raw data under django.contrib.sessions.cached_db<key> (spec 114)', async () => {
     const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
     expect(await cache.get(CACHED_DB_KEY_PREFIX + key)).toEqual({ hit: 1 });
-    expect(await fixture.db.get('SELECT count(*) AS n FROM django_session WHERE session_key = ?', [key])).toEqual({ n: 1 });
+    expect(
+      await fixture.db.get('SELECT count(*) AS n FROM django_session WHERE session_key = ?', [key]),
+    ).toEqual({ n: 1 });
     await store.save(key, { hit: 2 }, new Date(Date.now() + HOUR));
     expect(await cache.get(CACHED_DB_KEY_PREFIX + key)).toEqual({ hit: 2 });
     expect(await new DatabaseStore(fixture.db, { keys: KEYS }).load(key)).toEqual({ hit: 2 });
@@ -86,9 +109,13 @@ describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', ()
   it('reads the database on a cache miss and refills the cache with the row expiry (spec 114)', async () => {
     const clock = { now: Date.now() };
     const timedCache = new LocMemCache({ location: randomUUID(), now: () => clock.now });
-    const timed = new CachedDatabaseStore(new DatabaseStore(db, { keys: KEYS, now: () => clock.now }), timedCache, {
-      now: () => clock.now,
-    });
+    const timed = new CachedDatabaseStore(
+      new DatabaseStore(db, { keys: KEYS, now: () => clock.now }),
+      timedCache,
+      {
+        now: () => clock.now,
+      },
+    );
     const key = await timed.create({ hit: 1 }, new Date(clock.now + 10_000));
     await timedCache.clear();
     db.queries = 0;
@@ -105,7 +132,9 @@ describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', ()
     await store.delete(key);
     expect(await cache.has(CACHED_DB_KEY_PREFIX + key)).toBe(false);
     expect(await store.exists(key)).toBe(false);
-    await expect(store.save(key, { hit: 2 }, new Date(Date.now() + HOUR))).rejects.toBeInstanceOf(UpdateError);
+    await expect(store.save(key, { hit: 2 }, new Date(Date.now() + HOUR))).rejects.toBeInstanceOf(
+      UpdateError,
+    );
     expect(await cache.has(CACHED_DB_KEY_PREFIX + key)).toBe(false);
   });
 
@@ -134,7 +163,10 @@ describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', ()
     const lines: string[] = [];
     const restore = setLogSink((name, level, message) => lines.push(`${level} ${name} ${message}`));
     try {
-      const failing = new CachedDatabaseStore(new DatabaseStore(fixture.db, { keys: KEYS }), broken);
+      const failing = new CachedDatabaseStore(
+        new DatabaseStore(fixture.db, { keys: KEYS }),
+        broken,
+      );
       const key = await failing.create({ hit: 1 }, new Date(Date.now() + HOUR));
       expect(await failing.load(key)).toEqual({ hit: 1 });
       expect(await failing.exists(key)).toBe(true);
@@ -143,8 +175,12 @@ describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', ()
     } finally {
       restore();
     }
-    expect(lines).toContain('ERROR tango.sessions Error saving to cache (Object): connect ECONNREFUSED 127.0.0.1:6379');
-    expect(lines).toContain('ERROR tango.sessions Error reading from cache (Object): connect ECONNREFUSED 127.0.0.1:6379');
+    expect(lines).toContain(
+      'ERROR tango.sessions Error saving to cache (Object): connect ECONNREFUSED 127.0.0.1:6379',
+    );
+    expect(lines).toContain(
+      'ERROR tango.sessions Error reading from cache (Object): connect ECONNREFUSED 127.0.0.1:6379',
+    );
   });
 });
 
@@ -166,9 +202,17 @@ describe('CachedDatabaseStore.fromSettings', () => {
       SESSION_ENGINE: 'cached_db',
       SESSION_CACHE_ALIAS: 'sessions',
       DATABASES: { default: { ENGINE: 'sqlite', NAME: 'db.sqlite3' } },
-      CACHES: { default: { BACKEND: 'locmem', LOCATION: randomUUID() }, sessions: { BACKEND: 'locmem', LOCATION: randomUUID() } },
+      CACHES: {
+        default: { BACKEND: 'locmem', LOCATION: randomUUID() },
+        sessions: { BACKEND: 'locmem', LOCATION: randomUUID() },
+      },
     });
-    await migrate(getConnection(settings), { apps: [sessionsApp(dir)] }, {}, { write: () => undefined });
+    await migrate(
+      getConnection(settings),
+      { apps: [sessionsApp(dir)] },
+      {},
+      { write: () => undefined },
+    );
     const store = await CachedDatabaseStore.fromSettings(settings);
     expect(store.cache).toBe(getCache(settings, 'sessions'));
     expect(store.db.db).toBe(getConnection(settings));

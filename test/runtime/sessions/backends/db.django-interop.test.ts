@@ -92,7 +92,14 @@ if (!available) {
   console.warn(`\n*** WARNING: SKIPPING Django db interop tests. ${message} ***\n`);
 }
 
-const sessionsApp = (dir: string) => ({ name: 'tango.sessions', label: 'sessions', path: dir, templatesDir: undefined, migrationsDir: undefined, migrations });
+const sessionsApp = (dir: string) => ({
+  name: 'tango.sessions',
+  label: 'sessions',
+  path: dir,
+  templatesDir: undefined,
+  migrationsDir: undefined,
+  migrations,
+});
 const quiet = { write: () => undefined };
 
 describe.skipIf(!available)('db engine interop with Django 3.2 (spec 108-111)', () => {
@@ -123,10 +130,15 @@ describe.skipIf(!available)('db engine interop with Django 3.2 (spec 108-111)', 
     expect(djangoKey).toMatch(/^[a-z0-9]{32}$/);
     expect(await store.load(djangoKey)).toEqual(data);
     expect(await store.exists(djangoKey)).toBe(true);
-    expect(await store.load(first.shortKey as string)).toEqual({ short: true, _session_expiry: 60 });
+    expect(await store.load(first.shortKey as string)).toEqual({
+      short: true,
+      _session_expiry: 60,
+    });
     // Django's expire_date is naive UTC text, now + SESSION_COOKIE_AGE.
     const record = await store.loadRecord(djangoKey);
-    expect(Math.abs(record!.expiresAt.getTime() - (Date.now() + 1_209_600_000))).toBeLessThan(60_000);
+    expect(Math.abs(record!.expiresAt.getTime() - (Date.now() + 1_209_600_000))).toBeLessThan(
+      60_000,
+    );
 
     // Tango's migrate accepts the Django-migrated database (IF NOT EXISTS) and keeps the row.
     const out = { text: '', write: (t: string) => (out.text += t) };
@@ -167,7 +179,9 @@ describe.skipIf(!available)('db engine interop with Django 3.2 (spec 108-111)', 
     // And the reverse: Tango's load and clearExpired on Django-written expiry text.
     expect(await store.load(answer.djangoExpired as string)).toBeNull();
     expect(await store.clearExpired()).toBe(1);
-    const keys = await db.all<{ session_key: string }>('SELECT session_key FROM django_session ORDER BY session_key');
+    const keys = await db.all<{ session_key: string }>(
+      'SELECT session_key FROM django_session ORDER BY session_key',
+    );
     expect(keys.map((r) => r.session_key)).toEqual(answer.left);
   });
 });

@@ -4,8 +4,17 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineSettings } from '../../../../src/runtime/conf/define.js';
 import { setLogSink } from '../../../../src/runtime/core/log.js';
-import { closeConnections, getConnection, migrate, ProgrammingError, SqliteConnection } from '../../../../src/runtime/db/index.js';
-import { DatabaseStore, MISSING_TABLE_MESSAGE } from '../../../../src/runtime/sessions/backends/db.js';
+import {
+  closeConnections,
+  getConnection,
+  migrate,
+  ProgrammingError,
+  SqliteConnection,
+} from '../../../../src/runtime/db/index.js';
+import {
+  DatabaseStore,
+  MISSING_TABLE_MESSAGE,
+} from '../../../../src/runtime/sessions/backends/db.js';
 import { decodeSessionData, encodeSessionData } from '../../../../src/runtime/sessions/encoding.js';
 import { setSessionKeyGenerator } from '../../../../src/runtime/sessions/keys.js';
 import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
@@ -16,10 +25,21 @@ const KEYS = { key: 'db-test-secret', fallbackKeys: [] };
 const HOUR = 3_600_000;
 
 /** A migrated SQLite file in a fresh temp dir. */
-async function migratedDatabase(): Promise<{ db: SqliteConnection; dir: string; cleanup(): Promise<void> }> {
+async function migratedDatabase(): Promise<{
+  db: SqliteConnection;
+  dir: string;
+  cleanup(): Promise<void>;
+}> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tango-db-sessions-'));
   const db = new SqliteConnection(path.join(dir, 'db.sqlite3'));
-  const sessions = { name: 'tango.sessions', label: 'sessions', path: dir, templatesDir: undefined, migrationsDir: undefined, migrations };
+  const sessions = {
+    name: 'tango.sessions',
+    label: 'sessions',
+    path: dir,
+    templatesDir: undefined,
+    migrationsDir: undefined,
+    migrations,
+  };
   await migrate(db, { apps: [sessions] }, {}, { write: () => undefined });
   return {
     db,
@@ -52,9 +72,11 @@ describe('db engine specifics (spec J.1)', () => {
   it("stores Django's encoded string and naive-UTC expire_date text (spec 109, 110)", async () => {
     const expiresAt = new Date('2026-12-20T07:10:15.540Z');
     const key = await store.create({ hit: 1 }, expiresAt);
-    const row = await fixture.db.get<{ session_key: string; session_data: string; expire_date: string }>(
-      'SELECT * FROM django_session',
-    );
+    const row = await fixture.db.get<{
+      session_key: string;
+      session_data: string;
+      expire_date: string;
+    }>('SELECT * FROM django_session');
     expect(row!.session_key).toBe(key);
     expect(row!.session_data).toMatch(/^eyJoaXQiOjF9:[0-9A-Za-z]+:[\w-]{43}$/);
     expect(decodeSessionData(row!.session_data, KEYS)).toEqual({ hit: 1 });
@@ -81,7 +103,9 @@ describe('db engine specifics (spec J.1)', () => {
     const expired = await store.create({ expired: true }, new Date(clock.now - HOUR));
     expect(await fixture.db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 2 });
     expect(await store.clearExpired()).toBe(1);
-    expect(await fixture.db.all('SELECT session_key FROM django_session')).toEqual([{ session_key: live }]);
+    expect(await fixture.db.all('SELECT session_key FROM django_session')).toEqual([
+      { session_key: live },
+    ]);
     expect(await store.clearExpired()).toBe(0);
     expect(await store.load(expired)).toBeNull();
   });
@@ -105,7 +129,11 @@ describe('db engine specifics (spec J.1)', () => {
   it('retries create() when the key is taken, even by an expired row', async () => {
     const taken = 'a'.repeat(32);
     const fresh = 'b'.repeat(32);
-    await fixture.db.run('INSERT INTO django_session VALUES (?, ?, ?)', [taken, 'x', '2000-01-01 00:00:00']);
+    await fixture.db.run('INSERT INTO django_session VALUES (?, ?, ?)', [
+      taken,
+      'x',
+      '2000-01-01 00:00:00',
+    ]);
     const queue = [taken, fresh];
     const restore = setSessionKeyGenerator(() => queue.shift()!);
     try {
@@ -113,17 +141,23 @@ describe('db engine specifics (spec J.1)', () => {
     } finally {
       restore();
     }
-    expect(await fixture.db.get('SELECT session_data FROM django_session WHERE session_key = ?', [taken])).toEqual({ session_data: 'x' });
+    expect(
+      await fixture.db.get('SELECT session_data FROM django_session WHERE session_key = ?', [
+        taken,
+      ]),
+    ).toEqual({ session_data: 'x' });
   });
 
   it('save() of a key never issued is an UpdateError and touches nothing', async () => {
-    await expect(store.save('../../etc/passwd', { a: 1 }, new Date(clock.now + HOUR))).rejects.toBeInstanceOf(UpdateError);
+    await expect(
+      store.save('../../etc/passwd', { a: 1 }, new Date(clock.now + HOUR)),
+    ).rejects.toBeInstanceOf(UpdateError);
     expect(await fixture.db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 0 });
   });
 });
 
 describe('db engine before migrate (spec 113)', () => {
-  it("fails every operation with a ProgrammingError saying exactly what to run", async () => {
+  it('fails every operation with a ProgrammingError saying exactly what to run', async () => {
     const db = new SqliteConnection(':memory:');
     const store = new DatabaseStore(db, { keys: KEYS });
     const key = 'abcdefgh12345678abcdefgh12345678';
@@ -138,7 +172,9 @@ describe('db engine before migrate (spec 113)', () => {
     ]) {
       const error = await operation().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProgrammingError);
-      expect((error as Error).message).toBe("no such table: django_session — run 'npm run migrate' (npx tsx manage.ts migrate)");
+      expect((error as Error).message).toBe(
+        "no such table: django_session — run 'npm run migrate' (npx tsx manage.ts migrate)",
+      );
       expect((error as Error).message).toBe(MISSING_TABLE_MESSAGE);
       expect(((error as Error).cause as Error).message).toBe('no such table: django_session');
     }
@@ -164,12 +200,22 @@ describe('DatabaseStore.fromSettings', () => {
       DATABASES: { default: { ENGINE: 'sqlite', NAME: 'db.sqlite3' } },
     });
     const db = getConnection(settings);
-    const sessions = { name: 'tango.sessions', label: 'sessions', path: dir, templatesDir: undefined, migrationsDir: undefined, migrations };
+    const sessions = {
+      name: 'tango.sessions',
+      label: 'sessions',
+      path: dir,
+      templatesDir: undefined,
+      migrationsDir: undefined,
+      migrations,
+    };
     await migrate(db, { apps: [sessions] }, {}, { write: () => undefined });
     const store = await DatabaseStore.fromSettings(settings);
     expect(store.db).toBe(db);
     const key = await store.create({ a: 1 }, new Date(Date.now() + HOUR));
-    const row = await db.get<{ session_data: string }>('SELECT session_data FROM django_session WHERE session_key = ?', [key]);
+    const row = await db.get<{ session_data: string }>(
+      'SELECT session_data FROM django_session WHERE session_key = ?',
+      [key],
+    );
     expect(decodeSessionData(row!.session_data, { key: 'from-settings' })).toEqual({ a: 1 });
     const lines: string[] = [];
     const restore = setLogSink((_name, _level, message) => lines.push(message));
