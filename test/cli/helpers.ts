@@ -1,0 +1,68 @@
+/**
+ * Helpers for CLI tests: run `main` in-process against a temp directory (fast), or spawn the
+ * CLI as a real process through tsx (exit codes, stderr, environment), and snapshot a folder.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { execa } from 'execa';
+import { main } from '../../src/cli/main.js';
+
+export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `tango-admin <argv>` in-process with `cwd`, capturing its output. */
+export async function run(argv: string[], cwd: string): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    cwd,
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stdout, stderr };
+}
+
+const ENTRY = path.join(REPO_ROOT, 'test/cli/fixtures/tango-admin.ts');
+const TSX_LOADER = pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+
+/** Runs the CLI as its own process (src through tsx, so no build is needed). */
+export async function spawnCli(
+  argv: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<RunResult> {
+  const result = await execa(process.execPath, ['--import', TSX_LOADER, ENTRY, ...argv], {
+    cwd,
+    env: { ...env },
+    reject: false,
+  });
+  return { code: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A fresh temp directory for one test file. */
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tango-cli-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Every file under `dir` (relative POSIX paths, sorted), with its text. */
+export async function snapshotDir(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  try {
+    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const full = path.join(entry.parentPath, entry.name);
+      out[path.relative(dir, full).split(path.sep).join('/')] = await readFile(full, 'utf8');
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
