@@ -35,7 +35,12 @@ export interface SessionSigningKeys {
  * encodeSessionData({ hit: 1 }, { key: settings.SECRET_KEY }); // 'eyJoaXQiOjF9:1xV1iJ:Tt...'
  */
 export function encodeSessionData(data: SessionData, keys: SessionSigningKeys = {}): string {
-  return dumps(data, { key: keys.key, fallbackKeys: fallbacks(keys), salt: SESSION_SALT, compress: true });
+  return dumps(data, {
+    key: keys.key,
+    fallbackKeys: fallbacks(keys),
+    salt: SESSION_SALT,
+    compress: true,
+  });
 }
 
 /**
@@ -46,9 +51,16 @@ export function encodeSessionData(data: SessionData, keys: SessionSigningKeys = 
  * @example
  * decodeSessionData(row.session_data, { key: settings.SECRET_KEY }) ?? {};
  */
-export function decodeSessionData(encoded: string, keys: SessionSigningKeys = {}): SessionData | null {
+export function decodeSessionData(
+  encoded: string,
+  keys: SessionSigningKeys = {},
+): SessionData | null {
   try {
-    const data = loads(encoded, { key: keys.key, salt: SESSION_SALT, fallbackKeys: fallbacks(keys) });
+    const data = loads(encoded, {
+      key: keys.key,
+      salt: SESSION_SALT,
+      fallbackKeys: fallbacks(keys),
+    });
     return isSessionData(data) ? data : null;
   } catch (error) {
     if (error instanceof BadSignature) securityLogger.warning('Session data corrupted');
@@ -81,7 +93,8 @@ export function formatIsoDate(date: Date): string {
   const time = date.getTime();
   if (!Number.isFinite(time)) throw new TypeError('setExpiry() got an invalid Date.');
   const iso = date.toISOString();
-  if (iso.length !== 24) throw new TypeError(`setExpiry() got a Date outside years 0-9999: ${iso}.`);
+  if (iso.length !== 24)
+    throw new TypeError(`setExpiry() got a Date outside years 0-9999: ${iso}.`);
   const ms = iso.slice(20, 23);
   return iso.slice(0, 19) + (ms === '000' ? '' : `.${ms}000`) + '+00:00';
 }

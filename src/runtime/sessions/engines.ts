@@ -46,7 +46,8 @@ export async function createSessionStore(settings: Readonly<Settings>): Promise<
   }
   const store = await factory.fromSettings(settings);
   const missing = STORE_METHODS.filter(
-    (method) => typeof (store as unknown as Record<string, unknown> | null)?.[method] !== 'function',
+    (method) =>
+      typeof (store as unknown as Record<string, unknown> | null)?.[method] !== 'function',
   );
   if (missing.length > 0) {
     throw new ImproperlyConfigured(

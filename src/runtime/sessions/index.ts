@@ -4,8 +4,18 @@
  * @example
  * import { SessionMiddleware, Session } from 'tango/sessions';
  */
-export { Session, EXPIRY_KEY, type ExpiryOptions, type ExpiryValue, type SessionSettings } from './session.js';
-export { SessionMiddleware, MAX_COOKIE_BYTES, type SessionMiddlewareHandler } from './middleware.js';
+export {
+  Session,
+  EXPIRY_KEY,
+  type ExpiryOptions,
+  type ExpiryValue,
+  type SessionSettings,
+} from './session.js';
+export {
+  SessionMiddleware,
+  MAX_COOKIE_BYTES,
+  type SessionMiddlewareHandler,
+} from './middleware.js';
 export type { SessionData, SessionStore, SessionEngine } from './store.js';
 export {
   SessionInterrupted,
@@ -31,4 +41,8 @@ export {
   type SessionSigningKeys,
 } from './encoding.js';
 export { FileStore, type FileStoreOptions } from './backends/file.js';
-export { SignedCookieStore, SIGNED_COOKIES_SALT, type SignedCookieStoreOptions } from './backends/signed_cookies.js';
+export {
+  SignedCookieStore,
+  SIGNED_COOKIES_SALT,
+  type SignedCookieStoreOptions,
+} from './backends/signed_cookies.js';

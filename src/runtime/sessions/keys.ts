@@ -111,7 +111,9 @@ export function isWellFormedSessionKey(key: string): boolean {
  *   catch (e) { if (e.code === 'EEXIST') return false; throw e; }
  * });
  */
-export async function createWithFreshKey(insert: (key: string) => Promise<boolean>): Promise<string> {
+export async function createWithFreshKey(
+  insert: (key: string) => Promise<boolean>,
+): Promise<string> {
   for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
     const key = generateSessionKey();
     if (await insert(key)) return key;

@@ -43,7 +43,10 @@ export type SessionMiddlewareHandler = GetResponse & { close(): Promise<void> };
  * // settings.ts
  * MIDDLEWARE: ['tango.sessions.middleware.SessionMiddleware', ...]
  */
-export const SessionMiddleware: MiddlewareFactory = async function SessionMiddleware(getResponse, settings) {
+export const SessionMiddleware: MiddlewareFactory = async function SessionMiddleware(
+  getResponse,
+  settings,
+) {
   const store = await createSessionStore(settings);
   // Everything read from settings is read here, once.
   const cookieName = settings.SESSION_COOKIE_NAME;
@@ -73,7 +76,9 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
     // mistake: report it at start-up rather than as a 500 on the first login.
     validateCookie(cookieName, 'x', { ...cookieOptions, maxAge: settings.SESSION_COOKIE_AGE });
   } catch (error) {
-    throw new ImproperlyConfigured(`The SESSION_COOKIE_* settings make an invalid cookie: ${(error as Error).message}`);
+    throw new ImproperlyConfigured(
+      `The SESSION_COOKIE_* settings make an invalid cookie: ${(error as Error).message}`,
+    );
   }
 
   function checkCookieSize(value: string): void {
@@ -108,7 +113,11 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
     }
     const value = session.sessionKey!;
     if (store.stateless) checkCookieSize(value);
-    response.setCookie(cookieName, value, maxAge === undefined ? cookieOptions : { ...cookieOptions, maxAge });
+    response.setCookie(
+      cookieName,
+      value,
+      maxAge === undefined ? cookieOptions : { ...cookieOptions, maxAge },
+    );
     return response;
   }
 

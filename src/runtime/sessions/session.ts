@@ -361,7 +361,8 @@ export class Session {
       const date = toDate(expiry);
       if (date !== null) return date;
     }
-    const seconds = typeof expiry === 'number' && expiry !== 0 ? Math.trunc(expiry) : this.getSessionCookieAge();
+    const seconds =
+      typeof expiry === 'number' && expiry !== 0 ? Math.trunc(expiry) : this.getSessionCookieAge();
     return new Date(modification.getTime() + seconds * 1000);
   }
 
@@ -395,7 +396,9 @@ export class Session {
       return;
     }
     if (typeof value !== 'number' || !Number.isInteger(value)) {
-      throw new TypeError(`setExpiry() takes an integer number of seconds, a Date, 0 or null, got ${String(value)}.`);
+      throw new TypeError(
+        `setExpiry() takes an integer number of seconds, a Date, 0 or null, got ${String(value)}.`,
+      );
     }
     this.set(EXPIRY_KEY, value);
   }
@@ -434,9 +437,12 @@ export class Session {
         throw error;
       }
       const reason = error instanceof Error ? error.message : String(error);
-      throw new ServiceUnavailable(`The '${this.#engine}' session engine is unavailable: ${reason}`, {
-        cause: error,
-      });
+      throw new ServiceUnavailable(
+        `The '${this.#engine}' session engine is unavailable: ${reason}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }

@@ -17,10 +17,12 @@ const base = { BASE_DIR: os.tmpdir(), SECRET_KEY: 'k' };
 
 describe('createSessionStore (SESSION_ENGINE)', () => {
   it('maps built-in names to their stores', async () => {
-    expect(await createSessionStore(defineSettings({ ...base, SESSION_ENGINE: 'file' }))).toBeInstanceOf(FileStore);
-    expect(await createSessionStore(defineSettings({ ...base, SESSION_ENGINE: 'signed_cookies' }))).toBeInstanceOf(
-      SignedCookieStore,
-    );
+    expect(
+      await createSessionStore(defineSettings({ ...base, SESSION_ENGINE: 'file' })),
+    ).toBeInstanceOf(FileStore);
+    expect(
+      await createSessionStore(defineSettings({ ...base, SESSION_ENGINE: 'signed_cookies' })),
+    ).toBeInstanceOf(SignedCookieStore);
   });
 
   it('accepts a custom engine with fromSettings(settings)', async () => {
@@ -32,7 +34,9 @@ describe('createSessionStore (SESSION_ENGINE)', () => {
         return store;
       },
     };
-    expect(await createSessionStore(defineSettings({ ...base, SESSION_ENGINE: engine }))).toBe(store);
+    expect(await createSessionStore(defineSettings({ ...base, SESSION_ENGINE: engine }))).toBe(
+      store,
+    );
     expect(seen).toBe('k');
   });
 
@@ -43,16 +47,24 @@ describe('createSessionStore (SESSION_ENGINE)', () => {
     );
     const proto = { ...defineSettings(base), SESSION_ENGINE: 'toString' } as unknown as Settings;
     await expect(createSessionStore(proto)).rejects.toBeInstanceOf(ImproperlyConfigured);
-    const half = defineSettings({ ...base, SESSION_ENGINE: { fromSettings: async () => ({ load: async () => null }) } });
+    const half = defineSettings({
+      ...base,
+      SESSION_ENGINE: { fromSettings: async () => ({ load: async () => null }) },
+    });
     await expect(createSessionStore(half)).rejects.toThrow(
       'The SESSION_ENGINE store is not a SessionStore: fromSettings() returned an object without create, save, delete, exists, clearExpired().',
     );
   });
 
   it('propagates engine start-up errors (ImproperlyConfigured)', async () => {
-    const missing = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'tango-engines-')), 'missing');
+    const missing = path.join(
+      await fs.mkdtemp(path.join(os.tmpdir(), 'tango-engines-')),
+      'missing',
+    );
     await expect(
-      createSessionStore(defineSettings({ ...base, SESSION_ENGINE: 'file', SESSION_FILE_PATH: missing })),
+      createSessionStore(
+        defineSettings({ ...base, SESSION_ENGINE: 'file', SESSION_FILE_PATH: missing }),
+      ),
     ).rejects.toBeInstanceOf(ImproperlyConfigured);
   });
 });
@@ -63,7 +75,13 @@ describe('the tango.sessions app and tango/sessions', () => {
     expect(sessionsApp.label).toBe('sessions');
     expect(sessionsApp.commands).toEqual({ clearsessions });
     expect(sessionsApp.migrations?.map((m) => m.name)).toContain('0001_initial');
-    expect((await fs.stat(path.join(sessionsApp.path!, 'session.ts')).catch(() => fs.stat(path.join(sessionsApp.path!, 'session.js')))).isFile()).toBe(true);
+    expect(
+      (
+        await fs
+          .stat(path.join(sessionsApp.path!, 'session.ts'))
+          .catch(() => fs.stat(path.join(sessionsApp.path!, 'session.js')))
+      ).isFile(),
+    ).toBe(true);
   });
 
   it('tango/sessions exports the public API', () => {

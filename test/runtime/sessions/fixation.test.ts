@@ -32,7 +32,13 @@ afterEach(async () => {
 
 /** A site whose view logs the user in (stores `user`) on /login and echoes the session otherwise. */
 async function site(input: Partial<SettingsInput> = {}): Promise<GetResponse> {
-  const settings = defineSettings({ BASE_DIR: dir, SECRET_KEY: SECRET, SESSION_ENGINE: 'file', SESSION_FILE_PATH: dir, ...input });
+  const settings = defineSettings({
+    BASE_DIR: dir,
+    SECRET_KEY: SECRET,
+    SESSION_ENGINE: 'file',
+    SESSION_FILE_PATH: dir,
+    ...input,
+  });
   return SessionMiddleware(async (request) => {
     if (request.path === '/login') {
       await request.session.cycleKey();
@@ -43,7 +49,9 @@ async function site(input: Partial<SettingsInput> = {}): Promise<GetResponse> {
 }
 
 async function send(handler: GetResponse, url: string, cookie?: string) {
-  const response = await handler(new HttpRequest({ method: 'GET', url, headers: cookie ? { cookie } : {} }));
+  const response = await handler(
+    new HttpRequest({ method: 'GET', url, headers: cookie ? { cookie } : {} }),
+  );
   const setCookie = response.setCookieHeaders();
   const key = /^sessionid=([^;]*)/.exec(setCookie[0] ?? '')?.[1];
   return { status: response.status, body: response.text(), setCookie, key };
@@ -79,10 +87,15 @@ describe('tampering (DESIGN §7: an empty session and a log line, never a 500)',
     // A valid, live session file outside SESSION_FILE_PATH: without key validation,
     // `sessionid=/../../<name>` would resolve to it (dir/sessionid/../../<name>).
     const outside = path.join(dir, '..', `victim-${path.basename(dir)}`);
-    await fs.writeFile(outside, encodeSessionData({ user: 'root' }, { key: SECRET, fallbackKeys: [] }));
+    await fs.writeFile(
+      outside,
+      encodeSessionData({ user: 'root' }, { key: SECRET, fallbackKeys: [] }),
+    );
     const future = new Date(Date.now() + 3_600_000);
     await fs.utimes(outside, future, future);
-    expect(path.resolve(path.join(dir, `sessionid/../../${path.basename(outside)}`))).toBe(path.resolve(outside));
+    expect(path.resolve(path.join(dir, `sessionid/../../${path.basename(outside)}`))).toBe(
+      path.resolve(outside),
+    );
     try {
       for (const cookie of [
         `sessionid=/../../${path.basename(outside)}`,
@@ -102,7 +115,10 @@ describe('tampering (DESIGN §7: an empty session and a log line, never a 500)',
   it('forged session data in the store decodes to an empty session and a security warning (spec 112, 123)', async () => {
     const handler = await site();
     const key = (await send(handler, '/login')).key!;
-    const forged = encodeSessionData({ user: 'admin' }, { key: 'not-the-secret', fallbackKeys: [] });
+    const forged = encodeSessionData(
+      { user: 'admin' },
+      { key: 'not-the-secret', fallbackKeys: [] },
+    );
     const file = path.join(dir, `sessionid${key}`);
     const { mtime } = await fs.stat(file);
     await fs.writeFile(file, forged);
@@ -126,10 +142,12 @@ describe('tampering (DESIGN §7: an empty session and a log line, never a 500)',
       const { status, body } = await send(handler, '/', `sessionid=${cookie}`);
       expect([status, body], cookie).toEqual([200, '[]']);
     }
-    expect(logs).toEqual(Array(3).fill('WARNING tango.security.SuspiciousSession Session data corrupted'));
+    expect(logs).toEqual(
+      Array(3).fill('WARNING tango.security.SuspiciousSession Session data corrupted'),
+    );
   });
 
-  it('signed_cookies: a flushed session\'s old cookie still replays until it expires (spec 128, documented)', async () => {
+  it("signed_cookies: a flushed session's old cookie still replays until it expires (spec 128, documented)", async () => {
     const handler = await site({ SESSION_ENGINE: 'signed_cookies' });
     const { key } = await send(handler, '/login');
     expect((await send(handler, '/', `sessionid=${key}`)).body).toBe('[["user","alice"]]');

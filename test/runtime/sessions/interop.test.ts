@@ -90,7 +90,11 @@ function withPinnedClock<T>(run: () => T): T {
 }
 
 describe.skipIf(!available)('Django 3.2 interop (DESIGN §5, spec 109, 124, 130, 131)', () => {
-  const cookies = new SignedCookieStore({ key: SECRET, fallbackKeys: [], maxAge: 10 * 365 * 86_400 });
+  const cookies = new SignedCookieStore({
+    key: SECRET,
+    fallbackKeys: [],
+    maxAge: 10 * 365 * 86_400,
+  });
   const keys = { key: SECRET, fallbackKeys: [] };
   const tangoEncoded: Record<string, string> = {};
   const tangoCookies: Record<string, string> = {};
@@ -103,7 +107,12 @@ describe.skipIf(!available)('Django 3.2 interop (DESIGN §5, spec 109, 124, 130,
     }
     const child = execFile(PYTHON, ['-c', SCRIPT, SECRET], { encoding: 'utf8' });
     child.stdin!.end(
-      JSON.stringify({ pinned: PINNED_SECONDS, vectors: VECTORS, tango_encoded: tangoEncoded, tango_cookies: tangoCookies }),
+      JSON.stringify({
+        pinned: PINNED_SECONDS,
+        vectors: VECTORS,
+        tango_encoded: tangoEncoded,
+        tango_cookies: tangoCookies,
+      }),
     );
     let stdout = '';
     let stderr = '';
@@ -146,8 +155,12 @@ describe.skipIf(!available)('Django 3.2 interop (DESIGN §5, spec 109, 124, 130,
     expect(django.loaded).toEqual(VECTORS);
   });
 
-  it('another SECRET_KEY rejects Django\'s values', async () => {
-    const other = new SignedCookieStore({ key: 'another-key', fallbackKeys: [], maxAge: 1_209_600 });
+  it("another SECRET_KEY rejects Django's values", async () => {
+    const other = new SignedCookieStore({
+      key: 'another-key',
+      fallbackKeys: [],
+      maxAge: 1_209_600,
+    });
     const lines: string[] = [];
     const restore = setLogSink((_name, _level, message) => lines.push(message));
     try {

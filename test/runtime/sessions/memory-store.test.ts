@@ -2,4 +2,7 @@
 import { describeStoreContract } from './store-contract.js';
 import { MemoryStore } from './memory-store.js';
 
-describeStoreContract('memory (test double)', async () => ({ store: new MemoryStore(), cleanup: async () => {} }));
+describeStoreContract('memory (test double)', async () => ({
+  store: new MemoryStore(),
+  cleanup: async () => {},
+}));

@@ -4,7 +4,11 @@
  * `failWith` makes the next calls reject, to simulate a store that is down.
  */
 import { createWithFreshKey, isWellFormedSessionKey } from '../../../src/runtime/sessions/keys.js';
-import { type SessionData, type SessionStore, UpdateError } from '../../../src/runtime/sessions/store.js';
+import {
+  type SessionData,
+  type SessionStore,
+  UpdateError,
+} from '../../../src/runtime/sessions/store.js';
 
 export class MemoryStore implements SessionStore {
   readonly records = new Map<string, { json: string; expiresAt: number }>();

@@ -11,13 +11,17 @@ import { BadRequest, ServiceUnavailable } from '../../../src/runtime/http/errors
 import { HttpRequest } from '../../../src/runtime/http/request.js';
 import { HttpResponse } from '../../../src/runtime/http/response.js';
 import { SessionInterrupted } from '../../../src/runtime/sessions/exceptions.js';
-import { SessionMiddleware, type SessionMiddlewareHandler } from '../../../src/runtime/sessions/middleware.js';
+import {
+  SessionMiddleware,
+  type SessionMiddlewareHandler,
+} from '../../../src/runtime/sessions/middleware.js';
 import { MemoryStore } from './memory-store.js';
 
 /** Fixed "now" for serializing Set-Cookie, so expires dates are exact. */
 const NOW = Date.UTC(2026, 10, 22, 7, 9, 4);
 const IN_TWO_WEEKS = 'Sun, 06 Dec 2026 07:09:04 GMT';
-const DELETION = 'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax';
+const DELETION =
+  'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax';
 
 type View = (request: HttpRequest) => HttpResponse | Promise<HttpResponse>;
 const untouched: View = () => new HttpResponse('ok');
@@ -44,14 +48,21 @@ async function site(input: Partial<SettingsInput> = {}) {
     ...input,
   });
   let view: View = untouched;
-  const handler = (await SessionMiddleware(async (request) => view(request), settings)) as SessionMiddlewareHandler;
+  const handler = (await SessionMiddleware(
+    async (request) => view(request),
+    settings,
+  )) as SessionMiddlewareHandler;
   async function get(cookie: string | undefined, v: View = untouched, status = 200) {
     view = async (request) => {
       const response = await v(request);
       response.status = status;
       return response;
     };
-    const request = new HttpRequest({ method: 'GET', url: '/', headers: cookie === undefined ? {} : { cookie } });
+    const request = new HttpRequest({
+      method: 'GET',
+      url: '/',
+      headers: cookie === undefined ? {} : { cookie },
+    });
     const response = await handler(request);
     return {
       request,
@@ -105,7 +116,9 @@ describe('SessionMiddleware (spec H)', () => {
     ]);
     const none = await site({ SESSION_COOKIE_SAMESITE: false });
     const { setCookie: plain, key: k2 } = await none.get(undefined, writes);
-    expect(plain).toEqual([`sessionid=${k2}; expires=${IN_TWO_WEEKS}; HttpOnly; Max-Age=1209600; Path=/`]);
+    expect(plain).toEqual([
+      `sessionid=${k2}; expires=${IN_TWO_WEEKS}; HttpOnly; Max-Age=1209600; Path=/`,
+    ]);
   });
 
   it('82: browser-close sessions get no expires/Max-Age (global setting and setExpiry(0))', async () => {
@@ -145,7 +158,10 @@ describe('SessionMiddleware (spec H)', () => {
   });
 
   it('79: the deletion cookie uses SESSION_COOKIE_DOMAIN/PATH/SAMESITE (O ..._with_custom_domain_and_path)', async () => {
-    const s = await site({ SESSION_COOKIE_DOMAIN: '.example.local', SESSION_COOKIE_PATH: '/example/' });
+    const s = await site({
+      SESSION_COOKIE_DOMAIN: '.example.local',
+      SESSION_COOKIE_PATH: '/example/',
+    });
     const key = await s.login();
     const { setCookie } = await s.get(`sessionid=${key}`, async (r) => {
       await r.session.flush();
@@ -271,7 +287,11 @@ describe('SessionMiddleware (spec H)', () => {
     expect(setCookie).toEqual([
       `sessionid=${key}; expires=${IN_TWO_WEEKS}; HttpOnly; Max-Age=1209600; Path=/; SameSite=Lax`,
     ]);
-    expect((await s.get(`sessionid=${key}`, (r) => new HttpResponse(JSON.stringify(r.session.items())))).response.text()).toBe('[]');
+    expect(
+      (
+        await s.get(`sessionid=${key}`, (r) => new HttpResponse(JSON.stringify(r.session.items())))
+      ).response.text(),
+    ).toBe('[]');
   });
 
   it('53: flush without a session cookie sets no cookie but sends Vary (O test_flush_empty_without_session_cookie_doesnt_set_cookie)', async () => {
@@ -394,11 +414,15 @@ describe('SessionMiddleware: failures and lifecycle', () => {
     await expect(site({ SESSION_FILE_PATH: path.join(dir, 'missing') })).rejects.toThrow(
       /The session storage path '.*missing' doesn't exist/,
     );
-    await expect(site({ SESSION_COOKIE_NAME: '__Host-sessionid' })).rejects.toThrow(ImproperlyConfigured);
+    await expect(site({ SESSION_COOKIE_NAME: '__Host-sessionid' })).rejects.toThrow(
+      ImproperlyConfigured,
+    );
     await expect(site({ SESSION_COOKIE_NAME: '__Host-sessionid' })).rejects.toThrow(
       'The SESSION_COOKIE_* settings make an invalid cookie: option secure is required',
     );
-    await expect(site({ SESSION_COOKIE_NAME: '__Host-sessionid', SESSION_COOKIE_SECURE: true })).resolves.toBeDefined();
+    await expect(
+      site({ SESSION_COOKIE_NAME: '__Host-sessionid', SESSION_COOKIE_SECURE: true }),
+    ).resolves.toBeDefined();
   });
 });
 
@@ -430,7 +454,9 @@ describe('SessionMiddleware with signed_cookies (spec J.5)', () => {
     } finally {
       restore();
     }
-    expect(lines).toEqual(Array(2).fill('WARNING tango.security.SuspiciousSession Session data corrupted'));
+    expect(lines).toEqual(
+      Array(2).fill('WARNING tango.security.SuspiciousSession Session data corrupted'),
+    );
   });
 
   it('4096 bytes: in DEBUG an oversized cookie is an error with a clear message', async () => {

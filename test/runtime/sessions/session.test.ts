@@ -276,9 +276,15 @@ describe('Session: expiry (spec 59-66)', () => {
   it('61: getExpiryDate', () => {
     const s = fresh();
     expect(s.getExpiryDate({ modification: T0 })).toEqual(new Date(T0.getTime() + AGE * 1000));
-    expect(s.getExpiryDate({ modification: T0, expiry: 0 })).toEqual(new Date(T0.getTime() + AGE * 1000));
-    expect(s.getExpiryDate({ modification: T0, expiry: 10 })).toEqual(new Date(T0.getTime() + 10_000));
-    expect(s.getExpiryDate({ modification: T0, expiry: -10 })).toEqual(new Date(T0.getTime() - 10_000));
+    expect(s.getExpiryDate({ modification: T0, expiry: 0 })).toEqual(
+      new Date(T0.getTime() + AGE * 1000),
+    );
+    expect(s.getExpiryDate({ modification: T0, expiry: 10 })).toEqual(
+      new Date(T0.getTime() + 10_000),
+    );
+    expect(s.getExpiryDate({ modification: T0, expiry: -10 })).toEqual(
+      new Date(T0.getTime() - 10_000),
+    );
     const at = new Date(Date.UTC(2030, 0, 1));
     expect(s.getExpiryDate({ modification: T0, expiry: at })).toEqual(at);
     s.setExpiry(at);
@@ -301,7 +307,7 @@ describe('Session: expiry (spec 59-66)', () => {
     }
   });
 
-  it('63: setExpiry stores _session_expiry inside the data; a Date as Python\'s isoformat', () => {
+  it("63: setExpiry stores _session_expiry inside the data; a Date as Python's isoformat", () => {
     const s = fresh();
     s.set('hit', 3);
     s.setExpiry(180);
@@ -357,8 +363,12 @@ describe('Session: expiry (spec 59-66)', () => {
   it('ISO dates: Python isoformat out, Python and JavaScript forms in', () => {
     expect(formatIsoDate(new Date(Date.UTC(2026, 0, 1)))).toBe('2026-01-01T00:00:00+00:00');
     expect(parseIsoDate('2026-01-01T00:00:00+00:00')).toEqual(new Date(Date.UTC(2026, 0, 1)));
-    expect(parseIsoDate('2026-01-01T00:00:00.123456+00:00')).toEqual(new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 123)));
-    expect(parseIsoDate('2026-01-01T00:00:00.123Z')).toEqual(new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 123)));
+    expect(parseIsoDate('2026-01-01T00:00:00.123456+00:00')).toEqual(
+      new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 123)),
+    );
+    expect(parseIsoDate('2026-01-01T00:00:00.123Z')).toEqual(
+      new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 123)),
+    );
     expect(parseIsoDate('2026-01-01 05:30:00-05:30')).toEqual(new Date(Date.UTC(2026, 0, 1, 11)));
     expect(parseIsoDate('2026-01-01T00:00:00')).toEqual(new Date(Date.UTC(2026, 0, 1)));
     expect(parseIsoDate('tomorrow')).toBeNull();
@@ -379,7 +389,12 @@ describe('Session: keys and persistence (spec 73-75)', () => {
   });
 
   it('74: key validation', () => {
-    expect([undefined, null, '', '1234567'].map((k) => isValidSessionKey(k))).toEqual([false, false, false, false]);
+    expect([undefined, null, '', '1234567'].map((k) => isValidSessionKey(k))).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(isValidSessionKey('12345678')).toBe(true);
     expect(isWellFormedSessionKey('abcdefgh')).toBe(true);
     expect(isWellFormedSessionKey('abcdefgH')).toBe(false);
@@ -418,9 +433,15 @@ describe('Session: store failures (DESIGN §7)', () => {
     store.failWith = down;
     const error = (await s.save().catch((e: unknown) => e)) as ServiceUnavailable;
     expect(error).toBeInstanceOf(ServiceUnavailable);
-    expect(error.message).toBe("The 'db' session engine is unavailable: connect ECONNREFUSED 127.0.0.1:6379");
+    expect(error.message).toBe(
+      "The 'db' session engine is unavailable: connect ECONNREFUSED 127.0.0.1:6379",
+    );
     expect(error.cause).toBe(down);
-    for (const call of [() => s.flush(), () => s.cycleKey(), () => new Session(store, settings, 'abcdefgh').load()]) {
+    for (const call of [
+      () => s.flush(),
+      () => s.cycleKey(),
+      () => new Session(store, settings, 'abcdefgh').load(),
+    ]) {
       await expect(call()).rejects.toBeInstanceOf(ServiceUnavailable);
     }
   });

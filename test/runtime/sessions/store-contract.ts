@@ -16,7 +16,11 @@ import { KeyError, ServiceUnavailable } from '../../../src/runtime/http/errors.j
 import { decodeSessionData, encodeSessionData } from '../../../src/runtime/sessions/encoding.js';
 import { setSessionKeyGenerator } from '../../../src/runtime/sessions/keys.js';
 import { Session, type SessionSettings } from '../../../src/runtime/sessions/session.js';
-import { CreateError, type SessionStore, UpdateError } from '../../../src/runtime/sessions/store.js';
+import {
+  CreateError,
+  type SessionStore,
+  UpdateError,
+} from '../../../src/runtime/sessions/store.js';
 
 /** What `makeStore` returns. */
 export interface StoreFixture {
@@ -72,7 +76,12 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
     describe('store level', () => {
       it('create() then load() round-trips JSON data (spec 109, 124)', async () => {
-        const data = { hit: 3, name: 'café 清風', nested: { list: [1, 'two', null, true] }, _session_expiry: 180 };
+        const data = {
+          hit: 3,
+          name: 'café 清風',
+          nested: { list: [1, 'two', null, true] },
+          _session_expiry: 180,
+        };
         const key = await store.create(data, inAnHour());
         if (!store.stateless) expect(key).toMatch(/^[a-z0-9]{32}$/);
         expect(await store.load(key)).toEqual(data);
@@ -96,7 +105,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.delete(key);
         if (store.stateless) {
           // No server state: saving re-signs the data and cannot notice a deletion.
-          expect(await store.load(await store.save(key, { hit: 2 }, inAnHour()))).toEqual({ hit: 2 });
+          expect(await store.load(await store.save(key, { hit: 2 }, inAnHour()))).toEqual({
+            hit: 2,
+          });
         } else {
           await expect(store.save(key, { hit: 2 }, inAnHour())).rejects.toBeInstanceOf(UpdateError);
           expect(await store.load(key)).toBeNull();
@@ -135,7 +146,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           if (removed !== null) expect(removed).toBeGreaterThanOrEqual(1);
         }
         expect(await store.load(live)).toEqual({ live: true });
-        expect(await store.clearExpired()).toBe(store.stateless ? null : removed === null ? null : 0);
+        expect(await store.clearExpired()).toBe(
+          store.stateless ? null : removed === null ? null : 0,
+        );
       });
 
       it('bad keys load as null and never throw (spec 74, 76, O test_load_overlong_key)', async () => {
@@ -197,7 +210,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         }
         restore = setSessionKeyGenerator(() => taken);
         try {
-          await expect(store.create({ third: true }, inAnHour())).rejects.toBeInstanceOf(CreateError);
+          await expect(store.create({ third: true }, inAnHour())).rejects.toBeInstanceOf(
+            CreateError,
+          );
           expect(await store.load(taken)).toEqual({ first: true });
         } finally {
           restore();
@@ -395,7 +410,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const modification = new Date(Date.UTC(2026, 0, 1, 12));
         const s = newSession();
         s.setExpiry(10);
-        expect(s.getExpiryDate({ modification })).toEqual(new Date(modification.getTime() + 10_000));
+        expect(s.getExpiryDate({ modification })).toEqual(
+          new Date(modification.getTime() + 10_000),
+        );
         expect(s.getExpiryAge()).toBe(10);
       });
 
@@ -456,11 +473,16 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
       it('test_decode and test_decode_failure_logged_to_security (spec 112, O)', () => {
         const data = { a: 'test data' };
-        expect(decodeSessionData(encodeSessionData(data, { key: 'k' }), { key: 'k' })).toEqual(data);
+        expect(decodeSessionData(encodeSessionData(data, { key: 'k' }), { key: 'k' })).toEqual(
+          data,
+        );
         const lines: string[] = [];
-        const restore = setLogSink((logger, level, message) => lines.push(`${level} ${logger} ${message}`));
+        const restore = setLogSink((logger, level, message) =>
+          lines.push(`${level} ${logger} ${message}`),
+        );
         try {
-          for (const bad of ['bad:encoded:value', 'garbage']) expect(decodeSessionData(bad, { key: 'k' })).toBeNull();
+          for (const bad of ['bad:encoded:value', 'garbage'])
+            expect(decodeSessionData(bad, { key: 'k' })).toBeNull();
         } finally {
           restore();
         }
@@ -489,7 +511,12 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       it('a store error surfaces as ServiceUnavailable naming the engine (DESIGN §7)', async () => {
         const broken: SessionStore = {
           ...bind(store),
-          load: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })),
+          load: () =>
+            Promise.reject(
+              Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
+                code: 'ECONNREFUSED',
+              }),
+            ),
         };
         const s = new Session(broken, settings(), 'abcdefgh12345678');
         const error = await s.load().then(
@@ -497,7 +524,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           (e: unknown) => e,
         );
         expect(error).toBeInstanceOf(ServiceUnavailable);
-        expect((error as Error).message).toBe(`The '${name}' session engine is unavailable: connect ECONNREFUSED 127.0.0.1:1`);
+        expect((error as Error).message).toBe(
+          `The '${name}' session engine is unavailable: connect ECONNREFUSED 127.0.0.1:1`,
+        );
       });
     });
   });
@@ -507,7 +536,11 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 function flipLastLetter(text: string): string {
   const i = text.search(/[A-Za-z][^A-Za-z]*$/);
   const c = text[i]!;
-  return text.slice(0, i) + (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) + text.slice(i + 1);
+  return (
+    text.slice(0, i) +
+    (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) +
+    text.slice(i + 1)
+  );
 }
 
 function bind(store: SessionStore): SessionStore {

@@ -98,7 +98,8 @@ export class FileStore implements SessionStore {
 
   /** Django's `_key_to_file`: the path for `key`, or `InvalidSessionKey` for a key never issued. */
   fileFor(key: string): string {
-    if (!isWellFormedSessionKey(key)) throw new InvalidSessionKey('Invalid characters in session key');
+    if (!isWellFormedSessionKey(key))
+      throw new InvalidSessionKey('Invalid characters in session key');
     return path.join(this.directory, this.#prefix + key);
   }
 
@@ -148,7 +149,10 @@ export class FileStore implements SessionStore {
     const temp = `${file}_out_${randomBytes(6).toString('hex')}`;
     const content = encodeSessionData(data, this.#keys);
     // The existence check runs alongside the temp-file write: same outcome, half the latency.
-    const [present, written] = await Promise.allSettled([isPresent(file), this.#writeTemp(temp, content, expiresAt)]);
+    const [present, written] = await Promise.allSettled([
+      isPresent(file),
+      this.#writeTemp(temp, content, expiresAt),
+    ]);
     try {
       if (written.status === 'rejected') throw written.reason;
       if (present.status === 'rejected') throw present.reason;

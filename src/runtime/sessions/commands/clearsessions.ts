@@ -30,7 +30,9 @@ export const clearsessions: Command = {
         removed = await store.clearExpired();
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new CommandError(`Could not clear expired sessions with the '${engine}' engine: ${reason}`);
+        throw new CommandError(
+          `Could not clear expired sessions with the '${engine}' engine: ${reason}`,
+        );
       }
       if (removed === null) {
         const why = NOTHING_TO_CLEAR[engine] ?? 'has nothing to clear';

@@ -36,7 +36,7 @@ describe('file engine specifics (spec J.4)', () => {
     await fs.rm(directory, { recursive: true, force: true });
   });
 
-  it('one file per session, <prefix><key>, mode 0600, holding Django\'s encoded string (spec 119)', async () => {
+  it("one file per session, <prefix><key>, mode 0600, holding Django's encoded string (spec 119)", async () => {
     const expiresAt = new Date(Date.UTC(2099, 0, 1, 12, 0, 0, 250));
     const key = await store.create({ hit: 1 }, expiresAt);
     expect(await fs.readdir(directory)).toEqual([`sessionid${key}`]);
@@ -64,12 +64,21 @@ describe('file engine specifics (spec J.4)', () => {
   it('save() of a vanished session rejects with UpdateError and leaves no file behind', async () => {
     const key = await store.create({ hit: 1 }, new Date(Date.now() + 60_000));
     await store.delete(key);
-    await expect(store.save(key, { hit: 2 }, new Date(Date.now() + 60_000))).rejects.toBeInstanceOf(UpdateError);
+    await expect(store.save(key, { hit: 2 }, new Date(Date.now() + 60_000))).rejects.toBeInstanceOf(
+      UpdateError,
+    );
     expect(await fs.readdir(directory)).toEqual([]);
   });
 
   it('keys outside [a-z0-9] never reach a path: InvalidSessionKey (O test_invalid_key_backslash/forwardslash)', () => {
-    for (const key of ['a\\b\\c\\d\\e\\f', 'a/b/c/d/e/f', '../../../../etc', 'ABCDEFGH', 'abcdefg', 'a'.repeat(65)]) {
+    for (const key of [
+      'a\\b\\c\\d\\e\\f',
+      'a/b/c/d/e/f',
+      '../../../../etc',
+      'ABCDEFGH',
+      'abcdefg',
+      'a'.repeat(65),
+    ]) {
       expect(() => store.fileFor(key), key).toThrow(InvalidSessionKey);
     }
     expect(store.fileFor('abcdefgh')).toBe(path.join(directory, 'sessionidabcdefgh'));
@@ -121,13 +130,23 @@ describe('file engine specifics (spec J.4)', () => {
     const base = defineSettings({ BASE_DIR: directory, SECRET_KEY: 'k' });
     expect((await FileStore.fromSettings(base)).directory).toBe(path.resolve(os.tmpdir()));
     await fs.mkdir(path.join(directory, 'sessions'));
-    const relative = defineSettings({ BASE_DIR: directory, SECRET_KEY: 'k', SESSION_FILE_PATH: 'sessions' });
-    expect((await FileStore.fromSettings(relative)).directory).toBe(path.join(directory, 'sessions'));
+    const relative = defineSettings({
+      BASE_DIR: directory,
+      SECRET_KEY: 'k',
+      SESSION_FILE_PATH: 'sessions',
+    });
+    expect((await FileStore.fromSettings(relative)).directory).toBe(
+      path.join(directory, 'sessions'),
+    );
   });
 
-  it('fromSettings: a missing directory is ImproperlyConfigured with Django\'s message (spec 103, O test_configuration_check)', async () => {
+  it("fromSettings: a missing directory is ImproperlyConfigured with Django's message (spec 103, O test_configuration_check)", async () => {
     const missing = path.join(directory, 'nope');
-    const settings = defineSettings({ BASE_DIR: directory, SECRET_KEY: 'k', SESSION_FILE_PATH: missing });
+    const settings = defineSettings({
+      BASE_DIR: directory,
+      SECRET_KEY: 'k',
+      SESSION_FILE_PATH: missing,
+    });
     await expect(FileStore.fromSettings(settings)).rejects.toThrow(ImproperlyConfigured);
     await expect(FileStore.fromSettings(settings)).rejects.toThrow(
       `The session storage path '${missing}' doesn't exist. Please set your SESSION_FILE_PATH setting to an existing directory in which Tango can store session data.`,
@@ -137,7 +156,12 @@ describe('file engine specifics (spec J.4)', () => {
   });
 
   it('the file name prefix is SESSION_COOKIE_NAME', async () => {
-    const settings = defineSettings({ BASE_DIR: directory, SECRET_KEY: 'k', SESSION_FILE_PATH: directory, SESSION_COOKIE_NAME: 'sid' });
+    const settings = defineSettings({
+      BASE_DIR: directory,
+      SECRET_KEY: 'k',
+      SESSION_FILE_PATH: directory,
+      SESSION_COOKIE_NAME: 'sid',
+    });
     const custom = await FileStore.fromSettings(settings);
     const key = await custom.create({}, new Date(Date.now() + 60_000));
     expect(await fs.readdir(directory)).toEqual([`sid${key}`]);

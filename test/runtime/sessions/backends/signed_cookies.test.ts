@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { defineSettings } from '../../../../src/runtime/conf/define.js';
 import { setLogSink } from '../../../../src/runtime/core/log.js';
 import { dumps } from '../../../../src/runtime/core/signing.js';
-import { SIGNED_COOKIES_SALT, SignedCookieStore } from '../../../../src/runtime/sessions/backends/signed_cookies.js';
+import {
+  SIGNED_COOKIES_SALT,
+  SignedCookieStore,
+} from '../../../../src/runtime/sessions/backends/signed_cookies.js';
 import { describeStoreContract } from '../store-contract.js';
 
 const KEY = 'signed-cookies-test-secret';
@@ -16,10 +19,12 @@ describeStoreContract('signed_cookies', async () => ({
 describe('signed_cookies engine specifics (spec J.5)', () => {
   const store = new SignedCookieStore({ key: KEY, fallbackKeys: [], maxAge: 1_209_600 });
 
-  it('the value is Django\'s signing.dumps(data, salt=SIGNED_COOKIES_SALT, compress=True) (spec 77, 124)', async () => {
+  it("the value is Django's signing.dumps(data, salt=SIGNED_COOKIES_SALT, compress=True) (spec 77, 124)", async () => {
     const value = await store.create({ hit: 1 }, soon());
     expect(value).toMatch(/^eyJoaXQiOjF9:[0-9A-Za-z]{6}:[A-Za-z0-9_-]{43}$/);
-    expect(value).toBe(dumps({ hit: 1 }, { key: KEY, fallbackKeys: [], salt: SIGNED_COOKIES_SALT, compress: true }));
+    expect(value).toBe(
+      dumps({ hit: 1 }, { key: KEY, fallbackKeys: [], salt: SIGNED_COOKIES_SALT, compress: true }),
+    );
     expect(store.stateless).toBe(true);
   });
 
@@ -37,7 +42,10 @@ describe('signed_cookies engine specifics (spec J.5)', () => {
 
   it('a tampered value gives null and a security warning (spec 126, DESIGN §7)', async () => {
     const value = await store.create({ user: 'alice' }, soon());
-    const forged = dumps({ user: 'admin' }, { key: 'not-the-key', fallbackKeys: [], salt: SIGNED_COOKIES_SALT, compress: true });
+    const forged = dumps(
+      { user: 'admin' },
+      { key: 'not-the-key', fallbackKeys: [], salt: SIGNED_COOKIES_SALT, compress: true },
+    );
     const lines: string[] = [];
     const restore = setLogSink((name, level, m) => lines.push(`${level} ${name} ${m}`));
     try {
@@ -46,31 +54,53 @@ describe('signed_cookies engine specifics (spec J.5)', () => {
     } finally {
       restore();
     }
-    expect(lines).toEqual(Array(2).fill('WARNING tango.security.SuspiciousSession Session data corrupted'));
+    expect(lines).toEqual(
+      Array(2).fill('WARNING tango.security.SuspiciousSession Session data corrupted'),
+    );
   });
 
   it('a value signed with a SECRET_KEY_FALLBACKS key still loads (key rotation)', async () => {
     const old = new SignedCookieStore({ key: 'old-key', fallbackKeys: [], maxAge: 1_209_600 });
-    const rotated = new SignedCookieStore({ key: 'new-key', fallbackKeys: ['old-key'], maxAge: 1_209_600 });
+    const rotated = new SignedCookieStore({
+      key: 'new-key',
+      fallbackKeys: ['old-key'],
+      maxAge: 1_209_600,
+    });
     expect(await rotated.load(await old.create({ a: 1 }))).toEqual({ a: 1 });
   });
 
   it('a custom integer expiry is enforced from the signing time (#19201 fixed)', async () => {
     // Signed "now": an expiry of 60 s keeps it, and the cap stays SESSION_COOKIE_AGE.
-    expect(await store.load(await store.create({ _session_expiry: 60 }))).toEqual({ _session_expiry: 60 });
+    expect(await store.load(await store.create({ _session_expiry: 60 }))).toEqual({
+      _session_expiry: 60,
+    });
     expect(await store.load(await store.create({ _session_expiry: -1 }))).toBeNull();
-    expect(await store.load(await store.create({ _session_expiry: '2000-01-01T00:00:00+00:00' }))).toBeNull();
-    expect(await store.load(await store.create({ _session_expiry: '2999-01-01T00:00:00+00:00' }))).not.toBeNull();
+    expect(
+      await store.load(await store.create({ _session_expiry: '2000-01-01T00:00:00+00:00' })),
+    ).toBeNull();
+    expect(
+      await store.load(await store.create({ _session_expiry: '2999-01-01T00:00:00+00:00' })),
+    ).not.toBeNull();
   });
 
   it('a signed value that is not a JSON object loads as null', async () => {
-    const list = dumps([1, 2], { key: KEY, fallbackKeys: [], salt: SIGNED_COOKIES_SALT, compress: true });
+    const list = dumps([1, 2], {
+      key: KEY,
+      fallbackKeys: [],
+      salt: SIGNED_COOKIES_SALT,
+      compress: true,
+    });
     expect(await store.load(list)).toBeNull();
   });
 
   it('fromSettings takes SECRET_KEY, SECRET_KEY_FALLBACKS and SESSION_COOKIE_AGE', async () => {
     const fromSettings = await SignedCookieStore.fromSettings(
-      defineSettings({ BASE_DIR: '/srv/site', SECRET_KEY: 'new', SECRET_KEY_FALLBACKS: [KEY], SESSION_COOKIE_AGE: 100 }),
+      defineSettings({
+        BASE_DIR: '/srv/site',
+        SECRET_KEY: 'new',
+        SECRET_KEY_FALLBACKS: [KEY],
+        SESSION_COOKIE_AGE: 100,
+      }),
     );
     expect(await fromSettings.load(await store.create({ a: 1 }))).toEqual({ a: 1 });
   });

@@ -19,11 +19,21 @@ afterEach(async () => {
 });
 
 async function run(input: Partial<SettingsInput>): Promise<{ code: unknown; out: string }> {
-  const settings = defineSettings({ BASE_DIR: dir, SECRET_KEY: 'k', SESSION_FILE_PATH: dir, ...input });
+  const settings = defineSettings({
+    BASE_DIR: dir,
+    SECRET_KEY: 'k',
+    SESSION_FILE_PATH: dir,
+    ...input,
+  });
   let out = '';
   const code = await clearsessions.handle(
     { positionals: [], options: {} },
-    { settings, apps: {} as AppRegistry, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true } },
+    {
+      settings,
+      apps: {} as AppRegistry,
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: () => true },
+    },
   );
   return { code, out };
 }
@@ -33,9 +43,15 @@ describe('clearsessions (spec 149; O test_clearsessions_command)', () => {
     const store = new FileStore({ directory: dir, keys: { key: 'k', fallbackKeys: [] } });
     const live = await store.create({ a: 1 }, new Date(Date.now() + 3_600_000));
     await store.create({ a: 2 }, new Date(Date.now() - 3_600_000));
-    expect(await run({ SESSION_ENGINE: 'file' })).toEqual({ code: 0, out: 'Removed 1 expired session(s).\n' });
+    expect(await run({ SESSION_ENGINE: 'file' })).toEqual({
+      code: 0,
+      out: 'Removed 1 expired session(s).\n',
+    });
     expect(await fs.readdir(dir)).toEqual([`sessionid${live}`]);
-    expect(await run({ SESSION_ENGINE: 'file' })).toEqual({ code: 0, out: 'Removed 0 expired session(s).\n' });
+    expect(await run({ SESSION_ENGINE: 'file' })).toEqual({
+      code: 0,
+      out: 'Removed 0 expired session(s).\n',
+    });
   });
 
   it('signed_cookies has nothing to clear (exit 0)', async () => {
@@ -58,7 +74,11 @@ describe('clearsessions (spec 149; O test_clearsessions_command)', () => {
   });
 
   it('a custom engine returning null gets the generic message', async () => {
-    const engine = { name: 'Native', fromSettings: async () => Object.assign(new MemoryStore(), { clearExpired: async () => null }) };
+    const engine = {
+      name: 'Native',
+      fromSettings: async () =>
+        Object.assign(new MemoryStore(), { clearExpired: async () => null }),
+    };
     expect(await run({ SESSION_ENGINE: engine })).toEqual({
       code: 0,
       out: "Nothing to clear: the 'Native' engine has nothing to clear.\n",
