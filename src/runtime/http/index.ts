@@ -4,4 +4,12 @@
 export * from './request.js';
 export * from './response.js';
 export * from './errors.js';
-export { parseCookie, serializeSetCookie, validateCookie, type CookieOptions } from './cookie.js';
+export {
+  parseCookie,
+  serializeSetCookie,
+  validateCookie,
+  quoteCookieValue,
+  type CookieOptions,
+  type ResolvedCookieOptions,
+  type SameSite,
+} from './cookie.js';

@@ -3,6 +3,7 @@ import type { Session } from '../sessions/session.js';
 import { parseCookie } from './cookie.js';
 import { DisallowedHost, KeyError } from './errors.js';
 import { getCookieSigner, BadSignature } from '../core/signing.js';
+import { iriToUri } from './response.js';
 
 /** What a server adapter (node:http, the test Client) hands to `new HttpRequest()`. */
 export interface HttpRequestInit {
@@ -48,7 +49,9 @@ export class HttpRequest {
   /** The raw request target, as received. */
   readonly url: string;
   /** Set by the URL resolver: the matched pattern's route name and captured params. */
-  resolverMatch: { route: string; name: string | undefined; params: Record<string, unknown> } | undefined;
+  resolverMatch:
+    | { route: string; name: string | undefined; params: Record<string, unknown> }
+    | undefined;
   /** Settings in force, set by the handler. */
   settings: Readonly<Settings> | undefined;
 
@@ -81,9 +84,15 @@ export class HttpRequest {
     return this.#query;
   }
 
-  /** Cookies sent by the client, parsed leniently with Django's rules (never throws). */
+  /**
+   * Cookies sent by the client (Django's `request.COOKIES`), parsed leniently with Django's
+   * `parse_cookie` rules; never throws. A missing name gives `undefined` from `get()`.
+   *
+   * @example
+   * const hits = Number(request.cookies.get('hit') ?? 0);
+   */
   get cookies(): ReadonlyMap<string, string> {
-    this.#cookies ??= parseCookie(this.headers.cookie ?? '');
+    this.#cookies ??= parseCookie(decodeHeaderText(this.headers.cookie ?? ''));
     return this.#cookies;
   }
 
@@ -148,16 +157,41 @@ export class HttpRequest {
     let allowed = settings?.ALLOWED_HOSTS ?? ['*'];
     if (settings?.DEBUG && allowed.length === 0) allowed = ['.localhost', '127.0.0.1', '[::1]'];
     const domain = splitDomainPort(host);
-    if (domain !== null && validateHost(domain, allowed)) return host;
+    if (domain && validateHost(domain, allowed)) return host;
     let message = `Invalid HTTP_HOST header: '${host}'.`;
     if (domain) message += ` You may need to add '${domain}' to ALLOWED_HOSTS.`;
+    else message += ' The domain name provided is not valid according to RFC 1034/1035.';
     throw new DisallowedHost(message);
   }
 
-  /** The absolute URL of `location` (default: this request's path and query). */
+  /**
+   * Django's `build_absolute_uri`: `location` (default: this request's path and query) made
+   * absolute against this request's scheme, host and path, IRI-encoded.
+   *
+   * @example
+   * request.buildAbsoluteUri('/hits/'); // 'http://127.0.0.1:8000/hits/'
+   * request.buildAbsoluteUri('?page=2'); // 'http://127.0.0.1:8000/current/path/?page=2'
+   */
   buildAbsoluteUri(location?: string): string {
-    const base = `${this.scheme}://${this.getHost()}`;
-    return new URL(location ?? this.url, base + '/').href;
+    const schemeHost = `${this.scheme}://${this.getHost()}`;
+    const q = this.url.indexOf('?');
+    let rawPath = q === -1 ? this.url : this.url.slice(0, q);
+    if (!rawPath.startsWith('/')) rawPath = '/' + rawPath;
+    let absolute: string;
+    if (location === undefined) {
+      absolute = schemeHost + rawPath + (q === -1 ? '' : this.url.slice(q));
+    } else if (
+      location.startsWith('/') &&
+      !location.startsWith('//') &&
+      !location.includes('/./') &&
+      !location.includes('/../')
+    ) {
+      // Django's fast path: an absolute path needs no join.
+      absolute = schemeHost + location;
+    } else {
+      absolute = new URL(location, schemeHost + rawPath).href;
+    }
+    return iriToUri(absolute);
   }
 
   /**
@@ -184,6 +218,18 @@ export class HttpRequest {
   }
 }
 
+/**
+ * node:http hands header values over as latin-1 (one character per byte). Django decodes the
+ * Cookie header as UTF-8 (`get_str_from_wsgi`, errors replaced), so a UTF-8 cookie value sent
+ * by a browser reads the same in both. A string that already holds characters above U+00FF
+ * came from JavaScript, not from the wire, and is left alone.
+ */
+function decodeHeaderText(value: string): string {
+  // eslint-disable-next-line no-control-regex -- a byte-range test, not text matching
+  if (!/[\u0080-\u00ff]/.test(value) || /[^\u0000-\u00ff]/.test(value)) return value;
+  return Buffer.from(value, 'latin1').toString('utf8');
+}
+
 function safeDecode(path: string): string {
   try {
     return decodeURIComponent(path);
@@ -192,20 +238,25 @@ function safeDecode(path: string): string {
   }
 }
 
-/** Django's `split_domain_port`: lower-cased domain without port, or null when malformed. */
-function splitDomainPort(host: string): string | null {
-  const lower = host.toLowerCase();
-  if (!/^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(:[0-9]+)?$/.test(lower)) return null;
-  if (lower.endsWith(']')) return lower;
-  const colon = lower.lastIndexOf(':');
-  const domain = colon === -1 ? lower : lower.slice(0, colon);
+/**
+ * Django's `split_domain_port`: the lower-cased domain without port and trailing dot, or `''`
+ * when the host is malformed.
+ */
+export function splitDomainPort(host: string): string {
+  const m = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::[0-9]+)?$/.exec(host.toLowerCase());
+  if (!m) return '';
+  const domain = m[1]!;
   return domain.endsWith('.') ? domain.slice(0, -1) : domain;
 }
 
-/** Django's `validate_host`: `*`, exact names and `.example.com` subdomain patterns. */
-function validateHost(domain: string, allowed: readonly string[]): boolean {
+/**
+ * Django's `validate_host`: `*`, exact names and `.example.com` patterns (the domain and all
+ * its subdomains), case-insensitively.
+ */
+export function validateHost(domain: string, allowed: readonly string[]): boolean {
   return allowed.some((pattern) => {
     if (pattern === '*') return true;
+    if (!pattern) return false;
     const p = pattern.toLowerCase();
     if (p.startsWith('.')) return domain.endsWith(p) || domain === p.slice(1);
     return domain === p;

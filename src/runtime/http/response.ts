@@ -1,5 +1,12 @@
 import { getCookieSigner } from '../core/signing.js';
-import { type CookieOptions, validateCookie, serializeSetCookie, httpDate } from './cookie.js';
+import {
+  type CookieOptions,
+  type ResolvedCookieOptions,
+  validateCookie,
+  serializeSetCookie,
+  httpDate,
+} from './cookie.js';
+import { SuspiciousOperation } from './errors.js';
 
 /** Case-insensitive response headers that keep the case they were set with. */
 export class ResponseHeaders implements Iterable<[string, string]> {
@@ -15,7 +22,9 @@ export class ResponseHeaders implements Iterable<[string, string]> {
 
   set(name: string, value: string): this {
     if (/[\r\n]/.test(value) || /[\r\n:]/.test(name)) {
-      throw new TypeError(`Header ${JSON.stringify(name)} contains a newline or an invalid character.`);
+      throw new TypeError(
+        `Header ${JSON.stringify(name)} contains a newline or an invalid character.`,
+      );
     }
     this.#map.set(name.toLowerCase(), [name, value]);
     return this;
@@ -49,11 +58,11 @@ export interface HttpResponseInit {
   headers?: Record<string, string>;
 }
 
-/** A stored cookie: what `setCookie` was called with, serialized once when sent. */
+/** A stored cookie: what `setCookie` was called with (validated), serialized when sent. */
 export interface ResponseCookie {
   name: string;
   value: string;
-  options: CookieOptions;
+  options: ResolvedCookieOptions;
 }
 
 /**
@@ -77,7 +86,8 @@ export class HttpResponse {
     this.status = init.status ?? 200;
     this.headers = new ResponseHeaders(init.headers);
     this.headers.setDefault('Content-Type', init.contentType ?? 'text/html; charset=utf-8');
-    this.#content = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+    this.#content =
+      typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
   }
 
   /** The body bytes. */
@@ -96,20 +106,28 @@ export class HttpResponse {
 
   /**
    * Sets a cookie, like Django's `set_cookie`. Validation happens here, so a bad name or option
-   * throws a `TypeError` naming it at the call site, not when the response is sent.
+   * throws a `TypeError` naming it at the call site, not when the response is sent. A number
+   * is written as `String(n)` (Django's `str(value)`). Setting a name again replaces the
+   * earlier cookie entirely (nothing carries over, unlike Django 3.2's reused `Morsel`).
    *
    * @example
    * response.setCookie('user', 'Raju', { maxAge: 120, sameSite: 'Lax' });
    */
-  setCookie(name: string, value = '', options: CookieOptions = {}): this {
-    const resolved = validateCookie(name, value, options);
-    this.cookies.set(name, { name, value, options: resolved });
+  setCookie(name: string, value: string | number = '', options: CookieOptions = {}): this {
+    const text = typeof value === 'number' ? String(value) : value;
+    const resolved = validateCookie(name, text, options);
+    this.cookies.set(name, { name, value: text, options: resolved });
     return this;
   }
 
   /**
-   * Expires a cookie at once, like Django's `delete_cookie`: `Max-Age=0` and an `expires` in
-   * 1970. `Secure` is added for `__Secure-`/`__Host-` names and for `sameSite: 'None'`.
+   * Expires a cookie at once, like Django's `delete_cookie`:
+   * `name=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/`. `Secure` is added for
+   * `__Secure-`/`__Host-` names and for `sameSite: 'None'` (browsers ignore the deletion
+   * otherwise); `HttpOnly` is never written. `path: null` omits `Path`.
+   *
+   * @example
+   * response.deleteCookie('user');
    */
   deleteCookie(
     name: string,
@@ -119,43 +137,122 @@ export class HttpResponse {
       name.startsWith('__Secure-') ||
       name.startsWith('__Host-') ||
       (typeof options.sameSite === 'string' && options.sameSite.toLowerCase() === 'none');
+    // Django passes both: an expires string is kept verbatim next to Max-Age=0.
     return this.setCookie(name, '', {
       maxAge: 0,
-      path: options.path ?? '/',
+      expires: 'Thu, 01 Jan 1970 00:00:00 GMT',
+      path: options.path === undefined ? '/' : options.path,
       domain: options.domain ?? null,
       sameSite: options.sameSite ?? null,
       secure,
-      expires: 'Thu, 01 Jan 1970 00:00:00 GMT',
     });
   }
 
   /**
    * Sets a cookie whose value is signed with `SECRET_KEY` (readable by the client, but not
-   * forgeable), like Django's `set_signed_cookie`.
+   * forgeable), like Django's `set_signed_cookie`: `value:timestamp:signature`, signed by
+   * `getCookieSigner({ salt: name + salt })`.
+   *
+   * @example
+   * response.setSignedCookie('user', 'Raju', { salt: 'greeting', maxAge: 3600 });
    */
-  setSignedCookie(name: string, value: string, options: CookieOptions & { salt?: string } = {}): this {
+  setSignedCookie(
+    name: string,
+    value: string,
+    options: CookieOptions & { salt?: string } = {},
+  ): this {
     const { salt = '', ...cookieOptions } = options;
     return this.setCookie(name, getCookieSigner({ salt: name + salt }).sign(value), cookieOptions);
   }
 
   /** The `Set-Cookie` header values, one per cookie, serialized now. */
   setCookieHeaders(now = Date.now()): string[] {
-    return Array.from(this.cookies.values(), (c) => serializeSetCookie(c.name, c.value, c.options, now));
+    return Array.from(this.cookies.values(), (c) =>
+      serializeSetCookie(c.name, c.value, c.options, now),
+    );
   }
 }
 
-/** A JSON body with `application/json`, like Django's `JsonResponse`. */
+/** Options of `JsonResponse`. */
+export interface JsonResponseInit extends HttpResponseInit {
+  /**
+   * Default true: only a plain object may be serialized, as in Django (top-level arrays were
+   * a JSON-hijacking risk in old browsers). Set false to send any JSON value.
+   */
+  safe?: boolean;
+}
+
+/**
+ * A JSON body with `application/json`, like Django's `JsonResponse`.
+ *
+ * @example
+ * return new JsonResponse({ hits: 3 });
+ * return new JsonResponse([1, 2, 3], { safe: false });
+ */
 export class JsonResponse extends HttpResponse {
-  constructor(data: unknown, init: HttpResponseInit = {}) {
-    super(JSON.stringify(data), { contentType: 'application/json', ...init });
+  constructor(data: unknown, init: JsonResponseInit = {}) {
+    const { safe = true, ...rest } = init;
+    if (safe && (typeof data !== 'object' || data === null || Array.isArray(data))) {
+      throw new TypeError(
+        'In order to allow non-object data to be serialized set the safe option to false.',
+      );
+    }
+    const body = JSON.stringify(data);
+    if (body === undefined) throw new TypeError(`JsonResponse cannot serialize ${typeof data}.`);
+    super(body, { contentType: 'application/json', ...rest });
   }
 }
 
-/** 302 to `url` (Django's `HttpResponseRedirect`). */
+/** A redirect to a scheme outside `http`, `https`, `ftp` (Django's `DisallowedRedirect`): 400. */
+export class DisallowedRedirect extends SuspiciousOperation {
+  override name = 'DisallowedRedirect';
+}
+
+const REDIRECT_SCHEMES = new Set(['http', 'https', 'ftp']);
+
+/**
+ * Django's `iri_to_uri`: percent-encodes (as UTF-8) every character outside the URI set Django
+ * keeps, so a non-ASCII `Location` is still a valid header.
+ *
+ * @example
+ * iriToUri('/blog/for/Jürgen Münster/'); // '/blog/for/J%C3%BCrgen%20M%C3%BCnster/'
+ */
+export function iriToUri(iri: string): string {
+  // Python's quote(iri, safe="/#%[]=:;$&()+,!?*@'~"): only characters outside that set and
+  // the unreserved ones are encoded. A lone surrogate (not UTF-8 encodable) becomes U+FFFD.
+  return iri.replace(/[^A-Za-z0-9\-._~/#%[\]=:;$&()+,!?*@']+/g, (chunk) =>
+    encodeURIComponent(
+      chunk.replace(
+        /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+        '\ufffd',
+      ),
+    ),
+  );
+}
+
+/** The scheme Python's `urlsplit` sees (after dropping leading controls/spaces and tabs/newlines). */
+function urlScheme(url: string): string {
+  // eslint-disable-next-line no-control-regex -- WHATWG C0 control-or-space, as urlsplit strips
+  const cleaned = url.replace(/^[\u0000-\u0020]+/, '').replace(/[\t\r\n]/g, '');
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(cleaned);
+  return m ? m[1]!.toLowerCase() : '';
+}
+
+/**
+ * 302 to `url` (Django's `HttpResponseRedirect`). The URL is IRI-encoded; a scheme other than
+ * http, https or ftp (e.g. `javascript:`) throws `DisallowedRedirect`.
+ *
+ * @example
+ * return new HttpResponseRedirect('/hits/');
+ */
 export class HttpResponseRedirect extends HttpResponse {
   constructor(url: string, init: HttpResponseInit = {}) {
     super('', { status: 302, ...init });
-    this.headers.set('Location', url);
+    const scheme = urlScheme(url);
+    if (scheme && !REDIRECT_SCHEMES.has(scheme)) {
+      throw new DisallowedRedirect(`Unsafe redirect to URL with protocol '${scheme}'`);
+    }
+    this.headers.set('Location', iriToUri(url));
   }
 
   get url(): string {
@@ -186,3 +283,34 @@ export const HttpResponseNotAllowed = statusResponse(405);
 export const HttpResponseServerError = statusResponse(500);
 
 export { httpDate };
+
+/**
+ * Django's `patch_vary_headers` (item 43): adds `newHeaders` to `Vary`, skipping names already
+ * there (case-insensitively), keeping the existing order, joined with `', '`; a `*` anywhere
+ * collapses the header to `*`.
+ *
+ * @example
+ * patchVaryHeaders(response, ['Cookie']); // Vary: Accept-Encoding, Cookie
+ */
+export function patchVaryHeaders(response: HttpResponse, newHeaders: readonly string[]): void {
+  const current = response.headers.get('Vary');
+  const vary = current === undefined ? [] : current.split(/\s*,\s*/);
+  const existing = new Set(vary.map((h) => h.toLowerCase()));
+  for (const header of newHeaders) {
+    if (!existing.has(header.toLowerCase())) vary.push(header);
+  }
+  response.headers.set('Vary', vary.includes('*') ? '*' : vary.join(', '));
+}
+
+/**
+ * Django's `has_vary_header`: true when `Vary` lists `header` (case-insensitively).
+ *
+ * @example
+ * hasVaryHeader(response, 'cookie'); // true after patchVaryHeaders(response, ['Cookie'])
+ */
+export function hasVaryHeader(response: HttpResponse, header: string): boolean {
+  const current = response.headers.get('Vary');
+  if (current === undefined) return false;
+  const wanted = header.toLowerCase();
+  return current.split(/\s*,\s*/).some((h) => h.toLowerCase() === wanted);
+}
