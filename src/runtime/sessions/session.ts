@@ -421,7 +421,8 @@ export class Session {
   /**
    * Runs a store call, turning infrastructure failures into `ServiceUnavailable` (503) naming
    * the engine. `UpdateError` passes through for the middleware; programming errors (a value
-   * JSON cannot hold raises `TypeError`) stay 500s.
+   * JSON cannot hold raises `TypeError`; a missing table before `migrate` raises the database's
+   * `ProgrammingError`, whose message says what to run) stay 500s, as in Django.
    */
   async #call<T>(operation: () => Promise<T>): Promise<T> {
     try {
@@ -432,7 +433,8 @@ export class Session {
         error instanceof BadRequest ||
         error instanceof ServiceUnavailable ||
         error instanceof TypeError ||
-        error instanceof RangeError
+        error instanceof RangeError ||
+        (error instanceof Error && error.name === 'ProgrammingError')
       ) {
         throw error;
       }
