@@ -1,0 +1,166 @@
+/**
+ * Issue 5, in a real browser: the README's tutorial project driven by headless Chromium
+ * (Debian's /usr/bin/chromium through playwright-core; no browser download) on the `db` and
+ * `signed_cookies` engines. Counters go 1, 2, 3 across reloads, `user` is set, read and
+ * deleted, the test-cookie check passes, a fresh browser context starts again at 1, and after
+ * a server restart the counter continues.
+ */
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type ProjectServer } from '../e2e/helpers.js';
+import {
+  scaffoldTutorialProject,
+  setSessionEngine,
+  type Engine,
+  type TutorialProject,
+} from '../e2e/tutorial-project.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CI = process.env.CI === 'true';
+const available = existsSync(CHROMIUM);
+
+if (!available && !CI) {
+  console.warn(
+    `\n${'!'.repeat(78)}\n!! SKIPPING the browser tests: ${CHROMIUM} is missing (apt-get install chromium).\n` +
+      `!! Under CI=true they fail instead.\n${'!'.repeat(78)}\n`,
+  );
+}
+
+/** The highlighted result line of a tutorial page. */
+async function result(page: Page): Promise<string> {
+  return (await page.locator('.result').first().innerText()).trim();
+}
+
+/** Loads `url` and returns its result line, checking the page answered 200. */
+async function visit(page: Page, url: string): Promise<string> {
+  const response = await page.goto(url);
+  expect(response?.status(), url).toBe(200);
+  return result(page);
+}
+
+/** Reloads the page and returns its result line. */
+async function reload(page: Page): Promise<string> {
+  const response = await page.reload();
+  expect(response?.status()).toBe(200);
+  return result(page);
+}
+
+async function cookie(context: BrowserContext, name: string): Promise<string | undefined> {
+  return (await context.cookies()).find((c) => c.name === name)?.value;
+}
+
+describe.skipIf(!available && !CI)('the tutorial in headless Chromium', () => {
+  let tutorial: TutorialProject;
+  let browser: Browser;
+  let server: ProjectServer | undefined;
+
+  beforeAll(async () => {
+    if (!available)
+      throw new Error(`CI=true and ${CHROMIUM} is missing: the browser tests must run in CI.`);
+    [tutorial, browser] = await Promise.all([
+      // The README's other spelling of startapp; the HTTP test uses `manage.ts startapp`.
+      scaffoldTutorialProject('tango-tutorial-browser-', { startapp: 'tango-admin' }),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await browser?.close();
+    await tutorial?.cleanup();
+  });
+
+  async function restart(): Promise<string> {
+    await server?.stop();
+    server = await startServer(tutorial.project);
+    return server.url;
+  }
+
+  for (const engine of ['db', 'signed_cookies'] satisfies Engine[]) {
+    it(`${engine}: counters, cookies, the test cookie, fresh contexts and a server restart`, async () => {
+      await setSessionEngine(tutorial.project, engine);
+      let url = await restart();
+      const context = await browser.newContext();
+      const page = await context.newPage();
+
+      // The session counter goes 1, 2, 3 across reloads.
+      expect(await visit(page, `${url}/hits/`)).toBe('Number of Hits are: 1');
+      expect(await reload(page)).toBe('Number of Hits are: 2');
+      expect(await reload(page)).toBe('Number of Hits are: 3');
+      expect(await cookie(context, 'sessionid')).toBeTruthy();
+
+      // So does the cookie counter.
+      expect(await visit(page, `${url}/Cookies_Count/`)).toBe('WebPage Hits are: 1');
+      expect(await reload(page)).toBe('WebPage Hits are: 2');
+      expect(await reload(page)).toBe('WebPage Hits are: 3');
+      expect(await cookie(context, 'hit')).toBe('3');
+
+      // set-cook/, then follow the page's links to read the cookie and to delete it.
+      expect(await visit(page, `${url}/set-cook/`)).toBe('Cookie Set: user=Raju');
+      expect(await cookie(context, 'user')).toBe('Raju');
+      await page.getByRole('link', { name: 'read it back' }).click();
+      await page.waitForURL('**/get-cook/');
+      expect(await result(page)).toBe('Raju Hey Get Cookie Success');
+      await page.getByRole('link', { name: 'Delete the cookie' }).click();
+      await page.waitForURL('**/del-cook/');
+      expect(await result(page)).toBe('Cookie Deleted: user');
+      expect(await cookie(context, 'user')).toBeUndefined();
+      expect(await visit(page, `${url}/get-cook/`)).toBe('There is no user cookie yet.');
+
+      // The test-cookie check passes, once.
+      expect(await visit(page, `${url}/test/`)).toBe('Test cookie set.');
+      await page.getByRole('link', { name: 'check whether your browser sent it back' }).click();
+      await page.waitForURL('**/check/');
+      expect(await result(page)).toBe(
+        'Cookies are working: your browser sent the test cookie back.',
+      );
+      expect(await reload(page)).toBe('Cookies are not working: no test cookie came back.');
+
+      // The session page's forms.
+      expect((await page.goto(`${url}/session/`))?.status()).toBe(200);
+      const setForm = page.locator('form', { has: page.locator('input[name=action][value=set]') });
+      await setForm.locator('input[name=key]').fill('color');
+      await setForm.locator('input[name=value]').fill('green');
+      await setForm.getByRole('button').click();
+      await page.waitForURL('**/session/?done=set*');
+      expect(await result(page)).toBe("Stored 'color'.");
+      expect(await page.locator('table').nth(1).innerText()).toMatch(/color\s+"green"/);
+      expect(await page.locator('table').first().innerText()).toContain(engine);
+      if (engine === 'db') {
+        const shot = path.join(
+          process.env.TANGO_SCREENSHOT_DIR ?? tutorial.scratch,
+          'session-page.png',
+        );
+        await page.screenshot({ path: shot, fullPage: true });
+        expect((await stat(shot)).size).toBeGreaterThan(10_000);
+      }
+
+      // A fresh browser context is a new visitor: both counters start again at 1.
+      const fresh = await browser.newContext();
+      const freshPage = await fresh.newPage();
+      expect(await visit(freshPage, `${url}/hits/`)).toBe('Number of Hits are: 1');
+      expect(await visit(freshPage, `${url}/Cookies_Count/`)).toBe('WebPage Hits are: 1');
+      await fresh.close();
+
+      // After a server restart the session counter continues (cookies are per host, not port).
+      url = await restart();
+      expect(await visit(page, `${url}/hits/`)).toBe('Number of Hits are: 4');
+      expect(await visit(page, `${url}/Cookies_Count/`)).toBe('WebPage Hits are: 4');
+      await context.close();
+    });
+  }
+});

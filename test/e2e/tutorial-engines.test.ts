@@ -1,0 +1,217 @@
+/**
+ * Issue 5, over plain HTTP: the README's tutorial project (startproject mysite, startapp
+ * WebApp, migrate) serves every tutorial page on each of the five session engines, switched by
+ * editing settings.ts and nothing else; counters survive a server restart except on the
+ * in-process `cache` engine; the generated project's own tests pass; `clearsessions` and
+ * `npm start` work as the README says.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { CookieJar, freePort, manage, startServer, type ProjectServer } from './helpers.js';
+import {
+  ENGINES,
+  PAGES,
+  pageText,
+  scaffoldTutorialProject,
+  setSessionEngine,
+  type Engine,
+  type TutorialProject,
+} from './tutorial-project.js';
+
+/** GETs a page through the jar and returns what a reader sees, after checking it is a 200. */
+async function read(jar: CookieJar, url: string): Promise<string> {
+  const response = await jar.fetch(url);
+  const body = await response.text();
+  expect(response.status, `GET ${url}: ${body.slice(0, 500)}`).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+  return pageText(body);
+}
+
+/** POSTs a session-page form, expects the redirect back, and returns the page it leads to. */
+async function submit(jar: CookieJar, base: string, form: Record<string, string>): Promise<string> {
+  const response = await jar.fetch(`${base}/session/`, {
+    method: 'POST',
+    body: new URLSearchParams(form),
+  });
+  expect(response.status, JSON.stringify(form)).toBe(302);
+  const location = response.headers.get('location') ?? '';
+  expect(location).toMatch(/^\/session\/(\?|$)/);
+  return read(jar, base + location);
+}
+
+describe('the tutorial app on every session engine', () => {
+  let tutorial: TutorialProject;
+  let server: ProjectServer | undefined;
+
+  beforeAll(async () => {
+    tutorial = await scaffoldTutorialProject('tango-tutorial-http-');
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await tutorial?.cleanup();
+  });
+
+  async function restart(): Promise<ProjectServer> {
+    await server?.stop();
+    server = await startServer(tutorial.project);
+    return server;
+  }
+
+  it('startapp registered WebApp in settings.ts and mounted its urls in mysite/urls.ts', async () => {
+    const settings = await readFile(path.join(tutorial.project, 'mysite', 'settings.ts'), 'utf8');
+    expect(settings).toMatch(/INSTALLED_APPS: \[[^\]]*'WebApp'/);
+    const urls = await readFile(path.join(tutorial.project, 'mysite', 'urls.ts'), 'utf8');
+    expect(urls).toMatch(/include\(/);
+    const files = await readdir(path.join(tutorial.project, 'WebApp', 'templates', 'WebApp'));
+    expect(files).toContain('base.html');
+  });
+
+  it('the home page links to every tutorial page', async () => {
+    const { url } = await restart();
+    const response = await fetch(url + '/');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    for (const href of Object.values(PAGES)) expect(html).toContain(`href="${href}"`);
+  });
+
+  for (const engine of ENGINES) {
+    it(`${engine}: every page works, and counters ${engine === 'cache' ? 'reset' : 'continue'} after a restart`, async () => {
+      const sessionDir = path.join(tutorial.scratch, 'sessions');
+      await mkdir(sessionDir, { recursive: true });
+      await setSessionEngine(tutorial.project, engine, engine === 'file' ? sessionDir : undefined);
+      const { url } = await restart();
+      const jar = new CookieJar();
+
+      // set-cook / get-cook / del-cook
+      expect(await read(jar, `${url}/get-cook/`)).toContain('There is no user cookie yet');
+      expect(await read(jar, `${url}/set-cook/`)).toContain('Cookie Set: user=Raju');
+      expect(jar.cookies.get('user')).toBe('Raju');
+      expect(await read(jar, `${url}/get-cook/`)).toContain('Raju Hey Get Cookie Success');
+      expect(await read(jar, `${url}/del-cook/`)).toContain('Cookie Deleted: user');
+      expect(jar.cookies.has('user')).toBe(false);
+      expect(await read(jar, `${url}/get-cook/`)).toContain('There is no user cookie yet');
+
+      // Cookie counters
+      for (const n of [1, 2, 3])
+        expect(await read(jar, `${url}/Cookies_Count/`)).toContain(`WebPage Hits are: ${n} `);
+      const persistent = await jar.fetch(`${url}/Cookies_Count_Persistent/`);
+      expect(pageText(await persistent.text())).toContain('WebPage Hits are: 1 ');
+      expect(
+        persistent.headers.getSetCookie().find((h) => h.startsWith('persistent_hit=')),
+      ).toMatch(/Max-Age=120/);
+
+      // Session counters
+      for (const n of [1, 2, 3])
+        expect(await read(jar, `${url}/hits/`)).toContain(`Number of Hits are: ${n} `);
+      expect(jar.cookies.has('sessionid')).toBe(true);
+      expect(await read(jar, `${url}/fun1/`)).toMatch(
+        /Visits: 1 .*getExpiryAge\(\) 1209600 seconds/,
+      );
+      expect(await read(jar, `${url}/fun1/`)).toContain('Visits: 2 ');
+
+      // A new visitor starts again at 1.
+      const stranger = new CookieJar();
+      expect(await read(stranger, `${url}/hits/`)).toContain('Number of Hits are: 1 ');
+      expect(await read(stranger, `${url}/Cookies_Count/`)).toContain('WebPage Hits are: 1 ');
+
+      // Test cookie
+      expect(await read(new CookieJar(), `${url}/check/`)).toContain('Cookies are not working');
+      expect(await read(jar, `${url}/test/`)).toContain('Test cookie set');
+      expect(await read(jar, `${url}/check/`)).toContain('Cookies are working');
+      expect(await read(jar, `${url}/check/`)).toContain('Cookies are not working');
+
+      // Session page
+      const session = await read(jar, `${url}/session/`);
+      expect(session).toContain(`SESSION_ENGINE ${engine} `);
+      expect(session).toMatch(/hit 3 .*visits 2 /);
+      expect(await submit(jar, url, { action: 'set', key: 'color', value: 'green' })).toContain(
+        'color "green"',
+      );
+      expect(
+        await submit(jar, url, { action: 'setdefault', key: 'color', value: 'red' }),
+      ).toContain('color "green"');
+      expect(await submit(jar, url, { action: 'pop', key: 'color' })).toContain("Popped 'color'.");
+      expect(await submit(jar, url, { action: 'delete', key: 'color' })).toContain(
+        "There is no key 'color'",
+      );
+      expect(await submit(jar, url, { action: 'expiry', seconds: '0' })).toContain(
+        'getExpireAtBrowserClose() true',
+      );
+      expect(await submit(jar, url, { action: 'expiry', seconds: '' })).toContain(
+        'getExpiryAge() 1209600 seconds',
+      );
+      const key = jar.cookies.get('sessionid');
+      expect(await submit(jar, url, { action: 'cycle' })).toMatch(/Cycled the key.*hit 3 /);
+      // signed_cookies: the "key" is the signed data, the same within one second.
+      if (engine !== 'signed_cookies') expect(jar.cookies.get('sessionid')).not.toBe(key);
+
+      // Restart: the session counter continues, except in the in-process cache.
+      const { url: after } = await restart();
+      const next = engine === 'cache' ? 1 : 4;
+      expect(await read(jar, `${after}/hits/`)).toContain(`Number of Hits are: ${next} `);
+      expect(await read(jar, `${after}/Cookies_Count/`)).toContain('WebPage Hits are: 4 ');
+
+      // flush ends it all.
+      const flushed = await submit(jar, after, { action: 'flush' });
+      expect(flushed).toContain('Flushed');
+      expect(flushed).toContain('The session is empty.');
+      expect(jar.cookies.has('sessionid')).toBe(false);
+      expect(await read(jar, `${after}/hits/`)).toContain('Number of Hits are: 1 ');
+      await server!.stop();
+      server = undefined;
+    });
+  }
+
+  it.each<Engine>(['db', 'file'])('clearsessions runs on %s', async (engine) => {
+    await setSessionEngine(tutorial.project, engine, path.join(tutorial.scratch, 'sessions'));
+    const result = await manage(tutorial.project, ['clearsessions']);
+    expect(result.exitCode, result.all).toBe(0);
+  });
+
+  it("passes the generated project's own tests (npm test)", async () => {
+    await setSessionEngine(tutorial.project, 'db');
+    const result = await execa('npm', ['test'], {
+      cwd: tutorial.project,
+      reject: false,
+      all: true,
+    });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toMatch(/# pass [1-9]\d*/);
+    expect(result.all).toMatch(/# fail 0/);
+  });
+
+  it('npm start serves the tutorial', async () => {
+    const port = await freePort();
+    const child = spawn('npm', ['start', '--', `127.0.0.1:${port}`, '--noreload'], {
+      cwd: tutorial.project,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (
+        !output.includes('Quit the server with') &&
+        Date.now() < deadline &&
+        child.exitCode === null
+      ) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(output).toContain(`http://127.0.0.1:${port}/`);
+      expect(await read(new CookieJar(), `http://127.0.0.1:${port}/hits/`)).toContain(
+        'Number of Hits are: 1 ',
+      );
+    } finally {
+      // npm runs tsx in its own process group (detached): stop the whole group.
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+    }
+  });
+});
