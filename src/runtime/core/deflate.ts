@@ -76,8 +76,9 @@ function biReverse(code: number, len: number): number {
   return res >>> 1;
 }
 
+const nextCode = new Uint16Array(MAX_BITS + 1);
+
 function genCodes(tree: Uint16Array, maxCode: number, blCount: Uint16Array): void {
-  const nextCode = new Uint16Array(MAX_BITS + 1);
   let code = 0;
   for (let bits = 1; bits <= MAX_BITS; bits++) {
     code = (code + blCount[bits - 1]!) << 1;
@@ -142,6 +143,8 @@ class Deflater {
   readonly window = new Uint8Array(WINDOW_SIZE);
   readonly prev = new Uint16Array(W_SIZE);
   readonly head = new Uint16Array(HASH_SIZE);
+  /** False when `head` may hold entries from the previous call. */
+  headClean = true;
   input: Uint8Array = new Uint8Array(0);
   nextIn = 0;
   insH = 0;
@@ -214,7 +217,7 @@ class Deflater {
     this.nextIn = 0;
     // A fresh zlib stream reads zeros wherever the window was never written (WIN_INIT).
     this.window.fill(0, 0, Math.min(WINDOW_SIZE, n + MAX_MATCH + MIN_MATCH + 1));
-    this.head.fill(0);
+    if (!this.headClean) this.head.fill(0);
     this.strstart = 0;
     this.blockStart = 0;
     this.lookahead = 0;
@@ -234,9 +237,30 @@ class Deflater {
     this.out[this.pending++] = (adler >>> 8) & 0xff;
     this.out[this.pending++] = adler & 0xff;
     const result = Buffer.from(this.out.buffer, 0, this.pending);
+    this.cleanHead(n);
     this.input = new Uint8Array(0);
     this.out = new Uint8Array(0);
     return result;
+  }
+
+  /**
+   * Empties the hash heads for the next call. Small inputs never slide the window, so every
+   * head entry set was the hash of some input triple: zeroing those few is much cheaper than
+   * clearing all 32K entries (which large inputs still do, lazily, at the next call).
+   */
+  cleanHead(n: number): void {
+    if (n > W_SIZE) {
+      this.headClean = false;
+      return;
+    }
+    const win = this.window;
+    const head = this.head;
+    for (let p = 0; p + 2 < n; p++) {
+      head[
+        ((win[p]! << (2 * HASH_SHIFT)) ^ (win[p + 1]! << HASH_SHIFT) ^ win[p + 2]!) & HASH_MASK
+      ] = 0;
+    }
+    this.headClean = true;
   }
 
   // ----- deflate.c -------------------------------------------------------------------------

@@ -241,6 +241,9 @@ function safeDecode(path: string): string {
 /**
  * Django's `split_domain_port`: the lower-cased domain without port and trailing dot, or `''`
  * when the host is malformed.
+ *
+ * @example
+ * splitDomainPort('Example.COM.:8000'); // 'example.com'
  */
 export function splitDomainPort(host: string): string {
   const m = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::[0-9]+)?$/.exec(host.toLowerCase());
@@ -252,6 +255,9 @@ export function splitDomainPort(host: string): string {
 /**
  * Django's `validate_host`: `*`, exact names and `.example.com` patterns (the domain and all
  * its subdomains), case-insensitively.
+ *
+ * @example
+ * validateHost('api.example.com', ['.example.com']); // true
  */
 export function validateHost(domain: string, allowed: readonly string[]): boolean {
   return allowed.some((pattern) => {

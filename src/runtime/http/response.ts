@@ -8,7 +8,14 @@ import {
 } from './cookie.js';
 import { SuspiciousOperation } from './errors.js';
 
-/** Case-insensitive response headers that keep the case they were set with. */
+/**
+ * Case-insensitive response headers that keep the case they were set with. A value or name
+ * with a newline throws (header injection), as Django's `BadHeaderError`.
+ *
+ * @example
+ * response.headers.set('Cache-Control', 'no-cache');
+ * response.headers.get('cache-control'); // 'no-cache'
+ */
 export class ResponseHeaders implements Iterable<[string, string]> {
   readonly #map = new Map<string, [string, string]>();
 
@@ -203,7 +210,13 @@ export class JsonResponse extends HttpResponse {
   }
 }
 
-/** A redirect to a scheme outside `http`, `https`, `ftp` (Django's `DisallowedRedirect`): 400. */
+/**
+ * A redirect to a scheme outside `http`, `https`, `ftp` (Django's `DisallowedRedirect`): a
+ * `SuspiciousOperation`, so answered 400.
+ *
+ * @example
+ * new HttpResponseRedirect('javascript:alert(1)'); // throws DisallowedRedirect
+ */
 export class DisallowedRedirect extends SuspiciousOperation {
   override name = 'DisallowedRedirect';
 }
@@ -260,7 +273,12 @@ export class HttpResponseRedirect extends HttpResponse {
   }
 }
 
-/** 301 to `url` (Django's `HttpResponsePermanentRedirect`). */
+/**
+ * 301 to `url` (Django's `HttpResponsePermanentRedirect`).
+ *
+ * @example
+ * return new HttpResponsePermanentRedirect('/new/home/');
+ */
 export class HttpResponsePermanentRedirect extends HttpResponseRedirect {
   constructor(url: string, init: HttpResponseInit = {}) {
     super(url, { status: 301, ...init });
@@ -276,10 +294,41 @@ function statusResponse(status: number) {
   };
 }
 
+/**
+ * 400 (Django's `HttpResponseBadRequest`).
+ *
+ * @example
+ * return new HttpResponseBadRequest('<h1>Bad request</h1>');
+ */
 export const HttpResponseBadRequest = statusResponse(400);
+/**
+ * 403 (Django's `HttpResponseForbidden`).
+ *
+ * @example
+ * return new HttpResponseForbidden();
+ */
 export const HttpResponseForbidden = statusResponse(403);
+/**
+ * 404 (Django's `HttpResponseNotFound`); raising `Http404` renders the 404 page instead.
+ *
+ * @example
+ * return new HttpResponseNotFound('<h1>No such page</h1>');
+ */
 export const HttpResponseNotFound = statusResponse(404);
+/**
+ * 405 (Django's `HttpResponseNotAllowed`); set the `Allow` header yourself.
+ *
+ * @example
+ * const response = new HttpResponseNotAllowed();
+ * response.headers.set('Allow', 'GET, POST');
+ */
 export const HttpResponseNotAllowed = statusResponse(405);
+/**
+ * 500 (Django's `HttpResponseServerError`).
+ *
+ * @example
+ * return new HttpResponseServerError();
+ */
 export const HttpResponseServerError = statusResponse(500);
 
 export { httpDate };
