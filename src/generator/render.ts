@@ -77,7 +77,9 @@ export function outputPath(templatePath: string, context: TemplateContext): stri
 // Handlebars' own single-file build (same version, same compiler) rather than its `main`: the
 // `main` entry requires ~40 CommonJS files plus the source-map library, which costs ~25 ms of
 // tango-admin's ~200 ms start-up budget (measured with bench/startproject.mjs).
-const Handlebars = createRequire(import.meta.url)('handlebars/dist/handlebars.min.js') as typeof HandlebarsModule;
+const Handlebars = createRequire(import.meta.url)(
+  'handlebars/dist/handlebars.min.js',
+) as typeof HandlebarsModule;
 
 // One isolated Handlebars environment: user partials/helpers registered elsewhere never leak in.
 const handlebars = Handlebars.create();
