@@ -135,11 +135,23 @@ function readBody(req: http.IncomingMessage, limit: number | null): Promise<Buff
   });
 }
 
+/**
+ * node:http writes header strings as Latin-1 and rejects characters above U+00FF. Cookie values
+ * may hold such characters unescaped (as Python's Morsel leaves them), so they go out as UTF-8
+ * bytes, which is what browsers send back and what `parseCookie` decodes.
+ */
+function toWire(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    if (value.charCodeAt(i) > 0xff) return Buffer.from(value, 'utf8').toString('latin1');
+  }
+  return value;
+}
+
 function writeResponse(res: http.ServerResponse, method: string, response: HttpResponse): void {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of response.headers) headers[name] = value;
   const cookies = response.setCookieHeaders();
-  if (cookies.length > 0) headers['Set-Cookie'] = cookies;
+  if (cookies.length > 0) headers['Set-Cookie'] = cookies.map(toWire);
   const noBody = STATUS_WITHOUT_BODY.has(response.status);
   if (!noBody) headers['Content-Length'] = String(response.content.length);
   res.writeHead(response.status, headers);

@@ -107,3 +107,29 @@ describe('graceful shutdown', () => {
     await expect(fetch(`${running.url}/`)).rejects.toThrow();
   });
 });
+
+describe('cookies beyond Latin-1', () => {
+  it('sends a non-Latin-1 cookie value as UTF-8 bytes that parse back to the same string', async () => {
+    const { HttpRequest, HttpResponse } = await import('../../../src/runtime/http/index.js');
+    const app = await fixtureApp();
+    const original = app.handle.bind(app);
+    app.handle = async (request) => {
+      if (request.path !== '/unicode/') return original(request);
+      return new HttpResponse('ok').setCookie('greeting', '清風 ✓');
+    };
+    const running = await serve(app, { port: 0, log: null });
+    const http = await import('node:http');
+    const raw = await new Promise<string>((resolve, reject) => {
+      http.get(`${running.url}/unicode/`, (res) => {
+        res.resume();
+        resolve(String(res.headers['set-cookie']?.[0]));
+      }).on('error', reject);
+    });
+    const pair = Buffer.from(raw, 'latin1').toString('utf8').split(';')[0]!;
+    expect(pair).toBe('greeting="清風 ✓"');
+    // What node:http hands the server when a browser echoes it back: the same Latin-1 string.
+    const echoed = new HttpRequest({ method: 'GET', url: '/', headers: { cookie: raw.split(';')[0]! } });
+    expect(echoed.cookies.get('greeting')).toBe('清風 ✓');
+    await running.close();
+  });
+});
