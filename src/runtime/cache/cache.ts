@@ -34,6 +34,11 @@ export interface Cache {
   clear(): Promise<void>;
   /** Releases connections; the data of an in-process cache survives. */
   close(): Promise<void>;
+  /**
+   * Connects now and checks that the server answers (network backends): the start-up check,
+   * rejecting with `ImproperlyConfigured` that names the server and alias.
+   */
+  connect?(): Promise<void>;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { CacheSettings, Settings } from '../conf/settings.js';
 import { type Cache, cacheOptions, InvalidCacheBackendError } from './cache.js';
 import { DummyCache } from './dummy.js';
 import { LocMemCache } from './locmem.js';
+import { redisCacheFromSettings } from './redis.js';
 
 type Backend = (config: CacheSettings, alias: string) => Cache;
 
@@ -45,11 +46,7 @@ const BACKENDS: Record<CacheSettings['BACKEND'], Backend> = {
     cacheOptions(alias, config);
     return new DummyCache();
   },
-  redis(_config, alias) {
-    throw new ImproperlyConfigured(
-      `CACHES['${alias}'].BACKEND 'redis' is not implemented yet; use 'locmem' for now.`,
-    );
-  },
+  redis: redisCacheFromSettings,
 };
 
 const caches = new Map<string, Cache>();

@@ -1,6 +1,7 @@
 /**
  * `tango/cache`: Django's low-level cache API (`django.core.cache`), async. Backends: `locmem`
- * (bounded in-process LRU, single process only) and `dummy`; Redis is next.
+ * (bounded in-process LRU, single process only), `redis` (shared by every process, native
+ * expiry) and `dummy`.
  *
  * @example
  * import { getCache } from 'tango/cache';
@@ -19,3 +20,10 @@ export {
 export { closeCaches, getCache } from './caches.js';
 export { DummyCache } from './dummy.js';
 export { LocMemCache, type LocMemOptions } from './locmem.js';
+export {
+  CacheUnavailable,
+  RedisCache,
+  redactRedisUrl,
+  redisCacheFromSettings,
+  type RedisCacheOptions,
+} from './redis.js';

@@ -46,4 +46,9 @@ export interface Connection {
   transaction<T>(fn: (db: Connection) => Promise<T>): Promise<T>;
   /** Closes the connection; a later call reopens it. */
   close(): Promise<void>;
+  /**
+   * Opens the connection now and checks that the server answers (network backends): the
+   * start-up check, rejecting with `ImproperlyConfigured` that names the server and alias.
+   */
+  connect?(): Promise<void>;
 }

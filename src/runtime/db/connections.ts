@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ImproperlyConfigured } from '../conf/errors.js';
 import type { DatabaseSettings, Settings } from '../conf/settings.js';
 import type { Connection } from './connection.js';
+import { PostgresConnection, postgresOptions } from './postgres.js';
 import { SqliteConnection } from './sqlite.js';
 
 type Backend = (
@@ -31,10 +32,8 @@ const BACKENDS: Record<DatabaseSettings['ENGINE'], Backend> = {
     const filename = name === ':memory:' ? name : path.resolve(settings.BASE_DIR, name);
     return new SqliteConnection(filename, { timeout });
   },
-  postgresql(_config, alias) {
-    throw new ImproperlyConfigured(
-      `DATABASES['${alias}'].ENGINE 'postgresql' is not implemented yet; use 'sqlite' for now.`,
-    );
+  postgresql(config, alias) {
+    return new PostgresConnection(postgresOptions(config, alias));
   },
 };
 

@@ -1,6 +1,6 @@
 /**
  * `tango/db`: database connections and migrations (Django's `django.db` plus the migration
- * runner behind `migrate`). SQLite (better-sqlite3) now; PostgreSQL is one more backend file.
+ * runner behind `migrate`). SQLite (better-sqlite3) and PostgreSQL (pg, pooled).
  *
  * @example
  * import { getConnection } from 'tango/db';
@@ -48,4 +48,10 @@ export {
   type PlanStep,
   type ShowMigrationsOptions,
 } from './migrations.js';
+export {
+  PostgresConnection,
+  postgresOptions,
+  redactUrl,
+  type PostgresOptions,
+} from './postgres.js';
 export { SqliteConnection, type SqliteOptions } from './sqlite.js';

@@ -5,6 +5,7 @@ import {
   getCache,
   InvalidCacheBackendError,
   LocMemCache,
+  RedisCache,
 } from '../../../src/runtime/cache/index.js';
 import { defineSettings, ImproperlyConfigured } from '../../../src/runtime/conf/index.js';
 
@@ -61,11 +62,13 @@ describe('getCache', () => {
     await cache.clear();
   });
 
-  it('builds DummyCache, and says Redis is not implemented yet', () => {
+  it('builds DummyCache, and RedisCache without connecting (test/runtime/cache/redis.test.ts)', () => {
     expect(getCache(settings({ default: { BACKEND: 'dummy' } }))).toBeInstanceOf(DummyCache);
-    expect(() =>
-      getCache(settings({ default: { BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:6379' } })),
-    ).toThrow("CACHES['default'].BACKEND 'redis' is not implemented yet");
+    const redis = getCache(
+      settings({ default: { BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:6379' } }),
+    );
+    expect(redis).toBeInstanceOf(RedisCache);
+    expect((redis as RedisCache).address).toBe('redis://127.0.0.1:6379');
   });
 
   it('validates options, naming them', () => {

@@ -11,6 +11,7 @@ import {
   IntegrityError,
   isMissingTable,
   OperationalError,
+  PostgresConnection,
   SqliteConnection,
 } from '../../../src/runtime/db/index.js';
 
@@ -213,11 +214,10 @@ describe('getConnection', () => {
     );
   });
 
-  it('says PostgreSQL is not implemented yet', () => {
-    const s = settings({ default: { ENGINE: 'postgresql', NAME: 'x' } });
-    expect(() => getConnection(s)).toThrow(
-      "DATABASES['default'].ENGINE 'postgresql' is not implemented yet",
-    );
+  it('builds a PostgresConnection without connecting (test/runtime/db/postgres.test.ts)', () => {
+    const db = getConnection(settings({ default: { ENGINE: 'postgresql', NAME: 'x' } }));
+    expect(db).toBeInstanceOf(PostgresConnection);
+    expect((db as PostgresConnection).address).toBe('postgres://localhost:5432/x');
   });
 
   it('requires NAME and a numeric timeout', () => {

@@ -8,6 +8,7 @@ import type { SettingsInput } from '../../../src/runtime/conf/settings.js';
 import { closeConnections, getConnection } from '../../../src/runtime/db/index.js';
 import { executeFromCommandLine } from '../../../src/runtime/management/index.js';
 import { DatabaseStore } from '../../../src/runtime/sessions/backends/db.js';
+import { freePort } from '../../support/services.js';
 
 let dir: string;
 beforeEach(() => {
@@ -134,16 +135,18 @@ describe('manage.ts migrate', () => {
     );
   });
 
-  it('says PostgreSQL is not implemented yet', async () => {
+  it('names an unreachable PostgreSQL server in one line', async () => {
+    const port = await freePort();
     const result = await run(
       ['migrate'],
-      settings({ DATABASES: { default: { ENGINE: 'postgresql', NAME: 'x' } } }),
+      settings({
+        DATABASES: { default: { ENGINE: 'postgresql', NAME: 'x', HOST: '127.0.0.1', PORT: port } },
+      }),
     );
     expect(result).toEqual({
       code: 1,
       stdout: '',
-      stderr:
-        "ImproperlyConfigured: DATABASES['default'].ENGINE 'postgresql' is not implemented yet; use 'sqlite' for now.\n",
+      stderr: `CommandError: DatabaseUnavailable: Cannot connect to PostgreSQL at postgres://127.0.0.1:${port}/x (DATABASES['default']): ECONNREFUSED\n`,
     });
   });
 });

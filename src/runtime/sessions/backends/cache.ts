@@ -61,7 +61,9 @@ export class CacheStore implements SessionStore {
    * (`InvalidCacheBackendError`, as Django's test_non_default_cache expects).
    */
   static async fromSettings(settings: Readonly<Settings>): Promise<CacheStore> {
-    return new CacheStore(getCache(settings, settings.SESSION_CACHE_ALIAS));
+    const cache = getCache(settings, settings.SESSION_CACHE_ALIAS);
+    await cache.connect?.(); // an unreachable Redis stops start-up, naming it
+    return new CacheStore(cache);
   }
 
   #timeout(expiresAt: Date): number {

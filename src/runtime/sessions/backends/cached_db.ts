@@ -53,10 +53,10 @@ export class CachedDatabaseStore implements SessionStore {
 
   /** `DATABASES['default']` plus `CACHES[SESSION_CACHE_ALIAS]`. */
   static async fromSettings(settings: Readonly<Settings>): Promise<CachedDatabaseStore> {
-    return new CachedDatabaseStore(
-      await DatabaseStore.fromSettings(settings),
-      getCache(settings, settings.SESSION_CACHE_ALIAS),
-    );
+    const cache = getCache(settings, settings.SESSION_CACHE_ALIAS);
+    const db = await DatabaseStore.fromSettings(settings);
+    await cache.connect?.(); // an unreachable Redis stops start-up, naming it
+    return new CachedDatabaseStore(db, cache);
   }
 
   /** Writes the cached copy; a cache failure is logged, since the database already has the data. */

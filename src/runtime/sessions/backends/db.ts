@@ -70,7 +70,9 @@ export class DatabaseStore implements SessionStore {
 
   /** Uses `DATABASES['default']`, shared with the rest of the process (Django's default router). */
   static async fromSettings(settings: Readonly<Settings>): Promise<DatabaseStore> {
-    return new DatabaseStore(getConnection(settings), {
+    const db = getConnection(settings);
+    await db.connect?.(); // an unreachable PostgreSQL stops start-up, naming it
+    return new DatabaseStore(db, {
       keys: { key: settings.SECRET_KEY, fallbackKeys: settings.SECRET_KEY_FALLBACKS },
     });
   }
