@@ -332,34 +332,3 @@ export const HttpResponseNotAllowed = statusResponse(405);
 export const HttpResponseServerError = statusResponse(500);
 
 export { httpDate };
-
-/**
- * Django's `patch_vary_headers` (item 43): adds `newHeaders` to `Vary`, skipping names already
- * there (case-insensitively), keeping the existing order, joined with `', '`; a `*` anywhere
- * collapses the header to `*`.
- *
- * @example
- * patchVaryHeaders(response, ['Cookie']); // Vary: Accept-Encoding, Cookie
- */
-export function patchVaryHeaders(response: HttpResponse, newHeaders: readonly string[]): void {
-  const current = response.headers.get('Vary');
-  const vary = current === undefined ? [] : current.split(/\s*,\s*/);
-  const existing = new Set(vary.map((h) => h.toLowerCase()));
-  for (const header of newHeaders) {
-    if (!existing.has(header.toLowerCase())) vary.push(header);
-  }
-  response.headers.set('Vary', vary.includes('*') ? '*' : vary.join(', '));
-}
-
-/**
- * Django's `has_vary_header`: true when `Vary` lists `header` (case-insensitively).
- *
- * @example
- * hasVaryHeader(response, 'cookie'); // true after patchVaryHeaders(response, ['Cookie'])
- */
-export function hasVaryHeader(response: HttpResponse, header: string): boolean {
-  const current = response.headers.get('Vary');
-  if (current === undefined) return false;
-  const wanted = header.toLowerCase();
-  return current.split(/\s*,\s*/).some((h) => h.toLowerCase() === wanted);
-}

@@ -44,14 +44,8 @@ export const quoteReversed = makeQuoter("!$&'()*+,;=/~:@");
  */
 export const escapeUriPath = makeQuoter("/:@&+$,-_.!~*'()");
 
-/**
- * Django's `iri_to_uri`: encodes what is not allowed in a URI (spaces, non-ASCII) and keeps
- * everything that already has a meaning in one, `%` included, so it is safe on encoded input.
- *
- * @example
- * iriToUri('q=caf\u00e9&x=%20'); // 'q=caf%C3%A9&x=%20'
- */
-export const iriToUri = makeQuoter("/#%[]=:;$&()+,!?*@'~");
+// Django's `iri_to_uri` lives with the responses that need it (redirect Location headers).
+export { iriToUri } from '../http/response.js';
 
 /**
  * Django's `escape_leading_slashes`: a URL starting with `//` would be scheme-relative (an open

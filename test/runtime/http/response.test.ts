@@ -20,11 +20,10 @@ import {
   HttpResponseServerError,
   JsonResponse,
   ResponseHeaders,
-  hasVaryHeader,
   httpDate,
   iriToUri,
-  patchVaryHeaders,
 } from '../../../src/runtime/http/response.js';
+import { hasVaryHeader, patchVaryHeaders } from '../../../src/runtime/middleware/vary.js';
 import { VECTOR_SETTINGS_INPUT, vectors } from '../../django/vectors.js';
 
 beforeAll(() => {
