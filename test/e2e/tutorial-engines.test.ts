@@ -45,9 +45,13 @@ async function submit(jar: CookieJar, base: string, form: Record<string, string>
 describe('the tutorial app on every session engine', () => {
   let tutorial: TutorialProject;
   let server: ProjectServer | undefined;
+  /** SESSION_FILE_PATH for the file engine. */
+  let sessionDir: string;
 
   beforeAll(async () => {
     tutorial = await scaffoldTutorialProject('tango-tutorial-http-');
+    sessionDir = path.join(tutorial.scratch, 'sessions');
+    await mkdir(sessionDir);
   });
 
   afterAll(async () => {
@@ -80,8 +84,6 @@ describe('the tutorial app on every session engine', () => {
 
   for (const engine of ENGINES) {
     it(`${engine}: every page works, and counters ${engine === 'cache' ? 'reset' : 'continue'} after a restart`, async () => {
-      const sessionDir = path.join(tutorial.scratch, 'sessions');
-      await mkdir(sessionDir, { recursive: true });
       await setSessionEngine(tutorial.project, engine, engine === 'file' ? sessionDir : undefined);
       const { url } = await restart();
       const jar = new CookieJar();
@@ -166,10 +168,24 @@ describe('the tutorial app on every session engine', () => {
     });
   }
 
-  it.each<Engine>(['db', 'file'])('clearsessions runs on %s', async (engine) => {
-    await setSessionEngine(tutorial.project, engine, path.join(tutorial.scratch, 'sessions'));
+  it.each<Engine>(['db', 'file'])('clearsessions removes expired %s sessions', async (engine) => {
+    await setSessionEngine(tutorial.project, engine, sessionDir);
+    const { url } = await restart();
+    // A session whose expiry is already past (setExpiry(-10)) is stored, then left behind.
+    const jar = new CookieJar();
+    await submit(jar, url, { action: 'set', key: 'a', value: '1' });
+    const response = await jar.fetch(`${url}/session/`, {
+      method: 'POST',
+      body: new URLSearchParams({ action: 'expiry', seconds: '-10' }),
+    });
+    expect(response.status).toBe(302);
+    await server!.stop();
+    server = undefined;
     const result = await manage(tutorial.project, ['clearsessions']);
     expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toMatch(/Removed [1-9]\d* expired session\(s\)\./);
+    const again = await manage(tutorial.project, ['clearsessions']);
+    expect(again.stdout).toContain('Removed 0 expired session(s).');
   });
 
   it("passes the generated project's own tests (npm test)", async () => {
