@@ -1,0 +1,68 @@
+// The load generator, always in a process of its own: wrk (C, one thread: it leaves the most
+// CPU to the server on a small machine) when installed, else autocannon.
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** 'wrk' when it is on the PATH, else 'autocannon'. */
+export function defaultTool() {
+  return spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error ? 'autocannon' : 'wrk';
+}
+
+/** A line naming the tool and its version, for the report. */
+export function toolVersion(tool) {
+  if (tool === 'wrk') {
+    const out = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+    return (out.stdout || out.stderr).split('\n')[0].replace(/\s+Copyright.*$/, '').trim();
+  }
+  return 'autocannon 8';
+}
+
+/**
+ * Loads `url` with `connections` keep-alive connections for `seconds`, sending `cookie` (a
+ * `name=value` Cookie header) on every request when given. Resolves to
+ * `{ requests, seconds, rps, p50, p99, max (ms), errors, non2xx }`.
+ */
+export function runLoad({ tool, url, connections, seconds, cookie }) {
+  let command;
+  let args;
+  if (tool === 'wrk') {
+    command = 'wrk';
+    args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', path.join(here, 'wrk-report.lua')];
+    if (cookie) args.push('-H', `Cookie: ${cookie}`);
+    args.push(url);
+  } else {
+    command = process.execPath;
+    args = [path.join(here, 'autocannon-worker.mjs'), JSON.stringify({ url, connections, seconds, cookie })];
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = out.split('\n').reverse().find((l) => l.startsWith('{'));
+      if (code !== 0 || !line) {
+        reject(new Error(`${command} exited with ${code}: ${err || out}`));
+        return;
+      }
+      const r = JSON.parse(line);
+      const secs = r.duration_us / 1e6;
+      const e = r.errors;
+      resolve({
+        requests: r.requests,
+        seconds: secs,
+        rps: r.requests / secs,
+        p50: r.p50_us / 1000,
+        p99: r.p99_us / 1000,
+        max: r.max_us / 1000,
+        errors: e.connect + e.read + e.write + e.timeout,
+        non2xx: e.status,
+      });
+    });
+  });
+}
