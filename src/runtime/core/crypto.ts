@@ -4,7 +4,7 @@
  *
  * See https://docs.djangoproject.com/en/stable/topics/signing/
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /** Derived HMAC keys by `salt \0 secret`; bounded so that user-chosen salts cannot grow it forever. */
 const derivedKeys = new Map<string, Buffer>();
@@ -54,6 +54,20 @@ export function constantTimeCompare(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+// Random bytes are drawn in batches (one randomFillSync per ~8 session keys, not one per key):
+// session keys are minted on the request path.
+const POOL_SIZE = 256;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomByte(): number {
+  if (poolOffset === POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]!;
+}
+
 /** Django's `RANDOM_STRING_CHARS`. */
 export const RANDOM_STRING_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -79,11 +93,8 @@ export function getRandomString(
   const limit = 256 - (256 % n);
   let out = '';
   while (out.length < length) {
-    const bytes = randomBytes(Math.ceil((length - out.length) * 1.25) + 8);
-    for (let i = 0; i < bytes.length && out.length < length; i++) {
-      const byte = bytes[i]!;
-      if (byte < limit) out += allowedChars[byte % n];
-    }
+    const byte = randomByte();
+    if (byte < limit) out += allowedChars[byte % n];
   }
   return out;
 }

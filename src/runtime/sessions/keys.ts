@@ -2,7 +2,7 @@
  * Session keys: generation (Django's `get_random_string(32, VALID_KEY_CHARS)`), validation,
  * and the shared "insert under a fresh key, retry on collision" loop every engine uses.
  */
-import { randomFillSync } from 'node:crypto';
+import { getRandomString } from '../core/crypto.js';
 import { CreateError } from './store.js';
 
 /** Django's `VALID_KEY_CHARS`: lower-case ASCII letters and digits. */
@@ -18,30 +18,9 @@ export const SESSION_KEY_LENGTH = 32;
  */
 export const MAX_CREATE_ATTEMPTS = 10;
 
-// Random bytes are drawn in batches: one randomFillSync per ~8 keys instead of one per key.
-const POOL_SIZE = 256;
-const pool = Buffer.alloc(POOL_SIZE);
-let poolOffset = POOL_SIZE;
-
-function randomByte(): number {
-  if (poolOffset === POOL_SIZE) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  return pool[poolOffset++]!;
-}
-
-// 252 = 7 * 36: bytes at or above it are rejected so that every character is equally likely.
-const REJECT_FROM = 256 - (256 % VALID_KEY_CHARS.length);
-
 /** The default generator: 32 characters of `[a-z0-9]` from the OS CSPRNG, unbiased. */
 function randomSessionKey(): string {
-  let key = '';
-  while (key.length < SESSION_KEY_LENGTH) {
-    const byte = randomByte();
-    if (byte < REJECT_FROM) key += VALID_KEY_CHARS[byte % VALID_KEY_CHARS.length];
-  }
-  return key;
+  return getRandomString(SESSION_KEY_LENGTH, VALID_KEY_CHARS);
 }
 
 let generator: () => string = randomSessionKey;
