@@ -1,6 +1,8 @@
+import net from 'node:net';
 import { createApplication } from '../../core/handler.js';
 import { RUN_MAIN_ENV, runWithReloader } from '../../server/autoreload.js';
 import { serve } from '../../server/node.js';
+import { isWorker, locmemSessionWarning, runWorkers, stopRequested } from '../../server/workers.js';
 import { CommandError, type Command } from '../base.js';
 import { unappliedMigrationsWarning } from './check.js';
 
@@ -16,9 +18,39 @@ export function parseAddrPort(value: string | undefined): { host: string; port: 
   return { host: host === 'localhost' ? '127.0.0.1' : host, port };
 }
 
+/** Parses `--workers N` (default 1). */
+export function parseWorkers(value: unknown): number {
+  if (value === undefined) return 1;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < 1 || n > 256) {
+    throw new CommandError(
+      `--workers must be a whole number of processes from 1 to 256, got '${String(value)}'.`,
+      2,
+    );
+  }
+  return n;
+}
+
+/** Fails with Django's message when `host:port` cannot be bound (checked once, in the primary). */
+async function checkBindable(host: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE')
+      throw new CommandError(`That port is already in use: ${host}:${port}.`);
+    if (error.code === 'EADDRNOTAVAIL')
+      throw new CommandError(`That IP address can't be assigned to: ${host}.`);
+    throw error;
+  });
+}
+
 /**
  * `manage.ts runserver [addr:port]`: serves the project on node:http (default 127.0.0.1:8000),
  * restarting on source changes unless `--noreload`, stopping gracefully on SIGINT/SIGTERM.
+ * `--workers N` runs N processes on the one port with node:cluster (implies `--noreload`);
+ * sessions are shared between them only through a shared store (docs/scale-out.md).
  */
 export const runserver: Command = {
   help: 'Starts a lightweight web server for development.',
@@ -26,10 +58,45 @@ export const runserver: Command = {
   options: {
     noreload: { type: 'boolean', description: 'Do not restart the server when code changes.' },
     ipv6: { type: 'boolean', short: '6', description: 'Use an IPv6 address (default ::1).' },
+    workers: {
+      type: 'string',
+      description: 'Serve with N processes on one port (node:cluster); implies --noreload.',
+    },
   },
   async handle({ positionals, options }, { settings, stdout, stderr }) {
     const addr = parseAddrPort(positionals[0] ?? process.env.PORT);
     if (options.ipv6 && !positionals[0]?.includes('[')) addr.host = '::1';
+    const workers = parseWorkers(options.workers);
+    if (workers > 1 && !isWorker()) {
+      // The primary checks everything once (settings, stores, port) so that a mistake is one
+      // line, not one per worker; then the workers each build and serve the application.
+      const app = await createApplication(settings);
+      const warning = await unappliedMigrationsWarning(settings, app.apps);
+      await app.close();
+      if (warning) stderr.write(warning + '\n');
+      const locmem = locmemSessionWarning(settings, workers);
+      if (locmem) stderr.write(locmem + '\n');
+      await checkBindable(addr.host, addr.port);
+      return runWorkers({
+        count: workers,
+        log: (line) => stderr.write(line + '\n'),
+        onListening: ({ port }) => {
+          const urlHost = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
+          stdout.write(
+            `Tango server at http://${urlHost}:${port}/ with ${workers} worker processes (settings: ${process.env.TANGO_SETTINGS_MODULE ?? 'configured'}, DEBUG=${settings.DEBUG}; autoreload off).\n` +
+              `Quit the server with CONTROL-C.\n`,
+          );
+        },
+      });
+    }
+    if (isWorker()) {
+      const app = await createApplication(settings);
+      const running = await serve(app, { host: addr.host, port: addr.port });
+      await stopRequested();
+      await running.close();
+      process.disconnect?.();
+      return 0;
+    }
     if (!options.noreload && !process.env[RUN_MAIN_ENV]) {
       return runWithReloader(settings.BASE_DIR, (line) => stderr.write(line + '\n'));
     }
@@ -42,8 +109,10 @@ export const runserver: Command = {
     } catch (error) {
       await app.close();
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new CommandError(`That port is already in use: ${addr.host}:${addr.port}.`);
-      if (code === 'EADDRNOTAVAIL') throw new CommandError(`That IP address can't be assigned to: ${addr.host}.`);
+      if (code === 'EADDRINUSE')
+        throw new CommandError(`That port is already in use: ${addr.host}:${addr.port}.`);
+      if (code === 'EADDRNOTAVAIL')
+        throw new CommandError(`That IP address can't be assigned to: ${addr.host}.`);
       throw error;
     }
     stdout.write(

@@ -1,0 +1,181 @@
+/**
+ * Multi-process serving with node:cluster (`manage.ts runserver --workers N`): the primary
+ * forks N workers running the same command line; each builds its own application and listens
+ * on the shared port, and the primary hands out connections. Sessions are shared between
+ * workers only through a shared store (a database, Redis, the file engine): a `locmem` cache
+ * lives in each worker's memory (see `locmemSessionWarning`).
+ *
+ * See https://nodejs.org/api/cluster.html
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type { Settings } from '../conf/settings.js';
+
+/** The message the primary sends a worker to make it stop gracefully. */
+const SHUTDOWN = 'tango:shutdown';
+/** How long the primary waits for workers to finish in-flight requests before killing them. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * True in a worker forked by `runWorkers`.
+ *
+ * @example
+ * if (!isWorker()) stdout.write('Quit the server with CONTROL-C.\n');
+ */
+export function isWorker(): boolean {
+  return cluster.isWorker;
+}
+
+/**
+ * The warning to print when several workers would keep sessions in a `locmem` cache, which
+ * every worker holds separately (Django's docs say the same of LocMemCache); undefined when
+ * the session engine does not use a locmem cache.
+ *
+ * @example
+ * const warning = locmemSessionWarning(settings, 4);
+ * if (warning) stderr.write(warning + '\n');
+ */
+export function locmemSessionWarning(
+  settings: Readonly<Settings>,
+  workers: number,
+): string | undefined {
+  if (workers < 2) return undefined;
+  const engine = settings.SESSION_ENGINE;
+  if (engine !== 'cache' && engine !== 'cached_db') return undefined;
+  const alias = settings.SESSION_CACHE_ALIAS;
+  const cache = Object.hasOwn(settings.CACHES, alias) ? settings.CACHES[alias] : undefined;
+  if (cache?.BACKEND !== 'locmem') return undefined;
+  return (
+    `Warning: SESSION_ENGINE '${engine}' uses the locmem cache CACHES['${alias}'], which each of the ${workers} worker ` +
+    `processes keeps in its own memory: ` +
+    (engine === 'cache'
+      ? 'sessions will not be shared across workers, and users will appear to be logged out at random. '
+      : 'each worker caches its own copy, so a session changed through one worker can be read stale through another. ') +
+    `Use a shared cache (CACHES['${alias}'] = { BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:6379/0' }) or SESSION_ENGINE 'db'. See docs/scale-out.md.`
+  );
+}
+
+/** Options of `runWorkers`. */
+export interface RunWorkersOptions {
+  /** How many worker processes (≥ 1). */
+  count: number;
+  /** Called once, when every worker is listening, with the address they share. */
+  onListening(address: { host: string; port: number }): void;
+  /** Where the primary's own lines go (worker restarts, shutdown). */
+  log(line: string): void;
+}
+
+/**
+ * In the primary: forks `count` workers that re-run the current command line, waits until all
+ * listen, restarts a worker that dies after start-up, and on SIGINT/SIGTERM asks every worker
+ * to finish its in-flight requests and exit (killing stragglers after 10 s). Resolves with the
+ * exit code: 0 after a requested shutdown, 1 when a worker failed to start (its own error
+ * line has been printed by then).
+ *
+ * @example
+ * if (cluster.isPrimary) return runWorkers({ count: 4, onListening: ({ port }) => ..., log });
+ */
+export function runWorkers(options: RunWorkersOptions): Promise<number> {
+  const listening = new Set<Worker>();
+  let started = false;
+  let stopping = false;
+
+  return new Promise<number>((resolve) => {
+    let exitCode = 0;
+    const fork = (): Worker => {
+      const worker = cluster.fork();
+      worker.on('listening', (address) => {
+        listening.add(worker);
+        if (!started && listening.size === options.count) {
+          started = true;
+          const host =
+            typeof address.address === 'string' && address.address ? address.address : '127.0.0.1';
+          options.onListening({ host, port: address.port });
+        }
+      });
+      return worker;
+    };
+
+    const live = (): Worker[] =>
+      Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+
+    const stop = (code: number): void => {
+      if (stopping) return;
+      stopping = true;
+      exitCode = code;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      // Ignore the signals while the workers drain, so a second Ctrl-C does not kill the
+      // primary and orphan them.
+      process.on('SIGINT', ignore);
+      process.on('SIGTERM', ignore);
+      for (const worker of live()) {
+        if (worker.isConnected()) worker.send(SHUTDOWN);
+      }
+      const timer = setTimeout(() => {
+        for (const worker of live()) worker.process.kill('SIGKILL');
+      }, SHUTDOWN_TIMEOUT_MS);
+      timer.unref();
+      if (live().length === 0) finish();
+    };
+    const ignore = (): void => undefined;
+    const onSignal = (): void => stop(0);
+    const finish = (): void => {
+      process.off('SIGINT', ignore);
+      process.off('SIGTERM', ignore);
+      cluster.off('exit', onExit);
+      resolve(exitCode);
+    };
+    const onExit = (worker: Worker, code: number | null, signal: string | null): void => {
+      listening.delete(worker);
+      if (stopping) {
+        if (live().length === 0) finish();
+        return;
+      }
+      if (!started) {
+        // A worker that cannot start (bad settings, port taken) has printed why; the others
+        // would fail the same way.
+        stop(1);
+        return;
+      }
+      options.log(
+        `Worker ${worker.process.pid} exited unexpectedly (${signal ?? `code ${code}`}); starting a new one.`,
+      );
+      fork();
+    };
+
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    cluster.on('exit', onExit);
+    for (let i = 0; i < options.count; i++) fork();
+  });
+}
+
+/**
+ * In a worker (or a single process): resolves when the process is asked to stop, by SIGINT,
+ * SIGTERM or the primary's shutdown message. Signals that arrive after the first are ignored,
+ * so a Ctrl-C (which reaches every process of the group) followed by the primary's message
+ * never cuts a graceful shutdown short.
+ *
+ * @example
+ * await stopRequested();
+ * await running.close();
+ */
+export function stopRequested(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('message', onMessage);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.on('SIGINT', ignore);
+      process.on('SIGTERM', ignore);
+      resolve();
+    };
+    const ignore = (): void => undefined;
+    const onMessage = (message: unknown): void => {
+      if (message === SHUTDOWN) stop();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (cluster.isWorker) process.on('message', onMessage);
+  });
+}
