@@ -196,6 +196,23 @@ export class UrlResolver {
   }
 
   /**
+   * The URL of every named pattern that takes no parameters, as `{ name, url }` in definition
+   * order (`'ns:name'` inside namespaces). For index pages and site maps; it allocates.
+   *
+   * @example
+   * resolver.staticUrls(); // [{ name: 'home', url: '/' }, { name: 'hits', url: '/hits/' }]
+   */
+  staticUrls(): { name: string; url: string }[] {
+    const found: { name: string; url: string }[] = [];
+    for (const [name, candidates] of this.#reverse) {
+      const candidate = candidates.find((c) => c.paramNames.size === 0);
+      const url = candidate && tryCandidate(candidate, {}, []);
+      if (url !== undefined) found.push({ name, url });
+    }
+    return found;
+  }
+
+  /**
    * The URL path for a pattern name and params, like Django's `reverse()`: names inside
    * namespaced includes are `'ns:name'`; params go through their converter's `toUrl` and must
    * match its regex; the result is percent-encoded as Django does. Throws `NoReverseMatch`.

@@ -347,3 +347,23 @@ describe('reverse', () => {
     expect(() => r.reverse('shop:detail', { id: 1.5 })).toThrow(NoReverseMatch);
   });
 });
+
+describe('staticUrls', () => {
+  it('lists named patterns without parameters, in definition order, with namespaces', async () => {
+    const { path, include, UrlResolver } = await import('../../../src/runtime/urls/index.js');
+    const { HttpResponse } = await import('../../../src/runtime/http/index.js');
+    const view = () => new HttpResponse('');
+    const resolver = new UrlResolver([
+      path('', view, { name: 'home' }),
+      path('item/<int:id>/', view, { name: 'item' }),
+      path('about/', view),
+      path('shop/', include([path('cart/', view, { name: 'cart' })], { namespace: 'shop' })),
+      path('hits/', view, { name: 'hits' }),
+    ]);
+    expect(resolver.staticUrls()).toEqual([
+      { name: 'home', url: '/' },
+      { name: 'shop:cart', url: '/shop/cart/' },
+      { name: 'hits', url: '/hits/' },
+    ]);
+  });
+});
