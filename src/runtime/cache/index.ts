@@ -25,5 +25,6 @@ export {
   RedisCache,
   redactRedisUrl,
   redisCacheFromSettings,
+  redisCacheOptions,
   type RedisCacheOptions,
 } from './redis.js';

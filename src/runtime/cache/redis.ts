@@ -294,14 +294,14 @@ export class RedisCache implements Cache {
 }
 
 /**
- * Builds a `RedisCache` from a `CACHES` entry: `LOCATION` is the URL (required),
- * `OPTIONS.connect_timeout` in seconds (default 2), plus the shared `TIMEOUT`, `KEY_PREFIX`
- * and `VERSION`. Mistakes name the setting.
+ * Validates a `redis` `CACHES` entry and resolves its options: `LOCATION` is the URL
+ * (required), `OPTIONS.connect_timeout` in seconds (default 2), plus the shared `TIMEOUT`,
+ * `KEY_PREFIX` and `VERSION`. Mistakes name the setting. No connection is made.
  *
  * @example
- * redisCacheFromSettings({ BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:6379/0' }, 'default');
+ * redisCacheOptions({ BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:6379/0' }, 'default');
  */
-export function redisCacheFromSettings(config: CacheSettings, alias: string): RedisCache {
+export function redisCacheOptions(config: CacheSettings, alias: string): RedisCacheOptions {
   const where = `CACHES['${alias}']`;
   const location = config.LOCATION;
   let url: URL | undefined;
@@ -331,10 +331,21 @@ export function redisCacheFromSettings(config: CacheSettings, alias: string): Re
       `${where}.OPTIONS.connect_timeout must be a positive number of seconds, got ${JSON.stringify(connectTimeout)}.`,
     );
   }
-  return new RedisCache({
+  return {
     ...cacheOptions(alias, config),
     location: location!,
     connectTimeout: (connectTimeout as number | undefined) ?? 2,
     label: where,
-  });
+  };
+}
+
+/**
+ * Builds the `RedisCache` of a `CACHES` entry (see `redisCacheOptions`); it connects on
+ * first use.
+ *
+ * @example
+ * redisCacheFromSettings({ BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:6379/0' }, 'default');
+ */
+export function redisCacheFromSettings(config: CacheSettings, alias: string): RedisCache {
+  return new RedisCache(redisCacheOptions(config, alias));
 }

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { redisCacheOptions } from '../cache/redis.js';
+import { postgresOptions } from '../db/postgres.js';
 import { ImproperlyConfigured } from './errors.js';
 import { DEFAULTS, type Settings, type SettingsInput } from './settings.js';
 
@@ -68,11 +70,15 @@ function validate(s: Settings): void {
     if (!['sqlite', 'postgresql'].includes(db.ENGINE)) {
       fail(`DATABASES['${alias}'].ENGINE must be 'sqlite' or 'postgresql', got '${String(db.ENGINE)}'.`);
     }
+    // URL or NAME, port, timeouts and pool size, checked without connecting.
+    if (db.ENGINE === 'postgresql') postgresOptions(db, alias);
   }
   for (const [alias, cache] of Object.entries(s.CACHES)) {
     if (!['locmem', 'redis', 'dummy'].includes(cache.BACKEND)) {
       fail(`CACHES['${alias}'].BACKEND must be 'locmem', 'redis' or 'dummy', got '${String(cache.BACKEND)}'.`);
     }
+    // The Redis URL in LOCATION, timeouts and key options, checked without connecting.
+    if (cache.BACKEND === 'redis') redisCacheOptions(cache, alias);
   }
 }
 

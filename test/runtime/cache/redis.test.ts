@@ -43,6 +43,18 @@ describe('redisCacheFromSettings (CACHES entry → RedisCache)', () => {
     ).toBeInstanceOf(RedisCache);
   });
 
+  it('is checked by defineSettings, so a mistake stops start-up before any connection', () => {
+    const define = (config: Record<string, unknown>) => () =>
+      defineSettings({
+        BASE_DIR: '/srv/site',
+        SECRET_KEY: 'x',
+        CACHES: { default: { BACKEND: 'redis', ...config } as never },
+      });
+    expect(define({ LOCATION: 'redis://cache:6379/1' })).not.toThrow();
+    expect(define({ LOCATION: 'cache:6379' })).toThrow(ImproperlyConfigured);
+    expect(define({})).toThrow("CACHES['default'].LOCATION must be a Redis URL");
+  });
+
   it('never shows the password in messages', () => {
     expect(redactRedisUrl('redis://:s3cret@cache:6379/0')).toBe('redis://cache:6379/0');
     expect(redactRedisUrl('redis://app:s3cret@cache:6379/0')).toBe('redis://app@cache:6379/0');

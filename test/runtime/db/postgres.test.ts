@@ -115,6 +115,21 @@ describe('postgresOptions (DATABASES entry → options)', () => {
     );
   });
 
+  it('is checked by defineSettings, so a mistake stops start-up before any connection', () => {
+    const define = (config: Record<string, unknown>) => () =>
+      defineSettings({
+        BASE_DIR: '/srv/site',
+        SECRET_KEY: 'x',
+        DATABASES: { default: { ENGINE: 'postgresql', ...config } as never },
+      });
+    expect(define({ URL: 'postgres://app@db:5432/site' })).not.toThrow();
+    expect(define({ URL: 'http://db/site' })).toThrow(ImproperlyConfigured);
+    expect(define({ URL: 'http://db/site' })).toThrow(
+      "DATABASES['default'].URL must look like postgres://",
+    );
+    expect(define({ URL: undefined })).toThrow('Please supply the NAME value');
+  });
+
   it('never shows the password in messages', () => {
     expect(redactUrl('postgres://app:s3cret@db:5432/site')).toBe('postgres://app@db:5432/site');
     expect(new PostgresConnection({ url: 'postgres://app:s3cret@db:5432/site' }).address).toBe(
