@@ -14,7 +14,7 @@
 // the median of the per-round ratio to node:http + Map in the same round and scenario.
 // Then: the db engine with 1,000 vs N stored sessions, `clearsessions` on N expired rows, and
 // the RSS of an idle server and during a sustained load.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { USAGE, readConfig } from './lib/config.mjs';
 import { defaultTool, runLoad, toolVersion } from './lib/load.mjs';
 import { rssMiB, startServer } from './lib/process.mjs';
-import { createTangoProject, fillSessions } from './lib/project.mjs';
+import { buildPackage, createTangoProject, fillSessions } from './lib/project.mjs';
 import { SCENARIOS, barChartSvg, summarize, tableLines } from './lib/report.mjs';
 import { slope } from './lib/stats.mjs';
 
@@ -143,18 +143,8 @@ async function runServer(server, round, measurements) {
 // ---------------------------------------------------------------------------------------------
 // Set-up
 
-async function build() {
-  log('Building dist/ (npm run build; --no-build skips) ...');
-  const result = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  // tsc emits even with type errors (work in progress elsewhere); say so, and go on.
-  if (result.status !== 0) log(`  tsc reported errors (dist/ was still emitted):\n${result.stdout.split('\n').slice(0, 5).join('\n')}`);
-}
-
 /** Redis and PostgreSQL from test/support/services.ts (started on free loopback ports). */
-async function startServices(tmp) {
+async function startServices(pkg) {
   const found = { notes: [] };
   if (!config.services) {
     found.notes.push('Redis/PostgreSQL skipped (--no-services).');
@@ -168,8 +158,8 @@ async function startServices(tmp) {
     found.notes.push(`Redis/PostgreSQL skipped: cannot load test/support/services.ts (${error.message}).`);
     return found;
   }
-  const tangoRedis = existsSync(path.join(root, 'dist/runtime/cache/redis.js'));
-  const tangoPg = existsSync(path.join(root, 'dist/runtime/db/postgres.js'));
+  const tangoRedis = existsSync(path.join(pkg, 'dist/runtime/cache/redis.js'));
+  const tangoPg = existsSync(path.join(pkg, 'dist/runtime/db/postgres.js'));
   for (const name of ['redis', 'postgresql']) {
     const quietWarn = console.warn;
     console.warn = () => {};
@@ -194,7 +184,6 @@ async function startServices(tmp) {
   found.tangoPg = tangoPg;
   if (found.redis && !tangoRedis) found.notes.push("Tango's Redis cache backend is not built yet (dist/runtime/cache/redis.js): its rows are skipped.");
   if (found.pg && !tangoPg) found.notes.push("Tango's PostgreSQL backend is not built yet (dist/runtime/db/postgres.js): its rows are skipped.");
-  void tmp;
   return found;
 }
 
@@ -318,11 +307,11 @@ async function prepareScale(project, tmp, sessionData) {
     expired: path.join(tmp, 'scale-expired.sqlite3'),
   };
   log(`Filling the scale-test databases (1,000 and ${config.scale.toLocaleString('en-US')} sessions) ...`);
-  await fillSessions(root, source, files.empty, [], sessionData);
-  await fillSessions(root, source, files.small, [{ rows: 1000, expiresAt: future }], sessionData);
-  const filled = await fillSessions(root, source, files.large, [{ rows: config.scale, expiresAt: future }], sessionData);
+  await fillSessions(project.pkg, source, files.empty, [], sessionData);
+  await fillSessions(project.pkg, source, files.small, [{ rows: 1000, expiresAt: future }], sessionData);
+  const filled = await fillSessions(project.pkg, source, files.large, [{ rows: config.scale, expiresAt: future }], sessionData);
   // For clearsessions: N expired rows and 1,000 live ones, which it must keep.
-  await fillSessions(root, source, files.expired, [{ rows: config.scale, expiresAt: past }, { rows: 1000, expiresAt: future }], sessionData);
+  await fillSessions(project.pkg, source, files.expired, [{ rows: config.scale, expiresAt: past }, { rows: 1000, expiresAt: future }], sessionData);
   log(`  inserted ${config.scale.toLocaleString('en-US')} rows in one transaction in ${filled.seconds.toFixed(1)} s`);
   return { files, fillSeconds: filled.seconds, baseRows: filled.count - config.scale };
 }
@@ -488,14 +477,20 @@ async function main() {
   log(`Tango benchmarks: ${machine.cpu}, nproc ${machine.nproc}, node ${machine.node}, ${machine.tool}`);
   log(`load average ${loadStart}${busy ? '  (busy machine: numbers will be low and noisy)' : ''}`);
   log(`${config.rounds} round(s), ${config.warmup} s warm-up + ${config.duration} s per measurement, ${config.connections} connections`);
-  if (config.build) await build();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'tango-bench-'));
   mkdirSync(path.join(tmp, 'session-files'));
   const notes = [];
   let services = {};
   try {
+    let pkg = root;
+    if (config.build) {
+      log('Compiling src/ into a private copy of the package (--no-build uses ./dist) ...');
+      const built = await buildPackage(root, tmp);
+      if (built.errors) log(`  tsc reported errors (the JavaScript was still emitted):\n${built.errors}`);
+      pkg = built.dir;
+    }
     log('Generating the project (startproject, startapp WebApp, migrate) ...');
-    const project = await createTangoProject(root, tmp);
+    const project = await createTangoProject(pkg, tmp);
     const pageFile = path.join(tmp, 'page.json');
     const page = await capturePage(project, pageFile);
     const { default: Database } = await import('better-sqlite3');
@@ -504,7 +499,7 @@ async function main() {
     sqlite.close();
     if (!sessionData) throw new Error('the captured request stored no session row');
     const scalePrepared = config.scale > 0 ? await prepareScale(project, tmp, sessionData) : undefined;
-    services = await startServices(tmp);
+    services = await startServices(pkg);
     notes.push(...services.notes);
     if (services.pg && services.tangoPg) {
       const migrated = await project.manage(['migrate'], { BENCH_PG_URL: services.pgTango });
