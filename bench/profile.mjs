@@ -89,6 +89,24 @@ try {
     }
   };
   print('Self time by function', self);
+  {
+    // Inclusive time: each sample counts once for every distinct function on its stack.
+    const parentOf = new Map();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
+    const label = (n) => {
+      const cf = n.callFrame;
+      const where = cf.url ? `${cf.url.replace(/^file:\/\//, '').replace(/.*\/dist\//, 'dist/').replace(/.*node_modules\//, 'nm/')}:${cf.lineNumber + 1}` : '';
+      return `${cf.functionName || '(anonymous)'} ${where}`;
+    };
+    const inclusive = new Map();
+    for (let i = 0; i < profile.samples.length; i++) {
+      const seen = new Set();
+      for (let n = byId.get(profile.samples[i]); n; n = parentOf.get(n.id)) seen.add(label(n));
+      for (const key of seen) inclusive.set(key, (inclusive.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    }
+    const wanted = new Map([...inclusive].filter(([k]) => k.includes('dist/') || k.includes('nm/handlebars') || /^(writev|parserOn|\(garbage)/.test(k)));
+    print('Inclusive time (Tango, handlebars, writev, GC)', wanted);
+  }
   if (values.callers) {
     // Stacks (leaf first) leading to functions named --callers, by self time.
     const parent = new Map();

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { USAGE, readConfig } from './lib/config.mjs';
 import { defaultTool, runLoad, toolVersion } from './lib/load.mjs';
-import { rssMiB, startServer } from './lib/process.mjs';
+import { cpuSeconds, rssMiB, startServer } from './lib/process.mjs';
 import { buildPackage, createTangoProject, fillSessions } from './lib/project.mjs';
 import { SCENARIOS, barChartSvg, summarize, tableLines } from './lib/report.mjs';
 import { slope } from './lib/stats.mjs';
@@ -99,9 +99,16 @@ async function load(url, cookie, seconds) {
   return runLoad({ tool, url, cookie, seconds, connections: config.connections });
 }
 
-async function measure(url, cookie) {
+/**
+ * Warm-up, then the measured load. Also the server's CPU time per request (user + system, from
+ * /proc), which load on the rest of the machine disturbs far less than req/s.
+ */
+async function measure(pid, url, cookie) {
   if (config.warmup > 0) await load(url, cookie, config.warmup);
-  return load(url, cookie, config.duration);
+  const cpuBefore = cpuSeconds(pid);
+  const result = await load(url, cookie, config.duration);
+  result.cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.requests;
+  return result;
 }
 
 /** One server, one round: start, probe, the scenarios, stop. */
@@ -110,11 +117,11 @@ async function runServer(server, round, measurements) {
   const record = (scenario, result) => {
     measurements.push({ round, server: server.name, scenario, ...result });
     if (result.error) {
-      log(`  ${server.name.padEnd(24)} ${SCENARIOS[scenario].padEnd(16)} FAILED: ${result.error.split('\n')[0]}`);
+      log(`  ${server.name.padEnd(24)} ${SCENARIOS[scenario].padEnd(16)} FAILED: ${result.error.split('\n').slice(0, 6).join('\n    ')}`);
     } else {
       const bad = result.errors + result.non2xx;
       log(
-        `  ${server.name.padEnd(24)} ${SCENARIOS[scenario].padEnd(16)} ${Math.round(result.rps).toString().padStart(6)} req/s  p99 ${result.p99.toFixed(2).padStart(6)} ms` +
+        `  ${server.name.padEnd(24)} ${SCENARIOS[scenario].padEnd(16)} ${Math.round(result.rps).toString().padStart(6)} req/s  p99 ${result.p99.toFixed(2).padStart(6)} ms  ${Math.round(result.cpuUs).toString().padStart(4)} us CPU/req` +
           (bad ? `  (${result.errors} errors, ${result.non2xx} non-2xx)` : ''),
       );
     }
@@ -122,9 +129,9 @@ async function runServer(server, round, measurements) {
   try {
     running = await startServer(server.def);
     const cookie = await probe(running.url, server.hello);
-    if (server.hello) record('hello', await measure(`${running.url}/hello/`));
-    record('returning', await measure(`${running.url}/hits/`, cookie));
-    record('new', await measure(`${running.url}/hits/`));
+    if (server.hello) record('hello', await measure(running.pid, `${running.url}/hello/`));
+    record('returning', await measure(running.pid, `${running.url}/hits/`, cookie));
+    record('new', await measure(running.pid, `${running.url}/hits/`));
     // The returning client's session survived the load (stateful stores counted on).
     const after = HITS.exec((await get(`${running.url}/hits/`, cookie)).body)?.[1];
     if (!after || Number(after) < 2) throw new Error(`after the load the counter reads ${after}`);

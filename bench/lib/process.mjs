@@ -1,5 +1,5 @@
 // Starting and stopping one server process, and reading its memory.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const READY = /(http:\/\/127\.0\.0\.1:\d+)\//;
@@ -100,4 +100,15 @@ export function runCommand(command, args, options = {}) {
     child.once('error', reject);
     child.once('exit', (code) => resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - start) / 1e6 }));
   });
+}
+
+let ticksPerSecond;
+
+/** CPU seconds (user + system) `pid` has used so far (Linux /proc/<pid>/stat). */
+export function cpuSeconds(pid) {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }

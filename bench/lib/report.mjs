@@ -31,6 +31,13 @@ export function summarize(measurements, servers, baselineName) {
         rounds: mine.filter((m) => m.rps).length,
         rps: median(mine.map((m) => m.rps)),
         p99: median(mine.map((m) => m.p99)),
+        cpuUs: median(mine.map((m) => m.cpuUs)),
+        cpuRatio: median(
+          mine.map((m) => {
+            const base = measurements.find((b) => b.server === baselineName && b.scenario === scenario && b.round === m.round && b.cpuUs);
+            return base && m.cpuUs ? base.cpuUs / m.cpuUs : NaN;
+          }),
+        ),
         ratio: median(ratios),
         errors: mine.reduce((a, m) => a + (m.errors ?? 0) + (m.non2xx ?? 0), 0),
         failed: mine.filter((m) => m.error).map((m) => m.error),
@@ -48,13 +55,15 @@ const fmt = {
 
 /** Rows for a Markdown / console table. */
 export function tableLines(rows, { markdown }) {
-  const header = ['server', 'scenario', 'req/s', 'p99 ms', 'x node:http', 'errors'];
+  const header = ['server', 'scenario', 'req/s', 'p99 ms', 'x node:http', 'CPU us/req', 'x by CPU', 'errors'];
   const body = rows.map((r) => [
     r.label,
     SCENARIOS[r.scenario],
     fmt.rps(r.rps),
     fmt.ms(r.p99),
     fmt.ratio(r.ratio),
+    Number.isFinite(r.cpuUs) ? String(Math.round(r.cpuUs)) : '—',
+    fmt.ratio(r.cpuRatio),
     r.failed.length ? `failed: ${r.failed[0].split('\n')[0].slice(0, 60)}` : String(r.errors),
   ]);
   if (markdown) {
@@ -65,7 +74,7 @@ export function tableLines(rows, { markdown }) {
     ];
   }
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((c) => c[i].length)));
-  const line = (cells) => cells.map((c, i) => (i >= 2 && i < 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const line = (cells) => cells.map((c, i) => (i >= 2 && i < 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
 }
 
