@@ -53,8 +53,12 @@ export interface Command {
   /** Usage of positionals, e.g. `'[app_label] [migration_name]'`. */
   args?: string;
   options?: Record<string, CommandOption>;
-  /** False for commands that must run before settings exist (none yet); default true. */
+  /** False for commands that run without loading settings (startapp); default true. */
   requiresSettings?: boolean;
-  /** Returns the exit code (default 0); long-running commands resolve when they stop. */
+  /**
+   * Returns the exit code (nothing means 0); long-running commands resolve when they stop.
+   * `context` is empty for commands with `requiresSettings: false`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a command that just prints may return nothing
   handle(args: CommandArgs, context: CommandContext): Promise<number | void>;
 }

@@ -2,7 +2,6 @@
  * `tango/management`: the `manage.ts` entry point and the command registry, like
  * `django.core.management`.
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppRegistry } from '../apps/registry.js';
 import { ImproperlyConfigured } from '../conf/errors.js';
@@ -70,8 +69,9 @@ export async function executeFromCommandLine(argv: string[], options: ExecuteOpt
   const program = 'manage.ts';
   const [name, ...rest] = argv;
   try {
-    if (name === 'startapp') {
-      return (await startapp.handle(parse(startapp, rest), {} as CommandContext)) ?? 0;
+    const early = name ? BUILTIN_COMMANDS[name] : undefined;
+    if (early?.requiresSettings === false) {
+      return (await early.handle(parse(early, rest), {} as CommandContext)) ?? 0;
     }
     const settings = options.settings ?? (await loadSettings());
     const apps = await AppRegistry.load(settings);
@@ -118,10 +118,4 @@ function parse(command: Command, args: string[]) {
   } catch (error) {
     throw new CommandError((error as Error).message.split('\n')[0]!, 2);
   }
-}
-
-/** Absolute path of the settings module in use, for messages. */
-export function settingsModulePath(): string | undefined {
-  const value = process.env.TANGO_SETTINGS_MODULE;
-  return value ? path.resolve(value) : undefined;
 }
