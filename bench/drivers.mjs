@@ -76,6 +76,13 @@ async function postgresDrivers(url) {
         await porsager.unsafe(SELECT, [key, new Date().toISOString()], { prepare: true });
         await porsager.unsafe(UPDATE, [payload, future(), key], { prepare: true });
       },
+      // For reference: postgres's tagged templates (not usable with SQL kept as strings).
+      'postgres (tagged template)': async (i) => {
+        const key = keys[i % KEYS];
+        const now = new Date().toISOString();
+        await porsager`SELECT session_data, expire_date FROM django_session WHERE session_key = ${key} AND expire_date > ${now}`;
+        await porsager`UPDATE django_session SET session_data = ${payload}, expire_date = ${future()} WHERE session_key = ${key}`;
+      },
     },
     close: () => Promise.all([pgPool.end(), porsager.end()]),
   };
