@@ -56,14 +56,14 @@ export default [
  * The benchmark then measures the current source and is immune to other work rebuilding
  * (or cleaning) the checkout's dist/ meanwhile. Returns its directory.
  */
-export async function buildPackage(root, tmp) {
-  const pkg = path.join(tmp, 'tango');
+export async function buildPackage(root, tmp, { name = 'tango', nodeModules = path.join(root, 'node_modules') } = {}) {
+  const pkg = path.join(tmp, name);
   mkdirSync(path.join(pkg, 'bin'), { recursive: true });
   copyFileSync(path.join(root, 'package.json'), path.join(pkg, 'package.json'));
   copyFileSync(path.join(root, 'bin', 'tango-admin.js'), path.join(pkg, 'bin', 'tango-admin.js'));
   symlinkSync(path.join(root, 'templates'), path.join(pkg, 'templates'), 'dir');
-  symlinkSync(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'), 'dir');
-  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  symlinkSync(nodeModules, path.join(pkg, 'node_modules'), 'dir');
+  const tsc = path.join(nodeModules, 'typescript', 'bin', 'tsc');
   const result = await runCommand(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', path.join(pkg, 'dist')], { cwd: root });
   // tsc emits even with type errors (work in progress elsewhere): report them and go on.
   return { dir: pkg, errors: result.code === 0 ? '' : result.stdout.split('\n').filter(Boolean).slice(0, 5).join('\n') };
