@@ -58,12 +58,17 @@ export interface ProjectServer {
 }
 
 /**
- * Starts `manage.ts runserver 127.0.0.1:<free port> --noreload` and resolves once it prints
- * that it is serving.
+ * Starts `manage.ts runserver 127.0.0.1:<free port> --noreload` (or with the autoreloader when
+ * `reload` is set) and resolves once it prints that it is serving.
  */
-export async function startServer(project: string, env: Record<string, string> = {}): Promise<ProjectServer> {
+export async function startServer(
+  project: string,
+  env: Record<string, string> = {},
+  options: { reload?: boolean } = {},
+): Promise<ProjectServer> {
   const port = await freePort();
-  const child = spawn(tsxBin(project), ['manage.ts', 'runserver', `127.0.0.1:${port}`, '--noreload'], {
+  const args = ['manage.ts', 'runserver', `127.0.0.1:${port}`, ...(options.reload ? [] : ['--noreload'])];
+  const child = spawn(tsxBin(project), args, {
     cwd: project,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@
  * Issue 2's end-to-end test: the real CLI scaffolds a project into a temp dir, installs it,
  * and the project type-checks, migrates, serves `/` on a free port and passes its own tests.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -58,6 +58,27 @@ describe('startproject end to end', () => {
     expect(await response.text()).toContain('mysite');
     await new Promise((r) => setTimeout(r, 100));
     expect(server.output()).toMatch(/\[\d\d\/\w{3}\/\d{4} \d\d:\d\d:\d\d\] "GET \/ HTTP\/1\.1" 200 \d+/);
+    expect(await server.stop()).toBe(0);
+    server = undefined;
+  });
+
+  it('restarts on a source change without --noreload, and stops on SIGTERM', async () => {
+    const views = path.join(project, 'mysite', 'views.ts');
+    const original = await readFile(views, 'utf8');
+    server = await startServer(project, {}, { reload: true });
+    try {
+      expect(await (await fetch(server.url + '/')).text()).not.toContain('mysite-reloaded');
+      await writeFile(views, original.replace("projectName: 'mysite'", "projectName: 'mysite-reloaded'"));
+      let body = '';
+      for (let i = 0; i < 100 && !body.includes('mysite-reloaded'); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        body = await fetch(server.url + '/').then((r) => r.text(), () => '');
+      }
+      expect(body).toContain('mysite-reloaded');
+      expect(server.output()).toContain('views.ts changed, reloading.');
+    } finally {
+      await writeFile(views, original);
+    }
     expect(await server.stop()).toBe(0);
     server = undefined;
   });
