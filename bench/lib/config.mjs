@@ -2,16 +2,18 @@
 import { parseArgs } from 'node:util';
 
 const FULL = { rounds: 3, duration: 5, warmup: 2, memory: 60, scale: 1_000_000 };
-const QUICK = { rounds: 1, duration: 2, warmup: 1, memory: 10, scale: 100_000 };
+const QUICK = { rounds: 1, duration: 1.5, warmup: 0.5, memory: 10, scale: 100_000 };
 
 export const USAGE = `Usage: npm run bench -- [options]   (or: node bench/run.mjs [options])
 
-  --quick               1 round x 2 s (1 s warm-up), 10 s memory run, 100,000-row scale test;
+  --quick               1 round x 1.5 s (0.5 s warm-up), 10 s memory runs, 100,000-row scale test;
                         about 2-3 minutes; does not rewrite docs/ unless --write-docs
   --rounds N            interleaved rounds (default 3; env BENCH_ROUNDS)
   --duration S          seconds measured per server and scenario (default 5; env BENCH_DURATION)
   --warmup S            warm-up seconds before each measurement (default 2; env BENCH_WARMUP)
   --connections N       concurrent connections (default 50; env BENCH_CONNECTIONS)
+  --rate N              offered req/s of the paced returning-client measurement (latency at a
+                        load every server sustains), 0 skips it (default 1000; env BENCH_RATE)
   --memory S            seconds of load for the RSS test, 0 skips it (default 60; env BENCH_MEMORY)
   --scale N             stored sessions for the scale and clearsessions tests, 0 skips them
                         (default 1000000; env BENCH_SCALE)
@@ -34,6 +36,7 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
       warmup: { type: 'string' },
       connections: { type: 'string' },
       memory: { type: 'string' },
+      rate: { type: 'string' },
       scale: { type: 'string' },
       only: { type: 'string' },
       tool: { type: 'string' },
@@ -66,6 +69,7 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
     warmup: num('warmup', 'BENCH_WARMUP', base.warmup),
     connections: Math.max(1, Math.round(num('connections', 'BENCH_CONNECTIONS', 50))),
     memory: num('memory', 'BENCH_MEMORY', base.memory),
+    rate: Math.round(num('rate', 'BENCH_RATE', 1000)),
     scale: Math.round(num('scale', 'BENCH_SCALE', base.scale)),
     only: (values.only ?? env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     tool,

@@ -22,20 +22,26 @@ export function toolVersion(tool) {
 
 /**
  * Loads `url` with `connections` keep-alive connections for `seconds`, sending `cookie` (a
- * `name=value` Cookie header) on every request when given. Resolves to
+ * `name=value` Cookie header) on every request when given; with `rate`, at that many requests
+ * per second in all (bench/lib/paced-worker.mjs) instead of as fast as possible. Resolves to
  * `{ requests, seconds, rps, p50, p99, max (ms), errors, non2xx }`.
  */
-export function runLoad({ tool, url, connections, seconds, cookie }) {
+export function runLoad({ tool, url, connections, seconds, cookie, rate }) {
   let command;
   let args;
-  if (tool === 'wrk') {
+  if (rate) {
+    // A fixed offered rate: our own open-loop generator (wrk cannot pace; autocannon's
+    // overallRate sends each second's requests in one burst, which measures the burst).
+    command = process.execPath;
+    args = [path.join(here, 'paced-worker.mjs'), JSON.stringify({ url, connections, seconds, cookie, rate })];
+  } else if (tool === 'wrk') {
     command = 'wrk';
     args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', path.join(here, 'wrk-report.lua')];
     if (cookie) args.push('-H', `Cookie: ${cookie}`);
     args.push(url);
   } else {
     command = process.execPath;
-    args = [path.join(here, 'autocannon-worker.mjs'), JSON.stringify({ url, connections, seconds, cookie })];
+    args = [path.join(here, 'autocannon-worker.mjs'), JSON.stringify({ url, connections, seconds, cookie, rate })];
   }
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });

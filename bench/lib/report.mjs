@@ -5,6 +5,7 @@ export const SCENARIOS = {
   returning: 'returning client',
   new: 'new visitors',
   hello: 'hello page',
+  paced: 'returning, paced',
 };
 
 /**
@@ -32,13 +33,13 @@ export function summarize(measurements, servers, baselineName) {
         rps: median(mine.map((m) => m.rps)),
         p99: median(mine.map((m) => m.p99)),
         cpuUs: median(mine.map((m) => m.cpuUs)),
-        cpuRatio: median(
+        cpuRatio: scenario === 'paced' ? NaN : median(
           mine.map((m) => {
             const base = measurements.find((b) => b.server === baselineName && b.scenario === scenario && b.round === m.round && b.cpuUs);
             return base && m.cpuUs ? base.cpuUs / m.cpuUs : NaN;
           }),
         ),
-        ratio: median(ratios),
+        ratio: scenario === 'paced' ? NaN : median(ratios),
         errors: mine.reduce((a, m) => a + (m.errors ?? 0) + (m.non2xx ?? 0), 0),
         failed: mine.filter((m) => m.error).map((m) => m.error),
       });
@@ -85,7 +86,8 @@ function escapeXml(s) {
 /**
  * A horizontal bar chart of median req/s per server, one bar per scenario, written by hand.
  */
-export function barChartSvg(rows, { title, subtitle }) {
+export function barChartSvg(allRows, { title, subtitle }) {
+  const rows = allRows.filter((r) => r.scenario !== 'paced');
   const scenarios = ['returning', 'new', 'hello'];
   const colors = { returning: '#0b6e4f', new: '#7fb89f', hello: '#c9a227' };
   const groupColors = { baseline: '#555', peer: '#2f5d8a', tango: '#0b6e4f' };
