@@ -98,6 +98,8 @@ export class UrlResolver {
   /** Every registered namespace path, e.g. `'shop'`, `'shop:admin'`. */
   readonly #namespaces = new Set<string>();
   #allTried: string[] | undefined;
+  /** `reverse(name)` without params never changes once the urlconf is built: remembered. */
+  readonly #plain = new Map<string, string>();
 
   constructor(patterns: readonly UrlEntry[]) {
     this.#nodes = this.#compile(checkEntries(patterns, 'The urlconf'), '', [], [], {}, new Set());
@@ -221,12 +223,23 @@ export class UrlResolver {
    * resolver.reverse('shop:detail', { id: 3 }); // '/shop/3/'
    */
   reverse(name: string, params: Readonly<Record<string, unknown>> = {}, options: ReverseOptions = {}): string {
+    const given = Object.keys(params);
+    // Templates reverse the same navigation links on every request: those come from memory.
+    let url = given.length === 0 ? this.#plain.get(name) : undefined;
+    if (url === undefined) {
+      url = this.#find(name, params, given);
+      if (given.length === 0) this.#plain.set(name, url);
+    }
+    return options.query === undefined && options.fragment === undefined ? url : withQuery(url, options);
+  }
+
+  /** The first candidate for `name` that accepts `params`; throws `NoReverseMatch`. */
+  #find(name: string, params: Readonly<Record<string, unknown>>, given: string[]): string {
     const candidates = this.#reverse.get(name);
     if (!candidates) throw this.#notFound(name);
-    const given = Object.keys(params);
     for (const candidate of candidates) {
       const url = tryCandidate(candidate, params, given);
-      if (url !== undefined) return withQuery(url, options);
+      if (url !== undefined) return url;
     }
     const described = given.length === 0 ? 'with no arguments' : `with keyword arguments '${pyRepr(params)}'`;
     const bare = name.slice(name.lastIndexOf(':') + 1);

@@ -367,3 +367,19 @@ describe('staticUrls', () => {
     ]);
   });
 });
+
+describe('reverse without params is remembered', () => {
+  it('gives the same URL again, still applies query and fragment, and keeps failing for unknown names', async () => {
+    const { path, UrlResolver, NoReverseMatch } = await import('../../../src/runtime/urls/index.js');
+    const { HttpResponse } = await import('../../../src/runtime/http/index.js');
+    const view = () => new HttpResponse('');
+    const resolver = new UrlResolver([path('hits/', view, { name: 'hits' }), path('n/<int:id>/', view, { name: 'n' })]);
+    expect(resolver.reverse('hits')).toBe('/hits/');
+    expect(resolver.reverse('hits')).toBe('/hits/');
+    expect(resolver.reverse('hits', {}, { query: { a: '1' }, fragment: 'x' })).toBe('/hits/?a=1#x');
+    expect(resolver.reverse('hits')).toBe('/hits/');
+    expect(() => resolver.reverse('n')).toThrow(NoReverseMatch);
+    expect(() => resolver.reverse('n')).toThrow(NoReverseMatch);
+    expect(resolver.reverse('n', { id: 4 })).toBe('/n/4/');
+  });
+});
