@@ -64,10 +64,16 @@ export interface ProjectServer {
 export async function startServer(
   project: string,
   env: Record<string, string> = {},
-  options: { reload?: boolean } = {},
+  options: { reload?: boolean; args?: string[] } = {},
 ): Promise<ProjectServer> {
   const port = await freePort();
-  const args = ['manage.ts', 'runserver', `127.0.0.1:${port}`, ...(options.reload ? [] : ['--noreload'])];
+  const args = [
+    'manage.ts',
+    'runserver',
+    `127.0.0.1:${port}`,
+    ...(options.reload ? [] : ['--noreload']),
+    ...(options.args ?? []),
+  ];
   const child = spawn(tsxBin(project), args, {
     cwd: project,
     env: { ...process.env, ...env },

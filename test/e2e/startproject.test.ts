@@ -62,6 +62,15 @@ describe('startproject end to end', () => {
     server = undefined;
   });
 
+  it('prints no request lines with --noaccesslog', async () => {
+    server = await startServer(project, {}, { args: ['--noaccesslog'] });
+    expect((await fetch(server.url + '/')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.output()).not.toContain('"GET / HTTP/1.1"');
+    expect(await server.stop()).toBe(0);
+    server = undefined;
+  });
+
   it('restarts on a source change without --noreload, and stops on SIGTERM', async () => {
     const views = path.join(project, 'mysite', 'views.ts');
     const original = await readFile(views, 'utf8');

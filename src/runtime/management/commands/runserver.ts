@@ -57,6 +57,10 @@ export const runserver: Command = {
   args: '[addrport]',
   options: {
     noreload: { type: 'boolean', description: 'Do not restart the server when code changes.' },
+    noaccesslog: {
+      type: 'boolean',
+      description: 'Do not print a line per request (errors are still logged).',
+    },
     ipv6: { type: 'boolean', short: '6', description: 'Use an IPv6 address (default ::1).' },
     workers: {
       type: 'string',
@@ -67,6 +71,8 @@ export const runserver: Command = {
     const addr = parseAddrPort(positionals[0] ?? process.env.PORT);
     if (options.ipv6 && !positionals[0]?.includes('[')) addr.host = '::1';
     const workers = parseWorkers(options.workers);
+    // undefined: serve()'s default stderr log; null: none.
+    const accessLog = options.noaccesslog ? null : undefined;
     if (workers > 1 && !isWorker()) {
       // The primary checks everything once (settings, stores, port) so that a mistake is one
       // line, not one per worker; then the workers each build and serve the application.
@@ -91,7 +97,7 @@ export const runserver: Command = {
     }
     if (isWorker()) {
       const app = await createApplication(settings);
-      const running = await serve(app, { host: addr.host, port: addr.port });
+      const running = await serve(app, { host: addr.host, port: addr.port, log: accessLog });
       await stopRequested();
       await running.close();
       process.disconnect?.();
@@ -105,7 +111,7 @@ export const runserver: Command = {
     if (warning) stderr.write(warning + '\n');
     let running;
     try {
-      running = await serve(app, { host: addr.host, port: addr.port });
+      running = await serve(app, { host: addr.host, port: addr.port, log: accessLog });
     } catch (error) {
       await app.close();
       const code = (error as NodeJS.ErrnoException).code;
