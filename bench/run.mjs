@@ -406,7 +406,7 @@ async function memoryTest(project, engine) {
 // ---------------------------------------------------------------------------------------------
 // Docs
 
-function writeDocs(machine, rows, targets, scale, memory, notes, meta) {
+function writeDocs({ machine, config, tool, rows, targets, scale, memory, notes, meta }) {
   const command = `npm run bench${config.argv.length ? ' -- ' + config.argv.join(' ') : ''}`;
   const svg = barChartSvg(rows, {
     title: 'Session hit counter: requests per second (127.0.0.1, 50 connections)',
@@ -489,6 +489,9 @@ function writeDocs(machine, rows, targets, scale, memory, notes, meta) {
   );
   for (const n of notes) md.push(`- ${n}`);
   md.push('');
+  // The hand-written part (profile, hot spots, what bounds the ratios) lives in bench/analysis.md.
+  const analysis = path.join(here, 'analysis.md');
+  if (existsSync(analysis)) md.push(readFileSync(analysis, 'utf8').trimEnd(), '');
   writeFileSync(path.join(root, 'docs/benchmarks.md'), md.join('\n'));
 }
 
@@ -496,6 +499,17 @@ function writeDocs(machine, rows, targets, scale, memory, notes, meta) {
 // Main
 
 async function main() {
+  if (config.report) {
+    const saved = JSON.parse(readFileSync(config.report, 'utf8'));
+    // Summarise again, so that changes to the report's columns apply to saved measurements.
+    const servers = [];
+    for (const r of saved.rows) if (!servers.some((s) => s.name === r.server)) servers.push({ name: r.server, label: r.label, group: r.group });
+    saved.rows = summarize(saved.measurements, servers, BASELINE);
+    saved.targets = checkTargets(saved.rows);
+    writeDocs(saved);
+    log(`Wrote docs/benchmarks.md and docs/benchmarks.svg from ${config.report}`);
+    return;
+  }
   const machine = describeMachine();
   const loadStart = loadavg();
   const busy = os.loadavg()[0] >= 1.5;
@@ -567,11 +581,16 @@ async function main() {
       log(`  1,000 vs ${config.scale.toLocaleString('en-US')} sessions, returning client: ${(scale.difference * 100).toFixed(1)} % apart (target < 10 %)`);
       log(`  clearsessions on ${config.scale.toLocaleString('en-US')} expired rows: ${(scale.clear.ms / 1000).toFixed(2)} s (start-up alone ${(scale.clear.baseMs / 1000).toFixed(2)} s)`);
     }
-    writeFileSync(path.join(tmp, 'results.json'), JSON.stringify({ machine, config, measurements, rows, targets, scale, memory }, null, 2));
+    const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+    const meta = { date, loadStart, loadEnd, busy: busy || os.loadavg()[0] >= 1.5, pageBytes: page.bytes };
+    const saved = { machine, config, tool, measurements, rows, targets, scale, memory, notes, meta };
+    mkdirSync(path.join(here, 'results'), { recursive: true });
+    const resultsFile = path.join(here, 'results', config.quick ? 'quick.json' : 'latest.json');
+    writeFileSync(resultsFile, JSON.stringify(saved, null, 2));
+    log(`\nSaved ${path.relative(root, resultsFile)}`);
     if (config.writeDocs) {
-      const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-      writeDocs(machine, rows, targets, scale, memory, notes, { date, loadStart, loadEnd, busy: busy || os.loadavg()[0] >= 1.5, pageBytes: page.bytes });
-      log('\nWrote docs/benchmarks.md and docs/benchmarks.svg');
+      writeDocs(saved);
+      log('Wrote docs/benchmarks.md and docs/benchmarks.svg');
     }
   } finally {
     await services.redis?.close().catch(() => {});

@@ -23,6 +23,7 @@ export const USAGE = `Usage: npm run bench -- [options]   (or: node bench/run.mj
   --no-build            do not run \`npm run build\` first (benchmark the existing dist/)
   --write-docs          write docs/benchmarks.md and docs/benchmarks.svg (default unless --quick)
   --no-docs             never write docs/
+  --report FILE         only rewrite docs/ from a saved results file (bench/results/latest.json)
   --keep                keep the temp dir (generated project, databases, results.json)
   --help`;
 
@@ -45,6 +46,7 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
       'write-docs': { type: 'boolean' },
       'no-docs': { type: 'boolean' },
       keep: { type: 'boolean' },
+      report: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -77,6 +79,7 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
     build: !values['no-build'],
     writeDocs: values['no-docs'] ? false : values['write-docs'] || !quick,
     keep: Boolean(values.keep),
+    report: values.report,
     argv,
   };
 }
