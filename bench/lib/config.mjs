@@ -2,11 +2,11 @@
 import { parseArgs } from 'node:util';
 
 const FULL = { rounds: 3, duration: 5, warmup: 2, memory: 60, scale: 1_000_000 };
-const QUICK = { rounds: 1, duration: 1.5, warmup: 0.5, memory: 10, scale: 100_000 };
+const QUICK = { rounds: 1, duration: 1, warmup: 1, memory: 10, scale: 100_000 };
 
 export const USAGE = `Usage: npm run bench -- [options]   (or: node bench/run.mjs [options])
 
-  --quick               1 round x 1.5 s (0.5 s warm-up), 10 s memory runs, 100,000-row scale test;
+  --quick               1 round x 1 s (1 s warm-up), 10 s memory runs, 100,000-row scale test;
                         about 2-3 minutes; does not rewrite docs/ unless --write-docs
   --rounds N            interleaved rounds (default 3; env BENCH_ROUNDS)
   --duration S          seconds measured per server and scenario (default 5; env BENCH_DURATION)
@@ -67,8 +67,8 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
     help: Boolean(values.help),
     quick,
     rounds: Math.max(1, Math.round(num('rounds', 'BENCH_ROUNDS', base.rounds))),
-    duration: Math.max(1, num('duration', 'BENCH_DURATION', base.duration)),
-    warmup: num('warmup', 'BENCH_WARMUP', base.warmup),
+    duration: Math.max(1, Math.round(num('duration', 'BENCH_DURATION', base.duration))),
+    warmup: Math.round(num('warmup', 'BENCH_WARMUP', base.warmup)),
     connections: Math.max(1, Math.round(num('connections', 'BENCH_CONNECTIONS', 50))),
     memory: num('memory', 'BENCH_MEMORY', base.memory),
     rate: Math.round(num('rate', 'BENCH_RATE', 1000)),

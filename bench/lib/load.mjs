@@ -36,7 +36,8 @@ export function runLoad({ tool, url, connections, seconds, cookie, rate }) {
     args = [path.join(here, 'paced-worker.mjs'), JSON.stringify({ url, connections, seconds, cookie, rate })];
   } else if (tool === 'wrk') {
     command = 'wrk';
-    args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', path.join(here, 'wrk-report.lua')];
+    // wrk takes whole seconds.
+    args = ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, '--timeout', '5s', '-s', path.join(here, 'wrk-report.lua')];
     if (cookie) args.push('-H', `Cookie: ${cookie}`);
     args.push(url);
   } else {
