@@ -15,7 +15,8 @@
 // The table reports per (server, scenario) the median over rounds of req/s and p99 latency and
 // the median of the per-round ratio to node:http + Map in the same round and scenario.
 // Then: the db engine with 1,000 vs N stored sessions, `clearsessions` on N expired rows, and
-// the RSS of an idle server and during a sustained load.
+// the RSS of an idle server and during a sustained load. Results: bench/results/latest.json,
+// docs/benchmarks.md and docs/benchmarks.svg. See bench/README.md for the other scripts.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
