@@ -133,3 +133,28 @@ describe('cookies beyond Latin-1', () => {
     await running.close();
   });
 });
+
+describe('a response node:http refuses to write', () => {
+  it('drops that connection, logs it, and keeps serving', async () => {
+    const { HttpResponse } = await import('../../../src/runtime/http/index.js');
+    const logs: string[] = [];
+    const restoreLogs = setLogSink((name, level, message) => logs.push(`${level} ${name} ${message}`));
+    const app = await fixtureApp();
+    const original = app.handle.bind(app);
+    app.handle = async (request) => {
+      if (request.path !== '/bad-header/') return original(request);
+      const response = new HttpResponse('x');
+      response.headers.set('X-Bad', 'snow ☃');
+      return response;
+    };
+    const running = await serve(app, { port: 0, log: null });
+    try {
+      await expect(fetch(`${running.url}/bad-header/`)).rejects.toThrow();
+      expect((await fetch(`${running.url}/`)).status).toBe(200);
+      expect(logs.some((l) => l.startsWith('ERROR tango.server Could not send the response to GET /bad-header/'))).toBe(true);
+    } finally {
+      await running.close();
+      restoreLogs();
+    }
+  });
+});
