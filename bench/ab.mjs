@@ -36,7 +36,10 @@ try {
   // A: the base revision's src/ (git archive: no worktree, nothing written to the repo).
   const baseSrc = path.join(tmp, 'base-src');
   mkdirSync(baseSrc);
-  execFileSync('sh', ['-c', `git -C "${root}" archive "${values.base}" src bin templates package.json tsconfig.json tsconfig.build.json | tar -x -C "${baseSrc}"`]);
+  execFileSync('sh', [
+    '-c',
+    `git -C "${root}" archive "${values.base}" src bin templates package.json tsconfig.json tsconfig.build.json | tar -x -C "${baseSrc}"`,
+  ]);
   symlinkSync(nodeModules, path.join(baseSrc, 'node_modules'), 'dir');
   console.log(`Building A (${values.base}) and B (working tree) ...`);
   const [a, b] = await Promise.all([
@@ -44,8 +47,12 @@ try {
     buildPackage(root, path.join(tmp, 'b'), { nodeModules }),
   ]);
   const sides = {};
-  for (const [name, built] of [['A', a], ['B', b]]) {
-    if (built.errors) console.log(`  ${name}: tsc reported errors (emitted anyway):\n${built.errors}`);
+  for (const [name, built] of [
+    ['A', a],
+    ['B', b],
+  ]) {
+    if (built.errors)
+      console.log(`  ${name}: tsc reported errors (emitted anyway):\n${built.errors}`);
     const dir = path.join(tmp, `project-${name}`);
     mkdirSync(path.join(dir, 'session-files'), { recursive: true });
     sides[name] = { project: await createTangoProject(built.dir, dir), dir };
@@ -66,24 +73,41 @@ try {
         try {
           const url = `${server.url}/${isHello ? 'hello' : 'hits'}/`;
           let cookie;
-          if (!values.new && !isHello) cookie = (await fetch(url)).headers.getSetCookie()[0]?.split(';')[0];
+          if (!values.new && !isHello)
+            cookie = (await fetch(url)).headers.getSetCookie()[0]?.split(';')[0];
           await runLoad({ tool, url, cookie, seconds: Number(values.warmup), connections: 50 });
           const before = cpuSeconds(server.pid);
-          const r = await runLoad({ tool, url, cookie, seconds: Number(values.duration), connections: 50 });
+          const r = await runLoad({
+            tool,
+            url,
+            cookie,
+            seconds: Number(values.duration),
+            connections: 50,
+          });
           const cpuUs = ((cpuSeconds(server.pid) - before) * 1e6) / r.requests;
           results.push({ side, engine, rps: r.rps, cpuUs, bad: r.errors + r.non2xx });
-          console.log(`  round ${round} ${side} ${engine.padEnd(15)} ${Math.round(r.rps).toString().padStart(6)} req/s ${cpuUs.toFixed(0).padStart(5)} us CPU/req${r.errors + r.non2xx ? `  ${r.errors + r.non2xx} errors/non-2xx` : ''}`);
+          console.log(
+            `  round ${round} ${side} ${engine.padEnd(15)} ${Math.round(r.rps).toString().padStart(6)} req/s ${cpuUs.toFixed(0).padStart(5)} us CPU/req${r.errors + r.non2xx ? `  ${r.errors + r.non2xx} errors/non-2xx` : ''}`,
+          );
         } finally {
           await server.stop();
         }
       }
     }
   }
-  console.log(`\n${values.new ? 'new visitors' : 'returning client'}; median of ${values.rounds} rounds; A = ${values.base}, B = working tree`);
+  console.log(
+    `\n${values.new ? 'new visitors' : 'returning client'}; median of ${values.rounds} rounds; A = ${values.base}, B = working tree`,
+  );
   console.log('engine            A req/s  B req/s  change   A us/req  B us/req  change');
   for (const engine of engines) {
-    const pick = (side, key) => median(results.filter((r) => r.side === side && r.engine === engine).map((r) => r[key]));
-    const [ra, rb, ca, cb] = [pick('A', 'rps'), pick('B', 'rps'), pick('A', 'cpuUs'), pick('B', 'cpuUs')];
+    const pick = (side, key) =>
+      median(results.filter((r) => r.side === side && r.engine === engine).map((r) => r[key]));
+    const [ra, rb, ca, cb] = [
+      pick('A', 'rps'),
+      pick('B', 'rps'),
+      pick('A', 'cpuUs'),
+      pick('B', 'cpuUs'),
+    ];
     const pct = (x, y) => `${y >= x ? '+' : ''}${(((y - x) / x) * 100).toFixed(1)} %`;
     console.log(
       `${engine.padEnd(16)} ${Math.round(ra).toString().padStart(8)} ${Math.round(rb).toString().padStart(8)} ${pct(ra, rb).padStart(8)}   ${ca.toFixed(0).padStart(7)} ${cb.toFixed(0).padStart(9)} ${pct(ca, cb).padStart(8)}`,

@@ -52,11 +52,19 @@ try {
   }
   const tool = defaultTool();
   await runLoad({ tool, url, cookie, seconds: 2, connections: 50 });
-  const result = await runLoad({ tool, url, cookie, seconds: Number(values.seconds), connections: 50 });
+  const result = await runLoad({
+    tool,
+    url,
+    cookie,
+    seconds: Number(values.seconds),
+    connections: 50,
+  });
   await server.stop();
   console.log(
     `${target}${values.new ? ' (new visitors)' : ''}: ${Math.round(result.rps)} req/s, p99 ${result.p99.toFixed(2)} ms (under --cpu-prof)` +
-      (result.non2xx + result.errors ? `; ${result.non2xx} non-2xx, ${result.errors} errors: check the server!` : ''),
+      (result.non2xx + result.errors
+        ? `; ${result.non2xx} non-2xx, ${result.errors} errors: check the server!`
+        : ''),
   );
 
   const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
@@ -75,7 +83,12 @@ try {
     const t = node.selfTime ?? 0;
     total += t;
     const cf = node.callFrame;
-    const where = cf.url ? `${cf.url.replace(/^file:\/\//, '').replace(root + '/', '').replace(/.*node_modules\//, 'nm/')}:${cf.lineNumber + 1}` : '';
+    const where = cf.url
+      ? `${cf.url
+          .replace(/^file:\/\//, '')
+          .replace(root + '/', '')
+          .replace(/.*node_modules\//, 'nm/')}:${cf.lineNumber + 1}`
+      : '';
     const key = `${cf.functionName || '(anonymous)'} ${where}`;
     self.set(key, (self.get(key) ?? 0) + t);
     const f = cf.url ? where.replace(/:\d+$/, '') : `(${cf.functionName})`;
@@ -92,37 +105,55 @@ try {
   {
     // Inclusive time: each sample counts once for every distinct function on its stack.
     const parentOf = new Map();
-    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
+    for (const node of profile.nodes)
+      for (const child of node.children ?? []) parentOf.set(child, node);
     const label = (n) => {
       const cf = n.callFrame;
-      const where = cf.url ? `${cf.url.replace(/^file:\/\//, '').replace(/.*\/dist\//, 'dist/').replace(/.*node_modules\//, 'nm/')}:${cf.lineNumber + 1}` : '';
+      const where = cf.url
+        ? `${cf.url
+            .replace(/^file:\/\//, '')
+            .replace(/.*\/dist\//, 'dist/')
+            .replace(/.*node_modules\//, 'nm/')}:${cf.lineNumber + 1}`
+        : '';
       return `${cf.functionName || '(anonymous)'} ${where}`;
     };
     const inclusive = new Map();
     for (let i = 0; i < profile.samples.length; i++) {
       const seen = new Set();
       for (let n = byId.get(profile.samples[i]); n; n = parentOf.get(n.id)) seen.add(label(n));
-      for (const key of seen) inclusive.set(key, (inclusive.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+      for (const key of seen)
+        inclusive.set(key, (inclusive.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
     }
-    const wanted = new Map([...inclusive].filter(([k]) => k.includes('dist/') || k.includes('nm/handlebars') || /^(writev|parserOn|\(garbage)/.test(k)));
+    const wanted = new Map(
+      [...inclusive].filter(
+        ([k]) =>
+          k.includes('dist/') ||
+          k.includes('nm/handlebars') ||
+          /^(writev|parserOn|\(garbage)/.test(k),
+      ),
+    );
     print('Inclusive time (Tango, handlebars, writev, GC)', wanted);
   }
   if (values.callers) {
     // Stacks (leaf first) leading to functions named --callers, by self time.
     const parent = new Map();
-    for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
+    for (const node of profile.nodes)
+      for (const child of node.children ?? []) parent.set(child, node);
     const stacks = new Map();
     for (const node of profile.nodes) {
       if (node.callFrame.functionName !== values.callers || !node.selfTime) continue;
       const frames = [];
       for (let n = node; n && frames.length < 12; n = parent.get(n.id)) {
-        frames.push(`${n.callFrame.functionName || '(anonymous)'}@${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`);
+        frames.push(
+          `${n.callFrame.functionName || '(anonymous)'}@${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`,
+        );
       }
       const key = frames.join(' < ');
       stacks.set(key, (stacks.get(key) ?? 0) + node.selfTime);
     }
     console.log(`\nStacks of ${values.callers}`);
-    for (const [key, t] of [...stacks].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`${((100 * t) / total).toFixed(2)} %  ${key}`);
+    for (const [key, t] of [...stacks].sort((a, b) => b[1] - a[1]).slice(0, 8))
+      console.log(`${((100 * t) / total).toFixed(2)} %  ${key}`);
   }
   print('Self time by file', byFile);
   console.log(`\nprofile: ${path.join(profDir, file)}`);

@@ -46,7 +46,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function describeMachine() {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+  const model =
+    /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
   let nproc = os.availableParallelism();
   try {
     nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
@@ -63,7 +64,11 @@ function describeMachine() {
   };
 }
 
-const loadavg = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
 
 // ---------------------------------------------------------------------------------------------
 // Probing a server: its hit counter must count, and gives us the returning client's cookie.
@@ -82,15 +87,19 @@ async function probe(url, hello) {
   const first = await get(`${url}/hits/`);
   const one = HITS.exec(first.body)?.[1];
   if (first.status !== 200 || one !== '1' || first.setCookie.length === 0) {
-    throw new Error(`GET /hits/ answered ${first.status}, count ${one}, ${first.setCookie.length} cookies:\n${first.body.slice(0, 400)}`);
+    throw new Error(
+      `GET /hits/ answered ${first.status}, count ${one}, ${first.setCookie.length} cookies:\n${first.body.slice(0, 400)}`,
+    );
   }
   const cookie = first.setCookie[0].split(';')[0];
   const second = await get(`${url}/hits/`, cookie);
   const two = HITS.exec(second.body)?.[1];
-  if (second.status !== 200 || two !== '2') throw new Error(`GET /hits/ with ${cookie} counted ${two}, not 2`);
+  if (second.status !== 200 || two !== '2')
+    throw new Error(`GET /hits/ with ${cookie} counted ${two}, not 2`);
   if (hello) {
     const h = await get(`${url}/hello/`);
-    if (h.status !== 200 || !h.body.includes('Hello')) throw new Error(`GET /hello/ answered ${h.status}: ${h.body.slice(0, 200)}`);
+    if (h.status !== 200 || !h.body.includes('Hello'))
+      throw new Error(`GET /hello/ answered ${h.status}: ${h.body.slice(0, 200)}`);
   }
   return cookie;
 }
@@ -120,7 +129,9 @@ async function runServer(server, round, measurements) {
   const record = (scenario, result) => {
     measurements.push({ round, server: server.name, scenario, ...result });
     if (result.error) {
-      log(`  ${server.name.padEnd(24)} ${SCENARIOS[scenario].padEnd(16)} FAILED: ${result.error.split('\n').slice(0, 6).join('\n    ')}`);
+      log(
+        `  ${server.name.padEnd(24)} ${SCENARIOS[scenario].padEnd(16)} FAILED: ${result.error.split('\n').slice(0, 6).join('\n    ')}`,
+      );
     } else {
       const bad = result.errors + result.non2xx;
       log(
@@ -148,9 +159,18 @@ async function runServer(server, round, measurements) {
     if (!after || Number(after) < 2) throw new Error(`after the load the counter reads ${after}`);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const scenarios = ['returning', 'new', ...(server.hello ? ['hello'] : []), ...(config.rate > 0 ? ['paced'] : [])];
+    const scenarios = [
+      'returning',
+      'new',
+      ...(server.hello ? ['hello'] : []),
+      ...(config.rate > 0 ? ['paced'] : []),
+    ];
     for (const scenario of scenarios) {
-      if (!measurements.some((m) => m.round === round && m.server === server.name && m.scenario === scenario)) {
+      if (
+        !measurements.some(
+          (m) => m.round === round && m.server === server.name && m.scenario === scenario,
+        )
+      ) {
         record(scenario, { error: message });
       }
     }
@@ -172,9 +192,14 @@ async function startServices(pkg) {
   let support;
   try {
     const { tsImport } = await import('tsx/esm/api');
-    support = await tsImport(pathToFileURL(path.join(root, 'test/support/services.ts')).href, import.meta.url);
+    support = await tsImport(
+      pathToFileURL(path.join(root, 'test/support/services.ts')).href,
+      import.meta.url,
+    );
   } catch (error) {
-    found.notes.push(`Redis/PostgreSQL skipped: cannot load test/support/services.ts (${error.message}).`);
+    found.notes.push(
+      `Redis/PostgreSQL skipped: cannot load test/support/services.ts (${error.message}).`,
+    );
     return found;
   }
   const tangoRedis = existsSync(path.join(pkg, 'dist/runtime/cache/redis.js'));
@@ -201,20 +226,34 @@ async function startServices(pkg) {
   }
   found.tangoRedis = tangoRedis;
   found.tangoPg = tangoPg;
-  if (found.redis && !tangoRedis) found.notes.push("Tango's Redis cache backend is not built yet (dist/runtime/cache/redis.js): its rows are skipped.");
-  if (found.pg && !tangoPg) found.notes.push("Tango's PostgreSQL backend is not built yet (dist/runtime/db/postgres.js): its rows are skipped.");
+  if (found.redis && !tangoRedis)
+    found.notes.push(
+      "Tango's Redis cache backend is not built yet (dist/runtime/cache/redis.js): its rows are skipped.",
+    );
+  if (found.pg && !tangoPg)
+    found.notes.push(
+      "Tango's PostgreSQL backend is not built yet (dist/runtime/db/postgres.js): its rows are skipped.",
+    );
   return found;
 }
 
 /** The hits page as Tango renders it, split around the count: every server sends these bytes. */
 async function capturePage(project, file) {
-  const running = await startServer(project.server('tango-capture', { BENCH_SESSION_ENGINE: 'db' }));
+  const running = await startServer(
+    project.server('tango-capture', { BENCH_SESSION_ENGINE: 'db' }),
+  );
   try {
     const first = await get(`${running.url}/hits/`);
     const marker = 'Number of Hits are: 1';
     const at = first.body.indexOf(marker);
-    if (first.status !== 200 || at < 0) throw new Error(`the generated hits/ page answered ${first.status}:\n${first.body.slice(0, 500)}`);
-    const page = { prefix: first.body.slice(0, at + marker.length - 1), suffix: first.body.slice(at + marker.length) };
+    if (first.status !== 200 || at < 0)
+      throw new Error(
+        `the generated hits/ page answered ${first.status}:\n${first.body.slice(0, 500)}`,
+      );
+    const page = {
+      prefix: first.body.slice(0, at + marker.length - 1),
+      suffix: first.body.slice(at + marker.length),
+    };
     writeFileSync(file, JSON.stringify(page));
     return { bytes: Buffer.byteLength(first.body) };
   } finally {
@@ -227,7 +266,13 @@ function serverList(project, services, tmp, pageFile) {
     name,
     label,
     group,
-    def: { name, command: process.execPath, args: [path.join(here, 'servers', script)], cwd: tmp, env: { BENCH_PAGE_FILE: pageFile, ...env } },
+    def: {
+      name,
+      command: process.execPath,
+      args: [path.join(here, 'servers', script)],
+      cwd: tmp,
+      env: { BENCH_PAGE_FILE: pageFile, ...env },
+    },
     ...extra,
   });
   const tango = (name, label, env, extra = {}) => ({
@@ -239,7 +284,14 @@ function serverList(project, services, tmp, pageFile) {
   });
   const list = [
     node(BASELINE, 'node:http + Map (baseline)', 'baseline', 'node-map.mjs', {}, { hello: true }),
-    node('express-memory', 'express-session MemoryStore', 'peer', 'express.mjs', { BENCH_STORE: 'memory' }, { hello: true }),
+    node(
+      'express-memory',
+      'express-session MemoryStore',
+      'peer',
+      'express.mjs',
+      { BENCH_STORE: 'memory' },
+      { hello: true },
+    ),
     node('express-sqlite', 'express-session better-sqlite3 (WAL)', 'peer', 'express.mjs', {
       BENCH_STORE: 'sqlite',
       BENCH_SQLITE_FILE: path.join(tmp, 'express-sessions.sqlite3'),
@@ -247,38 +299,68 @@ function serverList(project, services, tmp, pageFile) {
     node('fastify-memory', '@fastify/session memory', 'peer', 'fastify.mjs', {}, { hello: true }),
   ];
   if (services.redis) {
-    list.push(node('express-redis', 'express-session connect-redis', 'peer', 'express.mjs', { BENCH_STORE: 'redis', BENCH_REDIS_URL: services.redis.url }));
+    list.push(
+      node('express-redis', 'express-session connect-redis', 'peer', 'express.mjs', {
+        BENCH_STORE: 'redis',
+        BENCH_REDIS_URL: services.redis.url,
+      }),
+    );
   }
   if (services.pg) {
-    list.push(node('express-pg', 'express-session connect-pg-simple', 'peer', 'express.mjs', { BENCH_STORE: 'pg', BENCH_PG_URL: services.pgExpress }));
+    list.push(
+      node('express-pg', 'express-session connect-pg-simple', 'peer', 'express.mjs', {
+        BENCH_STORE: 'pg',
+        BENCH_PG_URL: services.pgExpress,
+      }),
+    );
   }
   list.push(
     tango('tango-db', 'Tango db (SQLite)', { BENCH_SESSION_ENGINE: 'db' }, { hello: true }),
     tango('tango-file', 'Tango file', { BENCH_SESSION_ENGINE: 'file' }),
     tango('tango-cache', 'Tango cache (locmem)', { BENCH_SESSION_ENGINE: 'cache' }),
-    tango('tango-cached_db', 'Tango cached_db (SQLite+locmem)', { BENCH_SESSION_ENGINE: 'cached_db' }),
-    tango('tango-signed_cookies', 'Tango signed_cookies', { BENCH_SESSION_ENGINE: 'signed_cookies' }),
+    tango('tango-cached_db', 'Tango cached_db (SQLite+locmem)', {
+      BENCH_SESSION_ENGINE: 'cached_db',
+    }),
+    tango('tango-signed_cookies', 'Tango signed_cookies', {
+      BENCH_SESSION_ENGINE: 'signed_cookies',
+    }),
   );
   if (services.redis && services.tangoRedis) {
-    list.push(tango('tango-redis', 'Tango cache (Redis)', { BENCH_SESSION_ENGINE: 'cache', BENCH_REDIS_URL: services.redis.url }));
+    list.push(
+      tango('tango-redis', 'Tango cache (Redis)', {
+        BENCH_SESSION_ENGINE: 'cache',
+        BENCH_REDIS_URL: services.redis.url,
+      }),
+    );
   }
   if (services.pg && services.tangoPg) {
-    list.push(tango('tango-pg', 'Tango db (PostgreSQL)', { BENCH_SESSION_ENGINE: 'db', BENCH_PG_URL: services.pgTango }));
+    list.push(
+      tango('tango-pg', 'Tango db (PostgreSQL)', {
+        BENCH_SESSION_ENGINE: 'db',
+        BENCH_PG_URL: services.pgTango,
+      }),
+    );
   }
   if (config.only.length === 0) return list;
-  return list.filter((s) => s.name === BASELINE || config.only.some((o) => s.name === o || s.name.startsWith(o)));
+  return list.filter(
+    (s) => s.name === BASELINE || config.only.some((o) => s.name === o || s.name.startsWith(o)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
 // Targets (issue 6, item 2), on the returning client
 
 function checkTargets(rows) {
-  const row = (server, scenario = 'returning') => rows.find((r) => r.server === server && r.scenario === scenario);
+  const row = (server, scenario = 'returning') =>
+    rows.find((r) => r.server === server && r.scenario === scenario);
   const checks = [];
   const ratio = (server, min) => {
     const r = row(server);
     if (!r) return;
-    checks.push({ what: `${r.label}: ${r.ratio.toFixed(2)} x node:http (target >= ${min})`, ok: r.ratio >= min });
+    checks.push({
+      what: `${r.label}: ${r.ratio.toFixed(2)} x node:http (target >= ${min})`,
+      ok: r.ratio >= min,
+    });
   };
   ratio('tango-signed_cookies', 0.45);
   ratio('tango-cache', 0.45);
@@ -305,7 +387,10 @@ function checkTargets(rows) {
   ahead('tango-pg', 'express-pg', 2);
   for (const r of rows.filter((x) => x.group === 'tango')) {
     if (Number.isFinite(r.p99)) {
-      checks.push({ what: `${r.label}, ${SCENARIOS[r.scenario]}: p99 ${r.p99.toFixed(2)} ms (target <= 10)`, ok: r.p99 <= 10 });
+      checks.push({
+        what: `${r.label}, ${SCENARIOS[r.scenario]}: p99 ${r.p99.toFixed(2)} ms (target <= 10)`,
+        ok: r.p99 <= 10,
+      });
     }
   }
   return checks;
@@ -325,13 +410,38 @@ async function prepareScale(project, tmp, sessionData) {
     large: path.join(tmp, 'scale-large.sqlite3'),
     expired: path.join(tmp, 'scale-expired.sqlite3'),
   };
-  log(`Filling the scale-test databases (1,000 and ${config.scale.toLocaleString('en-US')} sessions) ...`);
+  log(
+    `Filling the scale-test databases (1,000 and ${config.scale.toLocaleString('en-US')} sessions) ...`,
+  );
   await fillSessions(project.pkg, source, files.empty, [], sessionData);
-  await fillSessions(project.pkg, source, files.small, [{ rows: 1000, expiresAt: future }], sessionData);
-  const filled = await fillSessions(project.pkg, source, files.large, [{ rows: config.scale, expiresAt: future }], sessionData);
+  await fillSessions(
+    project.pkg,
+    source,
+    files.small,
+    [{ rows: 1000, expiresAt: future }],
+    sessionData,
+  );
+  const filled = await fillSessions(
+    project.pkg,
+    source,
+    files.large,
+    [{ rows: config.scale, expiresAt: future }],
+    sessionData,
+  );
   // For clearsessions: N expired rows and 1,000 live ones, which it must keep.
-  await fillSessions(project.pkg, source, files.expired, [{ rows: config.scale, expiresAt: past }, { rows: 1000, expiresAt: future }], sessionData);
-  log(`  inserted ${config.scale.toLocaleString('en-US')} rows in one transaction in ${filled.seconds.toFixed(1)} s`);
+  await fillSessions(
+    project.pkg,
+    source,
+    files.expired,
+    [
+      { rows: config.scale, expiresAt: past },
+      { rows: 1000, expiresAt: future },
+    ],
+    sessionData,
+  );
+  log(
+    `  inserted ${config.scale.toLocaleString('en-US')} rows in one transaction in ${filled.seconds.toFixed(1)} s`,
+  );
   return { files, fillSeconds: filled.seconds, baseRows: filled.count - config.scale };
 }
 
@@ -341,21 +451,35 @@ async function prepareScale(project, tmp, sessionData) {
  * difference of the two medians.
  */
 function scaleDifferences(rowsTable) {
-  const ratio = (scenario) => rowsTable.find((r) => r.server === 'tango-db-large' && r.scenario === scenario)?.ratio ?? NaN;
-  return { difference: Math.abs(1 - ratio('returning')), newDifference: Math.abs(1 - ratio('new')) };
+  const ratio = (scenario) =>
+    rowsTable.find((r) => r.server === 'tango-db-large' && r.scenario === scenario)?.ratio ?? NaN;
+  return {
+    difference: Math.abs(1 - ratio('returning')),
+    newDifference: Math.abs(1 - ratio('new')),
+  };
 }
 
 async function scaleTests(project, prepared) {
   const out = { rows: config.scale, fillSeconds: prepared.fillSeconds };
   const { empty, small, large, expired } = prepared.files;
-  log(`\nScale: the db engine with 1,000 and ${config.scale.toLocaleString('en-US')} stored sessions`);
+  log(
+    `\nScale: the db engine with 1,000 and ${config.scale.toLocaleString('en-US')} stored sessions`,
+  );
   const servers = [
-    { name: 'tango-db-1k', label: 'Tango db, 1,000 sessions', group: 'tango', def: project.server('tango-db-1k', { BENCH_SESSION_ENGINE: 'db', BENCH_SQLITE_NAME: small }) },
+    {
+      name: 'tango-db-1k',
+      label: 'Tango db, 1,000 sessions',
+      group: 'tango',
+      def: project.server('tango-db-1k', { BENCH_SESSION_ENGINE: 'db', BENCH_SQLITE_NAME: small }),
+    },
     {
       name: 'tango-db-large',
       label: `Tango db, ${config.scale.toLocaleString('en-US')} sessions`,
       group: 'tango',
-      def: project.server('tango-db-large', { BENCH_SESSION_ENGINE: 'db', BENCH_SQLITE_NAME: large }),
+      def: project.server('tango-db-large', {
+        BENCH_SESSION_ENGINE: 'db',
+        BENCH_SQLITE_NAME: large,
+      }),
     },
   ];
   const measurements = [];
@@ -369,16 +493,26 @@ async function scaleTests(project, prepared) {
   // clearsessions: N expired rows plus 1,000 live ones; the same command on the 1,000-row
   // database gives the fixed cost (node + tsx + settings + app loading).
   log(`\nclearsessions on ${config.scale.toLocaleString('en-US')} expired rows ...`);
-  const base = await project.manage(['clearsessions'], { BENCH_SESSION_ENGINE: 'db', BENCH_SQLITE_NAME: empty });
-  const run = await project.manage(['clearsessions'], { BENCH_SESSION_ENGINE: 'db', BENCH_SQLITE_NAME: expired });
-  if (run.code !== 0 || base.code !== 0) throw new Error(`clearsessions failed:\n${run.stderr}${base.stderr}`);
+  const base = await project.manage(['clearsessions'], {
+    BENCH_SESSION_ENGINE: 'db',
+    BENCH_SQLITE_NAME: empty,
+  });
+  const run = await project.manage(['clearsessions'], {
+    BENCH_SESSION_ENGINE: 'db',
+    BENCH_SQLITE_NAME: expired,
+  });
+  if (run.code !== 0 || base.code !== 0)
+    throw new Error(`clearsessions failed:\n${run.stderr}${base.stderr}`);
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(expired, { readonly: true });
   const left = db.prepare('SELECT count(*) AS n FROM django_session').get().n;
   db.close();
   out.clear = { ms: run.ms, baseMs: base.ms, left };
-  log(`  clearsessions: ${(run.ms / 1000).toFixed(2)} s (the same command with nothing to delete: ${(base.ms / 1000).toFixed(2)} s); ${left} live rows left`);
-  for (const f of [empty, small, large, expired]) for (const s of ['', '-wal', '-shm']) rmSync(f + s, { force: true });
+  log(
+    `  clearsessions: ${(run.ms / 1000).toFixed(2)} s (the same command with nothing to delete: ${(base.ms / 1000).toFixed(2)} s); ${left} live rows left`,
+  );
+  for (const f of [empty, small, large, expired])
+    for (const s of ['', '-wal', '-shm']) rmSync(f + s, { force: true });
   return out;
 }
 
@@ -390,14 +524,20 @@ function memoryTrend(samples) {
   const mid = Math.floor(samples.length / 2);
   const first = median(samples.slice(0, mid).map((s) => s.rss));
   const second = median(samples.slice(mid).map((s) => s.rss));
-  return { first, second, growing: samples.length >= 4 && second > first + Math.max(2, first * 0.05) };
+  return {
+    first,
+    second,
+    growing: samples.length >= 4 && second > first + Math.max(2, first * 0.05),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Memory: RSS idle, then every 5 s under load (new visitors: every request creates a session)
 
 async function memoryTest(project, engine) {
-  const server = await startServer(project.server(`tango-mem-${engine}`, { BENCH_SESSION_ENGINE: engine }));
+  const server = await startServer(
+    project.server(`tango-mem-${engine}`, { BENCH_SESSION_ENGINE: engine }),
+  );
   try {
     await sleep(2000);
     const idle = rssMiB(server.pid);
@@ -412,7 +552,15 @@ async function memoryTest(project, engine) {
     const result = await loading;
     await sleep(2000);
     const after = rssMiB(server.pid);
-    return { engine, idle, samples, after, rps: result.rps, requests: result.requests, ...memoryTrend(samples) };
+    return {
+      engine,
+      idle,
+      samples,
+      after,
+      rps: result.rps,
+      requests: result.requests,
+      ...memoryTrend(samples),
+    };
   } finally {
     await server.stop();
   }
@@ -431,17 +579,27 @@ function writeDocs({ machine, config, tool, rows, targets, scale, memory, notes,
   const md = [];
   md.push('# Benchmarks');
   md.push('');
-  md.push('Written by `bench/run.mjs` (`npm run bench`); rerun it to refresh this page and the chart.');
+  md.push(
+    'Written by `bench/run.mjs` (`npm run bench`); rerun it to refresh this page and the chart.',
+  );
   md.push('');
   md.push('![req/s per server](benchmarks.svg)');
   md.push('');
   md.push('## Machine and command');
   md.push('');
   md.push(`- Date: ${meta.date}`);
-  md.push(`- CPU: ${machine.cpu}; \`nproc\` = ${machine.nproc}; memory ${machine.memGiB} GiB; ${machine.os}`);
-  md.push(`- Node ${machine.node}; load generator: ${machine.tool}, ${config.connections} connections${tool === 'wrk' ? ', 1 thread' : ''}`);
-  md.push(`- Load average (1, 5, 15 min) at the start: ${meta.loadStart}; at the end: ${meta.loadEnd}${meta.busy ? ' — **the machine was busy with other work during this run, which lowers and skews the numbers**' : ''}`);
-  md.push(`- Command: \`${command}\` — ${config.rounds} interleaved round(s), ${config.warmup} s warm-up + ${config.duration} s measured per server and scenario`);
+  md.push(
+    `- CPU: ${machine.cpu}; \`nproc\` = ${machine.nproc}; memory ${machine.memGiB} GiB; ${machine.os}`,
+  );
+  md.push(
+    `- Node ${machine.node}; load generator: ${machine.tool}, ${config.connections} connections${tool === 'wrk' ? ', 1 thread' : ''}`,
+  );
+  md.push(
+    `- Load average (1, 5, 15 min) at the start: ${meta.loadStart}; at the end: ${meta.loadEnd}${meta.busy ? ' — **the machine was busy with other work during this run, which lowers and skews the numbers**' : ''}`,
+  );
+  md.push(
+    `- Command: \`${command}\` — ${config.rounds} interleaved round(s), ${config.warmup} s warm-up + ${config.duration} s measured per server and scenario`,
+  );
   md.push('');
   md.push('## Results');
   md.push('');
@@ -462,11 +620,19 @@ function writeDocs({ machine, config, tool, rows, targets, scale, memory, notes,
   if (scale) {
     md.push('## Scale');
     md.push('');
-    md.push(`The db engine on SQLite with 1,000 and ${config.scale.toLocaleString('en-US')} stored sessions (rows inserted straight into \`django_session\` in one transaction, ${scale.fillSeconds.toFixed(1)} s); "x node:http" is here the ratio to the 1,000-row database.`);
+    md.push(
+      `The db engine on SQLite with 1,000 and ${config.scale.toLocaleString('en-US')} stored sessions (rows inserted straight into \`django_session\` in one transaction, ${scale.fillSeconds.toFixed(1)} s); "x node:http" is here the ratio to the 1,000-row database.`,
+    );
     md.push('');
-    md.push(...tableLines(scale.rowsTable, { markdown: true }).map((l) => l.replace('x node:http', 'x 1,000 rows')));
+    md.push(
+      ...tableLines(scale.rowsTable, { markdown: true }).map((l) =>
+        l.replace('x node:http', 'x 1,000 rows'),
+      ),
+    );
     md.push('');
-    md.push(`Returning client: ${(scale.difference * 100).toFixed(1)} % apart (1 - the median per-round ratio; target < 10 %): **${scale.difference < 0.1 ? 'met' : 'not met'}**.${Number.isFinite(scale.newDifference) ? ` New visitors (every request inserts a row into the larger index): ${(scale.newDifference * 100).toFixed(1)} % apart.` : ''}`);
+    md.push(
+      `Returning client: ${(scale.difference * 100).toFixed(1)} % apart (1 - the median per-round ratio; target < 10 %): **${scale.difference < 0.1 ? 'met' : 'not met'}**.${Number.isFinite(scale.newDifference) ? ` New visitors (every request inserts a row into the larger index): ${(scale.newDifference * 100).toFixed(1)} % apart.` : ''}`,
+    );
     md.push('');
     md.push(
       `\`manage.ts clearsessions\` on ${config.scale.toLocaleString('en-US')} expired rows (plus 1,000 live ones, which it keeps: ${scale.clear.left} left): **${(scale.clear.ms / 1000).toFixed(2)} s** wall clock, of which ${(scale.clear.baseMs / 1000).toFixed(2)} s is the command's start-up (the same command on a database with nothing to delete).`,
@@ -476,7 +642,9 @@ function writeDocs({ machine, config, tool, rows, targets, scale, memory, notes,
   if (memory.length) {
     md.push('## Memory');
     md.push('');
-    md.push(`RSS of a generated server (\`runserver --noreload\`), idle 2 s after start, then every 5 s of ${config.memory} s of new visitors (every request creates and saves a session), and 2 s after the load.`);
+    md.push(
+      `RSS of a generated server (\`runserver --noreload\`), idle 2 s after start, then every 5 s of ${config.memory} s of new visitors (every request creates and saves a session), and 2 s after the load.`,
+    );
     md.push('');
     for (const m of memory) {
       md.push(
@@ -518,7 +686,9 @@ async function main() {
     const saved = JSON.parse(readFileSync(config.report, 'utf8'));
     // Summarise again, so that changes to the report's columns apply to saved measurements.
     const servers = [];
-    for (const r of saved.rows) if (!servers.some((s) => s.name === r.server)) servers.push({ name: r.server, label: r.label, group: r.group });
+    for (const r of saved.rows)
+      if (!servers.some((s) => s.name === r.server))
+        servers.push({ name: r.server, label: r.label, group: r.group });
     saved.rows = summarize(saved.measurements, servers, BASELINE);
     saved.targets = checkTargets(saved.rows);
     saved.memory = (saved.memory ?? []).map((m) => ({ ...m, ...memoryTrend(m.samples) }));
@@ -530,9 +700,13 @@ async function main() {
   const machine = describeMachine();
   const loadStart = loadavg();
   const busy = os.loadavg()[0] >= 1.5;
-  log(`Tango benchmarks: ${machine.cpu}, nproc ${machine.nproc}, node ${machine.node}, ${machine.tool}`);
+  log(
+    `Tango benchmarks: ${machine.cpu}, nproc ${machine.nproc}, node ${machine.node}, ${machine.tool}`,
+  );
   log(`load average ${loadStart}${busy ? '  (busy machine: numbers will be low and noisy)' : ''}`);
-  log(`${config.rounds} round(s), ${config.warmup} s warm-up + ${config.duration} s per measurement, ${config.connections} connections`);
+  log(
+    `${config.rounds} round(s), ${config.warmup} s warm-up + ${config.duration} s per measurement, ${config.connections} connections`,
+  );
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'tango-bench-'));
   mkdirSync(path.join(tmp, 'session-files'));
   const notes = [];
@@ -542,7 +716,8 @@ async function main() {
     if (config.build) {
       log('Compiling src/ into a private copy of the package (--no-build uses ./dist) ...');
       const built = await buildPackage(root, tmp);
-      if (built.errors) log(`  tsc reported errors (the JavaScript was still emitted):\n${built.errors}`);
+      if (built.errors)
+        log(`  tsc reported errors (the JavaScript was still emitted):\n${built.errors}`);
       pkg = built.dir;
     }
     log('Generating the project (startproject, startapp WebApp, migrate) ...');
@@ -551,17 +726,22 @@ async function main() {
     const page = await capturePage(project, pageFile);
     const { default: Database } = await import('better-sqlite3');
     const sqlite = new Database(path.join(project.dir, 'db.sqlite3'), { readonly: true });
-    const sessionData = sqlite.prepare('SELECT session_data FROM django_session LIMIT 1').get()?.session_data;
+    const sessionData = sqlite
+      .prepare('SELECT session_data FROM django_session LIMIT 1')
+      .get()?.session_data;
     sqlite.close();
     if (!sessionData) throw new Error('the captured request stored no session row');
-    const scalePrepared = config.scale > 0 ? await prepareScale(project, tmp, sessionData) : undefined;
+    const scalePrepared =
+      config.scale > 0 ? await prepareScale(project, tmp, sessionData) : undefined;
     services = await startServices(pkg);
     notes.push(...services.notes);
     if (services.pg && services.tangoPg) {
       const migrated = await project.manage(['migrate'], { BENCH_PG_URL: services.pgTango });
       if (migrated.code !== 0) {
         services.tangoPg = false;
-        notes.push(`Tango db on PostgreSQL skipped: migrate failed (${(migrated.stderr || migrated.stdout).split('\n')[0]}).`);
+        notes.push(
+          `Tango db on PostgreSQL skipped: migrate failed (${(migrated.stderr || migrated.stdout).split('\n')[0]}).`,
+        );
       }
     }
     for (const n of services.notes) log(`  note: ${n}`);
@@ -582,25 +762,54 @@ async function main() {
         log(`\nMemory: ${engine} engine, ${config.memory} s of new visitors ...`);
         const m = await memoryTest(project, engine);
         memory.push(m);
-        log(`  idle ${m.idle.toFixed(1)} MiB; every 5 s: ${m.samples.map((s) => s.rss.toFixed(1)).join(' ')} MiB; after ${m.after.toFixed(1)} MiB`);
-        log(`  median of the first half ${m.first.toFixed(1)} MiB, of the second half ${m.second.toFixed(1)} MiB: ${m.growing ? 'GROWTH TREND' : 'no growth trend'}`);
+        log(
+          `  idle ${m.idle.toFixed(1)} MiB; every 5 s: ${m.samples.map((s) => s.rss.toFixed(1)).join(' ')} MiB; after ${m.after.toFixed(1)} MiB`,
+        );
+        log(
+          `  median of the first half ${m.first.toFixed(1)} MiB, of the second half ${m.second.toFixed(1)} MiB: ${m.growing ? 'GROWTH TREND' : 'no growth trend'}`,
+        );
       }
     }
 
     const loadEnd = loadavg();
-    log(`\nResults (median of ${config.rounds} round(s); load average at start ${loadStart}, now ${loadEnd})\n`);
+    log(
+      `\nResults (median of ${config.rounds} round(s); load average at start ${loadStart}, now ${loadEnd})\n`,
+    );
     for (const line of tableLines(rows, { markdown: false })) log(line);
     log('\nTargets (returning client):');
     for (const t of targets) log(`  ${t.ok ? 'met    ' : 'NOT MET'}  ${t.what}`);
     if (scale) {
       log(`\nScale (db engine, SQLite):`);
-      for (const line of tableLines(scale.rowsTable, { markdown: false })) log('  ' + line.replace('x node:http', 'x 1k rows  '));
-      log(`  1,000 vs ${config.scale.toLocaleString('en-US')} sessions: returning client ${(scale.difference * 100).toFixed(1)} % apart (target < 10 %), new visitors ${(scale.newDifference * 100).toFixed(1)} %`);
-      log(`  clearsessions on ${config.scale.toLocaleString('en-US')} expired rows: ${(scale.clear.ms / 1000).toFixed(2)} s (start-up alone ${(scale.clear.baseMs / 1000).toFixed(2)} s)`);
+      for (const line of tableLines(scale.rowsTable, { markdown: false }))
+        log('  ' + line.replace('x node:http', 'x 1k rows  '));
+      log(
+        `  1,000 vs ${config.scale.toLocaleString('en-US')} sessions: returning client ${(scale.difference * 100).toFixed(1)} % apart (target < 10 %), new visitors ${(scale.newDifference * 100).toFixed(1)} %`,
+      );
+      log(
+        `  clearsessions on ${config.scale.toLocaleString('en-US')} expired rows: ${(scale.clear.ms / 1000).toFixed(2)} s (start-up alone ${(scale.clear.baseMs / 1000).toFixed(2)} s)`,
+      );
     }
     const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-    const meta = { date, loadStart, loadEnd, busy: busy || os.loadavg()[0] >= 1.5, pageBytes: page.bytes, quiet: project.quiet };
-    const saved = { machine, config, tool, measurements, rows, targets, scale, memory, notes, meta };
+    const meta = {
+      date,
+      loadStart,
+      loadEnd,
+      busy: busy || os.loadavg()[0] >= 1.5,
+      pageBytes: page.bytes,
+      quiet: project.quiet,
+    };
+    const saved = {
+      machine,
+      config,
+      tool,
+      measurements,
+      rows,
+      targets,
+      scale,
+      memory,
+      notes,
+      meta,
+    };
     mkdirSync(path.join(here, 'results'), { recursive: true });
     const resultsFile = path.join(here, 'results', config.quick ? 'quick.json' : 'latest.json');
     writeFileSync(resultsFile, JSON.stringify(saved, null, 2));

@@ -56,7 +56,8 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
     const raw = values[flag] ?? env[envName];
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${flag} must be a non-negative number, got '${raw}'`);
+    if (!Number.isFinite(n) || n < 0)
+      throw new Error(`--${flag} must be a non-negative number, got '${raw}'`);
     return n;
   };
   const tool = values.tool ?? env.BENCH_TOOL;
@@ -73,7 +74,10 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
     memory: num('memory', 'BENCH_MEMORY', base.memory),
     rate: Math.round(num('rate', 'BENCH_RATE', 1000)),
     scale: Math.round(num('scale', 'BENCH_SCALE', base.scale)),
-    only: (values.only ?? env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    only: (values.only ?? env.BENCH_ONLY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     tool,
     services: !values['no-services'] && env.BENCH_NO_SERVICES !== '1',
     build: !values['no-build'],

@@ -15,7 +15,10 @@ export function defaultTool() {
 export function toolVersion(tool) {
   if (tool === 'wrk') {
     const out = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
-    return (out.stdout || out.stderr).split('\n')[0].replace(/\s+Copyright.*$/, '').trim();
+    return (out.stdout || out.stderr)
+      .split('\n')[0]
+      .replace(/\s+Copyright.*$/, '')
+      .trim();
   }
   return 'autocannon 8';
 }
@@ -33,16 +36,30 @@ export function runLoad({ tool, url, connections, seconds, cookie, rate }) {
     // A fixed offered rate: our own open-loop generator (wrk cannot pace; autocannon's
     // overallRate sends each second's requests in one burst, which measures the burst).
     command = process.execPath;
-    args = [path.join(here, 'paced-worker.mjs'), JSON.stringify({ url, connections, seconds, cookie, rate })];
+    args = [
+      path.join(here, 'paced-worker.mjs'),
+      JSON.stringify({ url, connections, seconds, cookie, rate }),
+    ];
   } else if (tool === 'wrk') {
     command = 'wrk';
     // wrk takes whole seconds.
-    args = ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, '--timeout', '5s', '-s', path.join(here, 'wrk-report.lua')];
+    args = [
+      '-t1',
+      `-c${connections}`,
+      `-d${Math.max(1, Math.round(seconds))}s`,
+      '--timeout',
+      '5s',
+      '-s',
+      path.join(here, 'wrk-report.lua'),
+    ];
     if (cookie) args.push('-H', `Cookie: ${cookie}`);
     args.push(url);
   } else {
     command = process.execPath;
-    args = [path.join(here, 'autocannon-worker.mjs'), JSON.stringify({ url, connections, seconds, cookie, rate })];
+    args = [
+      path.join(here, 'autocannon-worker.mjs'),
+      JSON.stringify({ url, connections, seconds, cookie, rate }),
+    ];
   }
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -52,7 +69,10 @@ export function runLoad({ tool, url, connections, seconds, cookie, rate }) {
     child.stderr.on('data', (c) => (err += c));
     child.once('error', reject);
     child.once('exit', (code) => {
-      const line = out.split('\n').reverse().find((l) => l.startsWith('{'));
+      const line = out
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('{'));
       if (code !== 0 || !line) {
         reject(new Error(`${command} exited with ${code}: ${err || out}`));
         return;

@@ -56,7 +56,10 @@ await new Promise((resolve) => {
 });
 const elapsedUs = Number(process.hrtime.bigint() - start) / 1000;
 latencies.sort((a, b) => a - b);
-const pct = (p) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
+const pct = (p) =>
+  Math.round(
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0,
+  );
 agent.destroy();
 process.stdout.write(
   '\n' +

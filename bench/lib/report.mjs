@@ -20,7 +20,8 @@ export function summarize(measurements, servers, baselineName) {
       if (mine.length === 0) continue;
       const ratios = mine.map((m) => {
         const base = measurements.find(
-          (b) => b.server === baselineName && b.scenario === scenario && b.round === m.round && b.rps,
+          (b) =>
+            b.server === baselineName && b.scenario === scenario && b.round === m.round && b.rps,
         );
         return base && m.rps ? m.rps / base.rps : NaN;
       });
@@ -34,12 +35,21 @@ export function summarize(measurements, servers, baselineName) {
         p99: median(mine.map((m) => m.p99)),
         // At a paced 1,000 req/s the CPU per request mostly measures idle wake-ups: not shown.
         cpuUs: scenario === 'paced' ? NaN : median(mine.map((m) => m.cpuUs)),
-        cpuRatio: scenario === 'paced' ? NaN : median(
-          mine.map((m) => {
-            const base = measurements.find((b) => b.server === baselineName && b.scenario === scenario && b.round === m.round && b.cpuUs);
-            return base && m.cpuUs ? base.cpuUs / m.cpuUs : NaN;
-          }),
-        ),
+        cpuRatio:
+          scenario === 'paced'
+            ? NaN
+            : median(
+                mine.map((m) => {
+                  const base = measurements.find(
+                    (b) =>
+                      b.server === baselineName &&
+                      b.scenario === scenario &&
+                      b.round === m.round &&
+                      b.cpuUs,
+                  );
+                  return base && m.cpuUs ? base.cpuUs / m.cpuUs : NaN;
+                }),
+              ),
         ratio: scenario === 'paced' ? NaN : median(ratios),
         errors: mine.reduce((a, m) => a + (m.errors ?? 0) + (m.non2xx ?? 0), 0),
         failed: mine.filter((m) => m.error).map((m) => m.error),
@@ -57,7 +67,16 @@ const fmt = {
 
 /** Rows for a Markdown / console table. */
 export function tableLines(rows, { markdown }) {
-  const header = ['server', 'scenario', 'req/s', 'p99 ms', 'x node:http', 'CPU us/req', 'x by CPU', 'errors'];
+  const header = [
+    'server',
+    'scenario',
+    'req/s',
+    'p99 ms',
+    'x node:http',
+    'CPU us/req',
+    'x by CPU',
+    'errors',
+  ];
   const body = rows.map((r) => [
     r.label,
     SCENARIOS[r.scenario],
@@ -76,12 +95,16 @@ export function tableLines(rows, { markdown }) {
     ];
   }
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((c) => c[i].length)));
-  const line = (cells) => cells.map((c, i) => (i >= 2 && i < 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const line = (cells) =>
+    cells.map((c, i) => (i >= 2 && i < 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
 }
 
 function escapeXml(s) {
-  return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+  return String(s).replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c],
+  );
 }
 
 /**
@@ -93,7 +116,9 @@ export function barChartSvg(allRows, { title, subtitle }) {
   const colors = { returning: '#0b6e4f', new: '#7fb89f', hello: '#c9a227' };
   const groupColors = { baseline: '#555', peer: '#2f5d8a', tango: '#0b6e4f' };
   const servers = [];
-  for (const r of rows) if (!servers.some((s) => s.name === r.server)) servers.push({ name: r.server, label: r.label, group: r.group });
+  for (const r of rows)
+    if (!servers.some((s) => s.name === r.server))
+      servers.push({ name: r.server, label: r.label, group: r.group });
   const bar = 13;
   const gap = 9;
   const left = 250;
@@ -106,15 +131,21 @@ export function barChartSvg(allRows, { title, subtitle }) {
   let y = top;
   const parts = [];
   for (const s of servers) {
-    const mine = scenarios.map((sc) => rows.find((r) => r.server === s.name && r.scenario === sc)).filter(Boolean);
+    const mine = scenarios
+      .map((sc) => rows.find((r) => r.server === s.name && r.scenario === sc))
+      .filter(Boolean);
     const h = mine.length * bar;
     parts.push(
       `<text x="${left - 10}" y="${y + h / 2 + 4}" text-anchor="end" fill="${groupColors[s.group] ?? '#333'}">${escapeXml(s.label)}</text>`,
     );
     for (const r of mine) {
       const w = Number.isFinite(r.rps) ? Math.max(1, r.rps * scale) : 0;
-      parts.push(`<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${bar - 2}" fill="${colors[r.scenario]}"><title>${escapeXml(`${r.label}, ${SCENARIOS[r.scenario]}: ${fmt.rps(r.rps)} req/s, p99 ${fmt.ms(r.p99)} ms`)}</title></rect>`);
-      parts.push(`<text x="${left + w + 4}" y="${y + bar - 3}" font-size="10" fill="#333">${fmt.rps(r.rps)}</text>`);
+      parts.push(
+        `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${bar - 2}" fill="${colors[r.scenario]}"><title>${escapeXml(`${r.label}, ${SCENARIOS[r.scenario]}: ${fmt.rps(r.rps)} req/s, p99 ${fmt.ms(r.p99)} ms`)}</title></rect>`,
+      );
+      parts.push(
+        `<text x="${left + w + 4}" y="${y + bar - 3}" font-size="10" fill="#333">${fmt.rps(r.rps)}</text>`,
+      );
       y += bar;
     }
     y += gap;
@@ -123,11 +154,18 @@ export function barChartSvg(allRows, { title, subtitle }) {
   const axis = [];
   for (let v = 0; v * scale <= plot + 0.5; v += step) {
     const x = left + v * scale;
-    axis.push(`<line x1="${x.toFixed(1)}" y1="${top - 6}" x2="${x.toFixed(1)}" y2="${y - gap}" stroke="#e3e3e3"/>`);
-    axis.push(`<text x="${x.toFixed(1)}" y="${y + 8}" font-size="10" text-anchor="middle" fill="#666">${v.toLocaleString('en-US')}</text>`);
+    axis.push(
+      `<line x1="${x.toFixed(1)}" y1="${top - 6}" x2="${x.toFixed(1)}" y2="${y - gap}" stroke="#e3e3e3"/>`,
+    );
+    axis.push(
+      `<text x="${x.toFixed(1)}" y="${y + 8}" font-size="10" text-anchor="middle" fill="#666">${v.toLocaleString('en-US')}</text>`,
+    );
   }
   const legend = scenarios
-    .map((sc, i) => `<rect x="${left + i * 150}" y="${height - 20}" width="12" height="12" fill="${colors[sc]}"/><text x="${left + i * 150 + 17}" y="${height - 10}" font-size="11">${SCENARIOS[sc]}</text>`)
+    .map(
+      (sc, i) =>
+        `<rect x="${left + i * 150}" y="${height - 20}" width="12" height="12" fill="${colors[sc]}"/><text x="${left + i * 150 + 17}" y="${height - 10}" font-size="11">${SCENARIOS[sc]}</text>`,
+    )
     .join('');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" font-size="12">`,

@@ -43,7 +43,9 @@ async function makeStore() {
 }
 
 const app = express();
-app.use(session({ secret: SECRET, resave: false, saveUninitialized: false, store: await makeStore() }));
+app.use(
+  session({ secret: SECRET, resave: false, saveUninitialized: false, store: await makeStore() }),
+);
 app.get('/hits/', (req, res) => {
   const hit = (req.session.hit ?? 0) + 1;
   req.session.hit = hit;

@@ -7,7 +7,11 @@ import { HELLO, SECRET, loadPage } from './common.mjs';
 const page = loadPage();
 const app = Fastify({ logger: false });
 await app.register(fastifyCookie);
-await app.register(fastifySession, { secret: SECRET, saveUninitialized: false, cookie: { secure: false } });
+await app.register(fastifySession, {
+  secret: SECRET,
+  saveUninitialized: false,
+  cookie: { secure: false },
+});
 app.get('/hits/', (request, reply) => {
   const hit = (request.session.get('hit') ?? 0) + 1;
   request.session.set('hit', hit);

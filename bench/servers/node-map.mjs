@@ -36,7 +36,10 @@ const server = http.createServer((req, res) => {
     res.writeHead(200, headers);
     res.end(body);
   } else if (req.url === '/hello/') {
-    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': HELLO.length });
+    res.writeHead(200, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': HELLO.length,
+    });
     res.end(HELLO);
   } else {
     res.writeHead(404, { 'Content-Length': 0 });
