@@ -42,10 +42,14 @@ try {
   ]);
   symlinkSync(nodeModules, path.join(baseSrc, 'node_modules'), 'dir');
   console.log(`Building A (${values.base}) and B (working tree) ...`);
-  const [a, b] = await Promise.all([
+  // allSettled: a failed build must not leave the other one writing into the removed tmp.
+  const builds = await Promise.allSettled([
     buildPackage(baseSrc, path.join(tmp, 'a'), { nodeModules }),
     buildPackage(root, path.join(tmp, 'b'), { nodeModules }),
   ]);
+  const failedBuild = builds.find((r) => r.status === 'rejected');
+  if (failedBuild) throw failedBuild.reason;
+  const [a, b] = builds.map((r) => r.value);
   const sides = {};
   for (const [name, built] of [
     ['A', a],
