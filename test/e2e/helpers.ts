@@ -14,14 +14,21 @@ export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta
 export const CLI = path.join(REPO_ROOT, 'bin', 'tango-admin.js');
 
 /** A fresh temp directory, removed by the returned cleanup. */
-export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function tempDir(
+  prefix: string,
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Runs the real CLI (`node bin/tango-admin.js ...`). */
 export function tangoAdmin(args: string[], cwd: string) {
-  return execa(process.execPath, [CLI, ...args], { cwd, reject: false, all: true, env: { CI: 'true' } });
+  return execa(process.execPath, [CLI, ...args], {
+    cwd,
+    reject: false,
+    all: true,
+    env: { CI: 'true' },
+  });
 }
 
 /** The project's own tsx (spawned directly so signals reach the server, unlike through npx). */
@@ -31,7 +38,12 @@ export function tsxBin(project: string): string {
 
 /** Runs `npx tsx manage.ts ...` inside a generated project. */
 export function manage(project: string, args: string[], env: Record<string, string> = {}) {
-  return execa(tsxBin(project), ['manage.ts', ...args], { cwd: project, reject: false, all: true, env });
+  return execa(tsxBin(project), ['manage.ts', ...args], {
+    cwd: project,
+    reject: false,
+    all: true,
+    env,
+  });
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -74,9 +86,21 @@ export async function startServer(
     ...(options.reload ? [] : ['--noreload']),
     ...(options.args ?? []),
   ];
-  const child = spawn(tsxBin(project), args, {
-    cwd: project,
-    env: { ...process.env, ...env },
+  return spawnServer(tsxBin(project), args, { cwd: project, env, port });
+}
+
+/**
+ * Spawns a server command that prints Django's "Quit the server with" line once it listens on
+ * `port`, and resolves then (rejecting with its output if it exits first or takes over 60 s).
+ */
+export async function spawnServer(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; port: number },
+): Promise<ProjectServer> {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -98,12 +122,12 @@ export async function startServer(
     });
   });
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${options.port}`,
+    port: options.port,
     process: child,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
       return exited;
     },
@@ -119,7 +143,8 @@ export class CookieJar {
 
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    if (this.cookies.size)
+      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     const response = await fetch(url, { ...init, headers, redirect: 'manual' });
     for (const header of response.headers.getSetCookie()) {
       const [pair = '', ...attrs] = header.split(/;\s*/);

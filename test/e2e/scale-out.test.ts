@@ -5,7 +5,7 @@
  * server serves again once the store is back on the same port; `runserver --workers 2`
  * shares one port between two processes; start-up against an unreachable store is one line.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { execa } from 'execa';
 import { createClient } from 'redis';
@@ -20,7 +20,7 @@ import {
   startPostgres,
   startRedis,
 } from '../support/services.js';
-import { CookieJar, REPO_ROOT } from './helpers.js';
+import { CookieJar, REPO_ROOT, spawnServer } from './helpers.js';
 
 const MANAGE = path.join(REPO_ROOT, 'test', 'fixtures', 'scale', 'manage.ts');
 const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
@@ -44,39 +44,16 @@ async function startScaleServer(
   args: string[] = [],
 ): Promise<ScaleServer> {
   const port = await freePort();
-  const child = spawn(TSX, [MANAGE, 'runserver', `127.0.0.1:${port}`, '--noreload', ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('Quit the server with')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    child,
-    output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      return exited;
+  const server = await spawnServer(
+    TSX,
+    [MANAGE, 'runserver', `127.0.0.1:${port}`, '--noreload', ...args],
+    {
+      cwd: REPO_ROOT,
+      env,
+      port,
     },
-  };
+  );
+  return { ...server, child: server.process };
 }
 
 /** GET `/hits/` through the jar: status, body, and the session cookie after it. */

@@ -28,12 +28,19 @@ describe('startproject end to end', () => {
   it('installed the project with the runtime from this checkout', async () => {
     const pkg = JSON.parse(await readFile(path.join(project, 'package.json'), 'utf8'));
     expect(pkg.dependencies.tango).toMatch(/^file:/);
-    const link = await readFile(path.join(project, 'node_modules', 'tango', 'package.json'), 'utf8');
+    const link = await readFile(
+      path.join(project, 'node_modules', 'tango', 'package.json'),
+      'utf8',
+    );
     expect(JSON.parse(link).name).toBe('tango');
   });
 
   it('type-checks with tsc --noEmit', async () => {
-    const result = await execa('npx', ['tsc', '--noEmit'], { cwd: project, reject: false, all: true });
+    const result = await execa('npx', ['tsc', '--noEmit'], {
+      cwd: project,
+      reject: false,
+      all: true,
+    });
     expect(result.exitCode, result.all).toBe(0);
   });
 
@@ -57,7 +64,9 @@ describe('startproject end to end', () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('mysite');
     await new Promise((r) => setTimeout(r, 100));
-    expect(server.output()).toMatch(/\[\d\d\/\w{3}\/\d{4} \d\d:\d\d:\d\d\] "GET \/ HTTP\/1\.1" 200 \d+/);
+    expect(server.output()).toMatch(
+      /\[\d\d\/\w{3}\/\d{4} \d\d:\d\d:\d\d\] "GET \/ HTTP\/1\.1" 200 \d+/,
+    );
     expect(await server.stop()).toBe(0);
     server = undefined;
   });
@@ -77,11 +86,17 @@ describe('startproject end to end', () => {
     server = await startServer(project, {}, { reload: true });
     try {
       expect(await (await fetch(server.url + '/')).text()).not.toContain('mysite-reloaded');
-      await writeFile(views, original.replace("projectName: 'mysite'", "projectName: 'mysite-reloaded'"));
+      await writeFile(
+        views,
+        original.replace("projectName: 'mysite'", "projectName: 'mysite-reloaded'"),
+      );
       let body = '';
       for (let i = 0; i < 100 && !body.includes('mysite-reloaded'); i++) {
         await new Promise((r) => setTimeout(r, 200));
-        body = await fetch(server.url + '/').then((r) => r.text(), () => '');
+        body = await fetch(server.url + '/').then(
+          (r) => r.text(),
+          () => '',
+        );
       }
       expect(body).toContain('mysite-reloaded');
       expect(server.output()).toContain('views.ts changed, reloading.');
