@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { freePort } from '../support/services.js';
 
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CLI = path.join(REPO_ROOT, 'bin', 'tango-admin.js');
@@ -46,17 +46,8 @@ export function manage(project: string, args: string[], env: Record<string, stri
   });
 }
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// One free-port helper for every test (it lives with the service starters).
+export { freePort } from '../support/services.js';
 
 /** A running `manage.ts runserver`. */
 export interface ProjectServer {
