@@ -13,6 +13,7 @@
  * answers with a 503; broken connections are discarded, and the next request connects afresh,
  * so service resumes as soon as the server is back. Nothing waits in an offline queue.
  */
+import type { DatabaseSettings } from '../conf/settings.js';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { ImproperlyConfigured } from '../conf/errors.js';
 import type { Connection, RunResult, SqlValue } from './connection.js';
@@ -416,15 +417,7 @@ export class PostgresConnection implements Connection {
  * postgresOptions({ ENGINE: 'postgresql', URL: 'postgres://app@127.0.0.1/site' }, 'default');
  */
 export function postgresOptions(
-  config: {
-    URL?: string;
-    NAME?: string;
-    HOST?: string;
-    PORT?: number | string;
-    USER?: string;
-    PASSWORD?: string;
-    OPTIONS?: Record<string, unknown>;
-  },
+  config: Omit<Extract<DatabaseSettings, { ENGINE: 'postgresql' }>, 'ENGINE'>,
   alias: string,
 ): PostgresOptions {
   const where = `DATABASES['${alias}']`;
