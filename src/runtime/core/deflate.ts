@@ -812,3 +812,70 @@ export function zlibCompress(data: Uint8Array): Buffer {
   deflater ??= new Deflater();
   return deflater.compress(data);
 }
+
+// zlibSizeLowerBound's scratch: an open-addressing set of 3-byte sequences (slots hold
+// `trigram + 1` tagged with the call's stamp) and the byte frequencies.
+const TRIGRAM_SLOTS = 8192;
+const trigramKeys = new Int32Array(TRIGRAM_SLOTS);
+const trigramStamps = new Int32Array(TRIGRAM_SLOTS);
+let trigramStamp = 0;
+const byteCounts = new Uint16Array(256);
+/** Longest input the bound looks at: one deflate block, and the check stays cheap. */
+const BOUND_MAX_INPUT = 4096;
+
+/** True if some 3-byte sequence occurs twice in `data` (then LZ77 may find a match). */
+function hasRepeatedTrigram(data: Uint8Array): boolean {
+  if (++trigramStamp === 0x7fffffff) {
+    trigramStamps.fill(0);
+    trigramStamp = 1;
+  }
+  for (let p = 0; p + 2 < data.length; p++) {
+    const key = ((data[p]! << 16) | (data[p + 1]! << 8) | data[p + 2]!) + 1;
+    let slot = Math.imul(key, 0x9e3779b1) >>> 19; // 13 bits
+    for (;;) {
+      if (trigramStamps[slot] !== trigramStamp) {
+        trigramStamps[slot] = trigramStamp;
+        trigramKeys[slot] = key;
+        break;
+      }
+      if (trigramKeys[slot] === key) return true;
+      slot = (slot + 1) & (TRIGRAM_SLOTS - 1);
+    }
+  }
+  return false;
+}
+
+/**
+ * A lower bound on `zlibCompress(data).length`, computed without compressing, so callers can
+ * skip an attempt that cannot pay off (Django keeps the compressed form only when it saves
+ * at least two bytes, and short session payloads almost never do).
+ *
+ * When no 3-byte sequence repeats, deflate can only emit literals, and zlib's single block
+ * costs at least `min(static, dynamic)` bits: static Huffman spends >= 8 bits per literal
+ * plus 7 for the end-of-block code; a dynamic block spends at least the Shannon entropy of
+ * the literal and end-of-block frequencies (no prefix code beats it, Kraft/Gibbs) plus 26
+ * header bits (HLIT, HDIST, HCLEN and at least four 3-bit code-length codes). Add the 3-bit
+ * block header, the final byte alignment, and zlib's 2-byte header and 4-byte Adler-32.
+ * Otherwise (repeats, or longer than one block) the bound is the trivial 8 bytes.
+ *
+ * @example
+ * zlibSizeLowerBound(Buffer.from('{"hit":12}')); // 11: compressing cannot save 2 bytes
+ */
+export function zlibSizeLowerBound(data: Uint8Array): number {
+  const n = data.length;
+  const trivial = 8; // header + adler + the shortest final block (10 bits)
+  if (n > BOUND_MAX_INPUT || hasRepeatedTrigram(data)) return trivial;
+  for (let i = 0; i < n; i++) byteCounts[data[i]!]!++;
+  const symbols = n + 1; // the literals and one end-of-block code
+  let entropyBits = Math.log2(symbols); // end-of-block: frequency 1
+  for (let i = 0; i < n; i++) {
+    const count = byteCounts[data[i]!]!;
+    if (count === 0) continue; // this byte value was already summed
+    entropyBits += count * Math.log2(symbols / count);
+    byteCounts[data[i]!] = 0;
+  }
+  const staticBits = 8 * n + 7;
+  const dynamicBits = entropyBits + 26 - 1e-6; // the epsilon keeps float rounding on the safe side
+  const blockBytes = Math.ceil((3 + Math.min(staticBits, dynamicBits)) / 8);
+  return Math.max(trivial, 2 + blockBytes + 4);
+}

@@ -9,7 +9,7 @@
 import { inflateSync } from 'node:zlib';
 import { getSettings, isConfigured } from '../conf/index.js';
 import { constantTimeCompare, saltedHmac } from './crypto.js';
-import { zlibCompress } from './deflate.js';
+import { zlibCompress, zlibSizeLowerBound } from './deflate.js';
 
 export { saltedHmac, constantTimeCompare } from './crypto.js';
 
@@ -566,7 +566,9 @@ function encodeObject(obj: unknown, compress: boolean): string {
   // ensure_ascii output is pure ASCII, so latin-1 (Django's encoding) and UTF-8 agree.
   let data: Buffer = Buffer.from(pythonJsonDumps(obj), 'latin1');
   let isCompressed = false;
-  if (compress) {
+  // Django keeps the compressed form only when it is at least 2 bytes shorter; skip the
+  // attempt when zlibSizeLowerBound proves it cannot be (a short session payload).
+  if (compress && zlibSizeLowerBound(data) < data.length - 1) {
     // CPython's exact zlib bytes, so the signed string is Django's (see deflate.ts).
     const compressed = zlibCompress(data);
     if (compressed.length < data.length - 1) {

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { zlibCompress } from '../../../src/runtime/core/deflate.js';
+import { zlibCompress, zlibSizeLowerBound } from '../../../src/runtime/core/deflate.js';
 import { vectors } from '../../django/vectors.js';
 
 const WORDS = [
@@ -81,5 +81,50 @@ describe('zlibCompress', () => {
     expect(zlibCompress(a)).toEqual(first);
     expect(zlibCompress(b)).toEqual(small);
     expect(inflateSync(small)).toEqual(b);
+  });
+});
+
+describe('zlibSizeLowerBound', () => {
+  /** Deterministic inputs: random bytes over alphabets of 1 to 256 symbols, lengths 0-400. */
+  function* samples(): Generator<Buffer> {
+    let x = 12345;
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff);
+    for (let i = 0; i < 3000; i++) {
+      const length = next() % 400;
+      const alphabet = 1 + (next() % 256);
+      const skew = next() % 4; // 0: uniform; higher: a few symbols dominate
+      const out = Buffer.alloc(length);
+      for (let j = 0; j < length; j++) {
+        const r = next() % alphabet;
+        out[j] = skew && next() % (skew + 1) !== 0 ? r % 3 : r;
+      }
+      yield out;
+    }
+  }
+
+  it('never exceeds the real compressed length (so skipping an attempt never changes the output)', () => {
+    let provedUseless = 0;
+    for (const input of samples()) {
+      const bound = zlibSizeLowerBound(input);
+      const actual = zlibCompress(input).length;
+      expect(bound, input.toString('hex')).toBeLessThanOrEqual(actual);
+      if (bound >= input.length - 1) provedUseless++;
+    }
+    // The bound is not vacuous: it rules out compression for a share of the inputs.
+    expect(provedUseless).toBeGreaterThan(100);
+  });
+
+  it('rules out compression for short session payloads, and not for repetitive ones', () => {
+    for (const json of ['{"hit":1}', '{"hit":12345}', '{"visits":3}', '{}']) {
+      const data = Buffer.from(json, 'latin1');
+      expect(zlibSizeLowerBound(data), json).toBeGreaterThanOrEqual(data.length - 1);
+    }
+    const repetitive = Buffer.from(JSON.stringify({ a: 'x'.repeat(40) }), 'latin1');
+    expect(zlibSizeLowerBound(repetitive)).toBeLessThan(repetitive.length - 1);
+    expect(zlibCompress(repetitive).length).toBeLessThan(repetitive.length - 1);
+  });
+
+  it('gives the trivial bound past one block', () => {
+    expect(zlibSizeLowerBound(Buffer.alloc(5000, 1))).toBe(8);
   });
 });
