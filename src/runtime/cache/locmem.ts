@@ -25,9 +25,12 @@ export interface LocMemOptions extends Partial<CacheOptions> {
 }
 
 interface Entry {
-  /** A primitive as is, anything else v8-serialized (Django pickles): callers never share it. */
+  /**
+   * A primitive as is; anything else serialized (Django pickles), so callers never share it:
+   * JSON text for plain JSON values (a session's data, by contract), else `v8.serialize`.
+   */
   value: unknown;
-  serialized: boolean;
+  encoding: 'none' | 'json' | 'v8';
   /** Milliseconds since the epoch, or null for never. */
   expires: number | null;
 }
@@ -35,18 +38,63 @@ interface Entry {
 /** Stores by location; Map order is recency (least recently used first). */
 const stores = new Map<string, Map<string, Entry>>();
 
+/** Nesting beyond this (or a cycle) goes through v8.serialize. */
+const JSON_MAX_DEPTH = 32;
+
+/**
+ * True if `JSON.parse(JSON.stringify(value))` gives back an equal value: plain objects and
+ * dense arrays of strings, finite numbers (not -0), booleans and null. JSON text is several
+ * times cheaper to write and read than `v8.serialize` for the small objects sessions hold.
+ */
+function isPlainJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= JSON_MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value) || !isPlainJson(value[i], depth + 1)) return false;
+    }
+    return true;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) return false; // an enumerable inherited key: not plain
+    if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  // Symbol keys and non-enumerable properties would be dropped by JSON.
+  return Object.getOwnPropertySymbols(value).length === 0;
+}
+
 function pack(value: unknown, expires: number | null): Entry {
   if (value === null || value === undefined || typeof value !== 'object') {
     if (typeof value === 'function' || typeof value === 'symbol') {
       throw new TypeError(`A ${typeof value} cannot be stored in the cache.`);
     }
-    return { value, serialized: false, expires };
+    return { value, encoding: 'none', expires };
   }
-  return { value: serialize(value), serialized: true, expires };
+  if (isPlainJson(value)) return { value: JSON.stringify(value), encoding: 'json', expires };
+  return { value: serialize(value), encoding: 'v8', expires };
 }
 
 function unpack(entry: Entry): unknown {
-  return entry.serialized ? deserialize(entry.value as Buffer) : entry.value;
+  switch (entry.encoding) {
+    case 'json':
+      return JSON.parse(entry.value as string);
+    case 'v8':
+      return deserialize(entry.value as Buffer);
+    default:
+      return entry.value;
+  }
 }
 
 /**

@@ -48,6 +48,42 @@ describe('LocMemCache basics (Django low-level cache API)', () => {
     expect(read).not.toBe(await cache.get('k'));
   });
 
+  it('gives back equal copies of plain JSON and of values JSON would change', async () => {
+    const { cache } = cacheWithClock();
+    const plain = { hit: 3, name: 'Raju', nested: { list: [1, 'two', null, true] } };
+    await cache.set('plain', plain);
+    const read = await cache.get<typeof plain>('plain');
+    expect(read).toEqual(plain);
+    expect(read).not.toBe(plain);
+    read!.nested.list.push(5);
+    expect(await cache.get('plain')).toEqual(plain);
+    // Each of these would come back different through JSON text; they keep their exact value.
+    const holes = [1, , 3]; // eslint-disable-line no-sparse-arrays
+    const cases: [string, unknown][] = [
+      ['negative zero', { n: -0 }],
+      ['NaN', [Number.NaN]],
+      ['infinity', { n: Infinity }],
+      ['undefined member', { a: undefined }],
+      ['date', { when: new Date(5) }],
+      ['map', new Map([['k', 1]])],
+      ['set in array', [new Set([1])]],
+      ['bigint', { n: 10n }],
+      ['array with holes', holes],
+      [
+        'cycle',
+        (() => {
+          const o: Record<string, unknown> = {};
+          o.self = o;
+          return o;
+        })(),
+      ],
+    ];
+    for (const [name, value] of cases) {
+      await cache.set(name, value);
+      expect(await cache.get(name), name).toStrictEqual(value);
+    }
+  });
+
   it('stores falsy primitives and refuses functions', async () => {
     const { cache } = cacheWithClock();
     await cache.set('zero', 0);
