@@ -87,28 +87,47 @@ export class HttpResponse {
    * (Django 4.x+ semantics: nothing carries over from the first call).
    */
   readonly cookies = new Map<string, ResponseCookie>();
-  #content: Buffer;
+  /**
+   * The body as given: a string stays a string until someone asks for `content`, so the
+   * server can send it with the headers in one write, without an intermediate Buffer.
+   */
+  #body: string | Buffer;
 
   constructor(content: string | Uint8Array = '', init: HttpResponseInit = {}) {
     this.status = init.status ?? 200;
     this.headers = new ResponseHeaders(init.headers);
     this.headers.setDefault('Content-Type', init.contentType ?? 'text/html; charset=utf-8');
-    this.#content =
-      typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+    this.#body = typeof content === 'string' ? content : Buffer.from(content);
   }
 
-  /** The body bytes. */
+  /** The body bytes (a string body is encoded as UTF-8). */
   get content(): Buffer {
-    return this.#content;
+    if (typeof this.#body === 'string') this.#body = Buffer.from(this.#body, 'utf8');
+    return this.#body;
   }
 
   set content(value: string | Uint8Array) {
-    this.#content = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
+    this.#body = typeof value === 'string' ? value : Buffer.from(value);
+  }
+
+  /** The body as stored: a string (sent as UTF-8) or bytes. For servers; views use `content`. */
+  get body(): string | Buffer {
+    return this.#body;
+  }
+
+  /** The body's length in bytes, what `Content-Length` says. */
+  get contentLength(): number {
+    return typeof this.#body === 'string'
+      ? Buffer.byteLength(this.#body, 'utf8')
+      : this.#body.length;
   }
 
   /** The body decoded as UTF-8. */
   text(): string {
-    return this.#content.toString('utf8');
+    // A string with a lone surrogate is sent with U+FFFD in its place; say the same here.
+    const body = this.#body;
+    if (typeof body === 'string' && !/[\ud800-\udfff]/.test(body)) return body;
+    return this.content.toString('utf8');
   }
 
   /**

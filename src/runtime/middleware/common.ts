@@ -81,7 +81,7 @@ export const CommonMiddleware: MiddlewareFactory = function CommonMiddleware(get
       return new HttpResponsePermanentRedirect(fullPathWithSlash(request, debug));
     }
     if (!response.headers.has('Content-Length')) {
-      response.headers.set('Content-Length', String(response.content.length));
+      response.headers.set('Content-Length', String(response.contentLength));
     }
     return response;
   };

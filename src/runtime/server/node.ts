@@ -102,7 +102,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
             request.url,
             request.httpVersion,
             response.status,
-            response.content.length,
+            response.contentLength,
           ),
         );
         if (--inFlight === 0) idle?.();
@@ -213,13 +213,28 @@ function toWire(value: string): string {
   return value;
 }
 
+/** Any character outside ASCII. */
+// eslint-disable-next-line no-control-regex -- the test is "anything above 0x7f"
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function writeResponse(res: http.ServerResponse, method: string, response: HttpResponse): void {
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of response.headers) headers[name] = value;
+  // node:http joins the head and a string body into one UTF-8 write; header bytes above 0x7f
+  // (written as Latin-1) would then be re-encoded, so such a response sends a Buffer body.
+  let asciiHead = true;
+  for (const [name, value] of response.headers) {
+    headers[name] = value;
+    if (asciiHead && NON_ASCII.test(value)) asciiHead = false;
+  }
   const cookies = response.setCookieHeaders();
-  if (cookies.length > 0) headers['Set-Cookie'] = cookies.map(toWire);
+  if (cookies.length > 0) {
+    const wire = cookies.map(toWire);
+    headers['Set-Cookie'] = wire;
+    if (asciiHead) asciiHead = !wire.some((line) => NON_ASCII.test(line));
+  }
   const noBody = STATUS_WITHOUT_BODY.has(response.status);
-  if (!noBody) headers['Content-Length'] = String(response.content.length);
+  if (!noBody) headers['Content-Length'] = String(response.contentLength);
   res.writeHead(response.status, headers);
-  res.end(method === 'HEAD' || noBody ? undefined : response.content);
+  if (method === 'HEAD' || noBody) res.end();
+  else res.end(asciiHead ? response.body : response.content);
 }

@@ -134,6 +134,50 @@ describe('cookies beyond Latin-1', () => {
   });
 });
 
+describe('bodies', () => {
+  it('sends a string body as UTF-8 with the right Content-Length, beside Latin-1 header bytes', async () => {
+    const { HttpResponse } = await import('../../../src/runtime/http/index.js');
+    const app = await fixtureApp();
+    const original = app.handle.bind(app);
+    app.handle = async (request) => {
+      if (request.path === '/ascii/') return new HttpResponse('清風 ✓ café');
+      if (request.path === '/latin1/') {
+        return new HttpResponse('清風 ✓ café', { headers: { 'X-Name': 'café' } });
+      }
+      return original(request);
+    };
+    const running = await serve(app, { port: 0, log: null });
+    const http = await import('node:http');
+    const get = (path: string) =>
+      new Promise<{ body: Buffer; length: string | undefined; name: string | undefined }>(
+        (resolve, reject) => {
+          http
+            .get(`${running.url}${path}`, (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (chunk: Buffer) => chunks.push(chunk));
+              res.on('end', () =>
+                resolve({
+                  body: Buffer.concat(chunks),
+                  length: res.headers['content-length'],
+                  name: res.headers['x-name'] as string | undefined,
+                }),
+              );
+            })
+            .on('error', reject);
+        },
+      );
+    const expected = Buffer.from('清風 ✓ café', 'utf8');
+    for (const path of ['/ascii/', '/latin1/']) {
+      const { body, length } = await get(path);
+      expect(body.equals(expected), path).toBe(true);
+      expect(length, path).toBe(String(expected.length));
+    }
+    // node:http reads header bytes as Latin-1: 'café' went out as the 4 bytes 63 61 66 e9.
+    expect((await get('/latin1/')).name).toBe('café');
+    await running.close();
+  });
+});
+
 describe('a response node:http refuses to write', () => {
   it('drops that connection, logs it, and keeps serving', async () => {
     const { HttpResponse } = await import('../../../src/runtime/http/index.js');
