@@ -121,6 +121,12 @@ export async function createTangoProject(root, tmp) {
   // process: the server is then the process we measure (RSS, --cpu-prof).
   const tsxLoader = import.meta.resolve('tsx');
   const nodeArgs = (args, extra = []) => [...extra, '--import', tsxLoader, 'manage.ts', ...args];
+  // The server runs with the node flags of the generated `npm start` (`tsx <flags> manage.ts
+  // runserver`), as a user's would; older revisions (bench/ab.mjs --base) may have none.
+  const start =
+    JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).scripts?.start ?? '';
+  const startFlags =
+    /^tsx\s+(.*?)\s*manage\.ts\b/.exec(start)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
   // `--noaccesslog` (no line per request, as express and fastify by default) where this
   // revision of runserver has it; older revisions (bench/ab.mjs --base) log to /dev/null.
   const runserverJs = path.join(root, 'dist', 'runtime', 'management', 'commands', 'runserver.js');
@@ -138,13 +144,15 @@ export async function createTangoProject(root, tmp) {
         cwd: dir,
         env: { TANGO_SETTINGS_MODULE: settingsModule, ...env },
       }),
+    /** Node flags of the generated `npm start`, which every server below runs with. */
+    startFlags,
     /** A server definition for bench/lib/process.mjs: `manage.ts runserver 127.0.0.1:0 --noreload [--noaccesslog]`. */
     server: (name, env = {}, nodeFlags = []) => ({
       name,
       command: process.execPath,
       args: nodeArgs(
         ['runserver', '127.0.0.1:0', '--noreload', ...(quiet ? ['--noaccesslog'] : [])],
-        nodeFlags,
+        [...startFlags, ...nodeFlags],
       ),
       cwd: dir,
       env: { TANGO_SETTINGS_MODULE: settingsModule, ...env },

@@ -12,6 +12,15 @@ export const PROJECT_DEV_DEPENDENCIES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Node flags of the server (`npm start`): a 32 MiB young-generation semi-space instead of
+ * Node's 16. A request allocates short-lived objects (the page, headers, session data); with
+ * room for more of them, fewer survive a scavenge only because they were still in flight.
+ * Measured on the tutorial's session pages: 20-35 % less CPU per request (docs/benchmarks.md),
+ * for up to ~32 MiB more memory under load.
+ */
+export const SERVER_NODE_FLAGS = '--max-semi-space-size=32';
+
+/**
  * The generated project's `package.json`: scripts wrapping `manage.ts`, the runtime as its one
  * dependency (`tangoSpec`: a `file:` path to a checkout by default, so nothing need be
  * published), and the tools that run TypeScript.
@@ -25,7 +34,7 @@ export function projectPackageJson(name: string, tangoSpec: string) {
     private: true,
     type: 'module',
     scripts: {
-      start: 'tsx manage.ts runserver',
+      start: `tsx ${SERVER_NODE_FLAGS} manage.ts runserver`,
       migrate: 'tsx manage.ts migrate',
       test: 'tsx manage.ts test',
       check: 'tsx manage.ts check',

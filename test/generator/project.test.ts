@@ -57,7 +57,7 @@ describe('generateProject with the built-in template', async () => {
       private: true,
       type: 'module',
       scripts: {
-        start: 'tsx manage.ts runserver',
+        start: 'tsx --max-semi-space-size=32 manage.ts runserver',
         migrate: 'tsx manage.ts migrate',
         test: 'tsx manage.ts test',
       },
