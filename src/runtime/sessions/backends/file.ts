@@ -9,10 +9,27 @@
  * its own deadline, and `clearExpired()` is one `stat` per file. A tool that rewrites mtimes
  * (e.g. a restore without `--times`) would shift deadlines; the data itself stays valid.
  *
+ * I/O on the request path is synchronous, as in Django: a session file is a few hundred bytes
+ * in a local directory, where each call takes microseconds, while every `fs.promises` call is
+ * a round trip through libuv's thread pool (measured: about 3x the CPU per request, see
+ * docs/benchmarks.md). Do not point `SESSION_FILE_PATH` at a network file system that can
+ * stall: use the `db` or `cache` engine there. `clearExpired()` (a command) stays async.
+ *
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#using-file-based-sessions
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fstatSync,
+  futimesSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,75 +122,54 @@ export class FileStore implements SessionStore {
 
   async load(key: string): Promise<SessionData | null> {
     if (!isWellFormedSessionKey(key)) return null;
-    let handle: fs.FileHandle;
+    let fd: number;
     try {
-      handle = await fs.open(this.fileFor(key), 'r');
+      fd = openSync(this.fileFor(key), 'r');
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
     }
     try {
       // Both on the same descriptor, so they see the same file even if a save renames over it.
-      const [stat, content] = await Promise.all([handle.stat(), handle.readFile('utf8')]);
+      const stat = fstatSync(fd);
       if (!stat.isFile() || stat.mtimeMs <= Date.now()) return null;
-      return decodeSessionData(content, this.#keys);
+      return decodeSessionData(readFileSync(fd, 'utf8'), this.#keys);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
   async create(data: SessionData, expiresAt: Date): Promise<string> {
     const content = encodeSessionData(data, this.#keys);
     return createWithFreshKey(async (key) => {
-      let handle: fs.FileHandle;
+      let fd: number;
       try {
         // O_EXCL: two requests can never both claim a key. Nobody knows the key until this
-        // resolves, so writing into the claimed file directly is as good as a rename.
-        handle = await fs.open(this.fileFor(key), 'wx', 0o600);
+        // returns, so writing into the claimed file directly is as good as a rename.
+        fd = openSync(this.fileFor(key), 'wx', 0o600);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
         throw error;
       }
-      try {
-        await handle.writeFile(content, 'utf8');
-        await handle.utimes(expiresAt, expiresAt);
-      } finally {
-        await handle.close();
-      }
+      writeAndClose(fd, content, expiresAt);
       return true;
     });
   }
 
   async save(key: string, data: SessionData, expiresAt: Date): Promise<string> {
     const file = this.fileFor(key);
-    const temp = `${file}_out_${randomBytes(6).toString('hex')}`;
     const content = encodeSessionData(data, this.#keys);
-    // The existence check runs alongside the temp-file write: same outcome, half the latency.
-    const [present, written] = await Promise.allSettled([
-      isPresent(file),
-      this.#writeTemp(temp, content, expiresAt),
-    ]);
+    // Deleted meanwhile (logout in a concurrent request): Django's UpdateError.
+    if (!isPresent(file)) throw new UpdateError(`Session ${key.slice(0, 4)}... no longer exists.`);
+    const temp = `${file}_out_${randomBytes(6).toString('hex')}`;
     try {
-      if (written.status === 'rejected') throw written.reason;
-      if (present.status === 'rejected') throw present.reason;
-      // Deleted meanwhile (logout in a concurrent request): Django's UpdateError.
-      if (!present.value) throw new UpdateError(`Session ${key.slice(0, 4)}... no longer exists.`);
-      await fs.rename(temp, file);
+      writeAndClose(openSync(temp, 'wx', 0o600), content, expiresAt);
+      renameSync(temp, file);
     } catch (error) {
-      await fs.rm(temp, { force: true });
+      rmSync(temp, { force: true });
       throw error;
     }
     return key;
-  }
-
-  async #writeTemp(temp: string, content: string, expiresAt: Date): Promise<void> {
-    const handle = await fs.open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(content, 'utf8');
-      await handle.utimes(expiresAt, expiresAt);
-    } finally {
-      await handle.close();
-    }
   }
 
   async delete(key: string): Promise<void> {
@@ -220,13 +216,23 @@ export class FileStore implements SessionStore {
   }
 }
 
-async function isPresent(file: string): Promise<boolean> {
+function isPresent(file: string): boolean {
   try {
-    await fs.access(file);
+    accessSync(file);
     return true;
   } catch (error) {
     if (isMissing(error)) return false;
     throw error;
+  }
+}
+
+/** Writes the session, sets its deadline as the mtime, and closes `fd` whatever happens. */
+function writeAndClose(fd: number, content: string, expiresAt: Date): void {
+  try {
+    writeFileSync(fd, content, 'utf8');
+    futimesSync(fd, expiresAt, expiresAt);
+  } finally {
+    closeSync(fd);
   }
 }
 
