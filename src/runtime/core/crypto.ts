@@ -4,7 +4,7 @@
  *
  * See https://docs.djangoproject.com/en/stable/topics/signing/
  */
-import { createHmac, hash, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomFillSync } from 'node:crypto';
 
 /** SHA-256's block size: HMAC pads its key to this many bytes. */
 const BLOCK = 64;
@@ -104,9 +104,12 @@ export function saltedHmac(salt: string, value: string | Uint8Array, secret: str
  * constantTimeCompare(expectedSignature, givenSignature); // true or false
  */
 export function constantTimeCompare(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
+  // Every code unit is compared, whatever differs first (no early exit, no allocation); equal
+  // code units are equal UTF-8 bytes, so this is Python's compare_digest on the encodings.
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 // Random bytes are drawn in batches (one randomFillSync per ~8 session keys, not one per key):

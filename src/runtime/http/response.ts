@@ -92,6 +92,8 @@ export class HttpResponse {
    * server can send it with the headers in one write, without an intermediate Buffer.
    */
   #body: string | Buffer;
+  /** `contentLength` of a string body, computed once (-1: not yet). */
+  #length = -1;
 
   constructor(content: string | Uint8Array = '', init: HttpResponseInit = {}) {
     this.status = init.status ?? 200;
@@ -108,6 +110,7 @@ export class HttpResponse {
 
   set content(value: string | Uint8Array) {
     this.#body = typeof value === 'string' ? value : Buffer.from(value);
+    this.#length = -1;
   }
 
   /** The body as stored: a string (sent as UTF-8) or bytes. For servers; views use `content`. */
@@ -117,9 +120,9 @@ export class HttpResponse {
 
   /** The body's length in bytes, what `Content-Length` says. */
   get contentLength(): number {
-    return typeof this.#body === 'string'
-      ? Buffer.byteLength(this.#body, 'utf8')
-      : this.#body.length;
+    if (typeof this.#body !== 'string') return this.#body.length;
+    if (this.#length === -1) this.#length = Buffer.byteLength(this.#body, 'utf8');
+    return this.#length;
   }
 
   /** The body decoded as UTF-8. */

@@ -64,6 +64,10 @@ describe('constantTimeCompare and getRandomString', () => {
     expect(constantTimeCompare('abc', 'abc')).toBe(true);
     expect(constantTimeCompare('abc', 'abd')).toBe(false);
     expect(constantTimeCompare('abc', 'abcd')).toBe(false);
+    expect(constantTimeCompare('', '')).toBe(true);
+    expect(constantTimeCompare('清風é', '清風é')).toBe(true);
+    expect(constantTimeCompare('清風é', '清風e')).toBe(false);
+    expect(constantTimeCompare('xa', 'ya')).toBe(false);
   });
 
   it('draws from the allowed characters', () => {
