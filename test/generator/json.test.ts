@@ -9,7 +9,7 @@ import {
 } from '../../src/generator/index.js';
 
 const cases: [string, JsonValue][] = [
-  ['package.json', projectPackageJson('mysite', 'file:/work/main')],
+  ['package.json', projectPackageJson('mysite', 'file:../tango')],
   ['tsconfig.json', projectTsconfig()],
   ['empty containers', { a: {}, b: [], c: [{}], d: [[]] }],
   ['scalars', { s: 'x"y\\z\n', n: -1.5, t: true, f: false, z: null }],

@@ -3,7 +3,7 @@
  * (REAL Django 3.2.25 output; regenerate with
  * `/usr/bin/python3 test/django/make_vectors.py > test/django/vectors.json`). Ports of
  * Django's tests/responses/test_cookie.py are marked "Django:". Item numbers refer to
- * /work/shared/spec/django-sessions.md.
+ * ../shared/spec/django-sessions.md (beside this repository).
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configure, defineSettings } from '../../../src/runtime/conf/index.js';
