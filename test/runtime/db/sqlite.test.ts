@@ -183,6 +183,89 @@ describe('SqliteConnection.transaction', () => {
   });
 });
 
+describe('SqliteConnection group commit (the writes of one event-loop turn share a COMMIT)', () => {
+  async function twoConnections() {
+    const file = path.join(dir, 'db.sqlite3');
+    const writer = new SqliteConnection(file);
+    await writer.exec(
+      'CREATE TABLE t (k text PRIMARY KEY, v integer);' +
+        'CREATE TABLE parent (id integer PRIMARY KEY);' +
+        'CREATE TABLE child (id integer, parent_id integer REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)',
+    );
+    const reader = new SqliteConnection(file);
+    return { writer, reader };
+  }
+
+  it('commits the writes of one turn together, and each caller resumes only after the COMMIT', async () => {
+    const { writer, reader } = await twoConnections();
+    const writes = [1, 2, 3].map((n) => writer.run('INSERT INTO t VALUES (?, ?)', [`k${n}`, n]));
+    // Still the same turn: the three rows are in one open transaction, invisible elsewhere.
+    expect(await reader.get('SELECT count(*) AS n FROM t')).toEqual({ n: 0 });
+    const results = await Promise.all(writes);
+    expect(results).toEqual([{ changes: 1 }, { changes: 1 }, { changes: 1 }]);
+    expect(await reader.get('SELECT count(*) AS n FROM t')).toEqual({ n: 3 });
+    await writer.close();
+    await reader.close();
+  });
+
+  it('rejects only the statement that fails; the rest of the group commits', async () => {
+    const { writer, reader } = await twoConnections();
+    const first = writer.run('INSERT INTO t VALUES (?, ?)', ['a', 1]);
+    const duplicate = writer.run('INSERT INTO t VALUES (?, ?)', ['a', 2]);
+    const second = writer.run('INSERT INTO t VALUES (?, ?)', ['b', 3]);
+    await expect(duplicate).rejects.toBeInstanceOf(IntegrityError);
+    await expect(first).resolves.toEqual({ changes: 1 });
+    await expect(second).resolves.toEqual({ changes: 1 });
+    expect(await reader.all('SELECT k, v FROM t ORDER BY k')).toEqual([
+      { k: 'a', v: 1 },
+      { k: 'b', v: 3 },
+    ]);
+    await writer.close();
+    await reader.close();
+  });
+
+  it('rejects every write of a group whose COMMIT fails, rolls it back, and keeps working', async () => {
+    const { writer, reader } = await twoConnections();
+    const row = writer.run('INSERT INTO t VALUES (?, ?)', ['lost', 1]);
+    // A deferred foreign key is checked at COMMIT: the statement succeeds, the COMMIT fails.
+    const orphan = writer.run('INSERT INTO child VALUES (1, 42)');
+    await expect(orphan).rejects.toThrow(/FOREIGN KEY/);
+    await expect(row).rejects.toThrow(/FOREIGN KEY/);
+    expect(await reader.get('SELECT count(*) AS n FROM t')).toEqual({ n: 0 });
+    await expect(writer.run('INSERT INTO t VALUES (?, ?)', ['next', 2])).resolves.toEqual({
+      changes: 1,
+    });
+    expect(await reader.get('SELECT k FROM t')).toEqual({ k: 'next' });
+    await writer.close();
+    await reader.close();
+  });
+
+  it('commits an open group before a transaction(), exec() or close() runs', async () => {
+    const { writer, reader } = await twoConnections();
+    const grouped = writer.run('INSERT INTO t VALUES (?, ?)', ['grouped', 1]);
+    const tx = writer.transaction(async (t) => {
+      // The grouped write was committed before this transaction began.
+      expect(await reader.get('SELECT count(*) AS n FROM t')).toEqual({ n: 1 });
+      await t.run('INSERT INTO t VALUES (?, ?)', ['in-tx', 2]);
+    });
+    await Promise.all([grouped, tx]);
+    const last = writer.run('INSERT INTO t VALUES (?, ?)', ['before-close', 3]);
+    await writer.close();
+    await last;
+    expect(await reader.get('SELECT count(*) AS n FROM t')).toEqual({ n: 3 });
+    await reader.close();
+  });
+
+  it('sees its own uncommitted writes within the turn (one connection, one transaction)', async () => {
+    const { writer, reader } = await twoConnections();
+    const write = writer.run('INSERT INTO t VALUES (?, ?)', ['mine', 7]);
+    expect(await writer.get('SELECT v FROM t WHERE k = ?', ['mine'])).toEqual({ v: 7 });
+    await write;
+    await writer.close();
+    await reader.close();
+  });
+});
+
 describe('getConnection', () => {
   const settings = (databases: Record<string, unknown>) =>
     defineSettings({ BASE_DIR: dir, SECRET_KEY: 'x', DATABASES: databases as never });
