@@ -25,12 +25,12 @@ class HmacSha256 {
   readonly #outer = Buffer.alloc(BLOCK + 32);
   readonly #key: Buffer;
 
+  /** @param key A SHA-256 digest (32 bytes, shorter than a block: RFC 2104's zero padding). */
   constructor(key: Buffer) {
-    // Keys longer than a block are hashed first (RFC 2104); Django's derived keys are 32 bytes.
-    this.#key = key.length > BLOCK ? hash('sha256', key, 'buffer') : key;
+    this.#key = key;
     this.#inner = Buffer.alloc(BLOCK + 256);
     for (let i = 0; i < BLOCK; i++) {
-      const k = this.#key[i] ?? 0;
+      const k = key[i] ?? 0;
       this.#inner[i] = k ^ 0x36;
       this.#outer[i] = k ^ 0x5c;
     }

@@ -859,7 +859,7 @@ function hasRepeatedTrigram(data: Uint8Array): boolean {
  * Otherwise (repeats, or longer than one block) the bound is the trivial 8 bytes.
  *
  * @example
- * zlibSizeLowerBound(Buffer.from('{"hit":12}')); // 11: compressing cannot save 2 bytes
+ * zlibSizeLowerBound(Buffer.from('{"hit":12}')); // 15 (> 10 bytes): compressing cannot pay
  */
 export function zlibSizeLowerBound(data: Uint8Array): number {
   const n = data.length;

@@ -25,8 +25,6 @@ export interface SqliteOptions {
 interface WriteGroup {
   committed: Promise<void>;
   settle(error?: unknown): void;
-  /** Committed or failed: settled once. */
-  done: boolean;
 }
 
 /** Error codes that mean "the database cannot be used right now", not "your SQL is wrong". */
@@ -164,7 +162,7 @@ export class SqliteConnection implements Connection {
     } catch (error) {
       // An error that made SQLite roll back the whole transaction (disk full, I/O) also
       // undid the earlier writes of the group: they must not report success.
-      if (!this.#db?.inTransaction) this.#failGroup(group, error);
+      if (!this.#db?.inTransaction) this.#failGroup(group, error); // still the current group
       throw error;
     }
     await group.committed;
@@ -182,9 +180,12 @@ export class SqliteConnection implements Connection {
     // Callers await it; this handler only keeps a failure nobody awaits (every write of the
     // group failed on its own) from becoming an unhandled rejection.
     committed.catch(() => undefined);
-    const group: WriteGroup = { committed, settle, done: false };
+    const group: WriteGroup = { committed, settle };
     this.#group = group;
-    setImmediate(() => this.#commitGroup());
+    // Only this group: if it failed and another opened in the same turn, that one has its own.
+    setImmediate(() => {
+      if (this.#group === group) this.#commitGroup();
+    });
     return group;
   }
 
@@ -193,8 +194,6 @@ export class SqliteConnection implements Connection {
     const group = this.#group;
     if (!group) return;
     this.#group = undefined;
-    if (group.done) return;
-    group.done = true;
     try {
       this.#execNow('COMMIT');
       group.settle();
@@ -210,9 +209,7 @@ export class SqliteConnection implements Connection {
 
   /** The group's transaction is gone (rolled back by SQLite): its writes fail with `error`. */
   #failGroup(group: WriteGroup, error: unknown): void {
-    if (this.#group === group) this.#group = undefined;
-    if (group.done) return;
-    group.done = true;
+    this.#group = undefined;
     group.settle(error);
   }
 

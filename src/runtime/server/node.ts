@@ -92,7 +92,9 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
       } catch (error) {
         // A response node:http refuses to write (say, an invalid header from a view) must not
         // take the server down: log it and drop this connection only.
-        serverLogger.error(`Could not send the response to ${request.method} ${request.path}: ${String(error)}`);
+        serverLogger.error(
+          `Could not send the response to ${request.method} ${request.path}: ${String(error)}`,
+        );
         res.destroy();
       } finally {
         log?.(
@@ -201,21 +203,23 @@ function readBody(req: http.IncomingMessage, limit: number | null): Promise<Buff
   });
 }
 
-/**
- * node:http writes header strings as Latin-1 and rejects characters above U+00FF. Cookie values
- * may hold such characters unescaped (as Python's Morsel leaves them), so they go out as UTF-8
- * bytes, which is what browsers send back and what `parseCookie` decodes.
- */
-function toWire(value: string): string {
-  for (let i = 0; i < value.length; i++) {
-    if (value.charCodeAt(i) > 0xff) return Buffer.from(value, 'utf8').toString('latin1');
-  }
-  return value;
-}
-
 /** Any character outside ASCII. */
 // eslint-disable-next-line no-control-regex -- the test is "anything above 0x7f"
 const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Any character node:http cannot write as one Latin-1 byte. */
+// eslint-disable-next-line no-control-regex -- the test is "anything above 0xff"
+const BEYOND_LATIN1 = /[^\x00-\xff]/;
+
+/**
+ * node:http writes header strings as Latin-1 and rejects characters above U+00FF. Cookie values
+ * may hold such characters unescaped (as Python's Morsel leaves them), so they go out as UTF-8
+ * bytes, which is what browsers send back and what `parseCookie` decodes. Called only for a
+ * line with some non-ASCII character.
+ */
+function toWire(value: string): string {
+  return BEYOND_LATIN1.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+}
 
 function writeResponse(res: http.ServerResponse, method: string, response: HttpResponse): void {
   const headers: Record<string, string | string[]> = {};
@@ -228,9 +232,12 @@ function writeResponse(res: http.ServerResponse, method: string, response: HttpR
   }
   const cookies = response.setCookieHeaders();
   if (cookies.length > 0) {
-    const wire = cookies.map(toWire);
-    headers['Set-Cookie'] = wire;
-    if (asciiHead) asciiHead = !wire.some((line) => NON_ASCII.test(line));
+    // One scan per line: ASCII lines (the usual case) go out as they are.
+    headers['Set-Cookie'] = cookies.map((line) => {
+      if (!NON_ASCII.test(line)) return line;
+      asciiHead = false;
+      return toWire(line);
+    });
   }
   const noBody = STATUS_WITHOUT_BODY.has(response.status);
   if (!noBody) headers['Content-Length'] = String(response.contentLength);
