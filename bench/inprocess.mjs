@@ -29,7 +29,7 @@ const engines = (positionals[0] ?? 'db,file,cache,cached_db,signed_cookies').spl
 // Runs inside the generated project (node --import tsx), so its settings and views load as
 // they do under runserver.
 const DRIVER = `import { loadSettings } from 'tango/conf';
-const { createApplication } = await import('./node_modules/tango/dist/runtime/core/handler.js');
+const { createApplication } = await import('./node_modules/tango/dist/runtime/handlers/base.js');
 const { HttpRequest } = await import('./node_modules/tango/dist/runtime/http/request.js');
 const app = await createApplication(await loadSettings());
 const request = (cookie) =>

@@ -2,13 +2,25 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ImproperlyConfigured } from '../conf/errors.js';
-import type { Settings } from '../conf/settings.js';
+import { BUILTIN_APPS, type Settings } from '../conf/settings.js';
+import { importString } from '../core/import-string.js';
 import type { AppConfig, InstalledApp } from './config.js';
 
-/** Built-in apps by their `INSTALLED_APPS` name; loaded lazily so unused ones cost nothing. */
-const BUILTIN_APPS: Record<string, () => Promise<{ default: AppConfig }>> = {
-  'tango.sessions': () => import('../sessions/apps.js'),
-};
+/** True for a name in the `BUILTIN_APPS` registry (`'tango.sessions'`, ...). */
+function isBuiltinApp(name: string): boolean {
+  return (BUILTIN_APPS as readonly string[]).includes(name);
+}
+
+/**
+ * A built-in app's config: the default export of its `apps` module, found by the same
+ * dotted-path import as built-in middleware (`'tango.sessions'` -> `sessions/apps`), as Django
+ * imports `django.contrib.sessions.apps`. Only the apps in use are ever loaded.
+ */
+async function loadBuiltinApp(name: string, baseDir: string): Promise<AppConfig> {
+  const config = (await importString(`${name}.apps.default`, 'INSTALLED_APPS', baseDir)) as AppConfig;
+  if (!config?.name) throw new ImproperlyConfigured(`The built-in app '${name}' has no AppConfig.`);
+  return config;
+}
 
 /** Extensions tried for a project app's `apps` module, in order. */
 const APP_MODULE_FILES = ['apps.ts', 'apps.js', 'apps.mts', 'apps.mjs'];
@@ -53,16 +65,16 @@ export class AppRegistry {
 }
 
 async function loadApp(name: string, baseDir: string): Promise<InstalledApp> {
-  const builtin = BUILTIN_APPS[name];
+  const builtin = isBuiltinApp(name);
   let config: AppConfig;
   let appPath: string;
   if (builtin) {
-    config = (await builtin()).default;
+    config = await loadBuiltinApp(name, baseDir);
     appPath = config.path ?? baseDir;
   } else {
     if (!/^[A-Za-z_$][\w$]*(\/[A-Za-z_$][\w$]*)*$/.test(name)) {
       throw new ImproperlyConfigured(
-        `INSTALLED_APPS entry '${name}' is not an app: use a built-in (${Object.keys(BUILTIN_APPS).join(', ')}) or a project folder name.`,
+        `INSTALLED_APPS entry '${name}' is not an app: use a built-in (${BUILTIN_APPS.join(', ')}) or a project folder name.`,
       );
     }
     appPath = path.join(baseDir, name);

@@ -3,7 +3,7 @@
  * `django.core.cache.caches`). A new backend is one file plus one entry in `BACKENDS`.
  */
 import { ImproperlyConfigured } from '../conf/errors.js';
-import type { CacheSettings, Settings } from '../conf/settings.js';
+import { CACHE_BACKENDS, type CacheBackendName, type CacheSettings, formatChoices, type Settings } from '../conf/settings.js';
 import { type Cache, cacheOptions, InvalidCacheBackendError } from './cache.js';
 import { DummyCache } from './dummy.js';
 import { LocMemCache } from './locmem.js';
@@ -27,7 +27,8 @@ function positiveInteger(
   return value as number;
 }
 
-const BACKENDS: Record<CacheSettings['BACKEND'], Backend> = {
+/** One backend per `CACHE_BACKENDS` name (the `Record` keeps the two lists in step). */
+const BACKENDS: Record<CacheBackendName, Backend> = {
   locmem(config, alias) {
     return new LocMemCache({
       ...cacheOptions(alias, config),
@@ -66,10 +67,10 @@ export function getCache(settings: Readonly<Settings>, alias = 'default'): Cache
   const id = `${alias}\0${JSON.stringify(config)}`;
   let cache = caches.get(id);
   if (!cache) {
-    const backend = BACKENDS[config.BACKEND] as Backend | undefined;
+    const backend = Object.hasOwn(BACKENDS, config.BACKEND) ? BACKENDS[config.BACKEND] : undefined;
     if (!backend) {
       throw new InvalidCacheBackendError(
-        `CACHES['${alias}'].BACKEND must be 'locmem', 'redis' or 'dummy', got '${String(config.BACKEND)}'.`,
+        `CACHES['${alias}'].BACKEND must be ${formatChoices(CACHE_BACKENDS)}, got '${String(config.BACKEND)}'.`,
       );
     }
     cache = backend(config, alias);

@@ -16,6 +16,7 @@
  */
 import type { createClient } from 'redis';
 import { ImproperlyConfigured } from '../conf/errors.js';
+import { ServiceUnavailable } from '../core/exceptions.js';
 import type { CacheSettings } from '../conf/settings.js';
 import { type Cache, type CacheOptions, cacheOptions, DEFAULT_TIMEOUT, makeKey } from './cache.js';
 
@@ -23,13 +24,13 @@ type Client = ReturnType<typeof createClient>;
 
 /**
  * Redis cannot be reached, or dropped the connection (Django's redis backend lets the
- * driver's `ConnectionError` through; here it is one named class). Session stores turn it
- * into a 503 (`ServiceUnavailable`).
+ * driver's `ConnectionError` through; here it is one named class). A `ServiceUnavailable`:
+ * a request that meets it gets a 503.
  *
  * @example
  * try { await cache.get('k'); } catch (e) { if (e instanceof CacheUnavailable) ... }
  */
-export class CacheUnavailable extends Error {
+export class CacheUnavailable extends ServiceUnavailable {
   override name = 'CacheUnavailable';
 }
 

@@ -1,12 +1,28 @@
+/**
+ * `defineSettings()`: Django's defaults merged under a project's settings, validated once.
+ * Only the settings' own shape is checked here; each backend checks its own `OPTIONS`, URLs
+ * and timeouts when it is created at start-up (`getConnection`, `getCache`), so `conf`
+ * imports no backend (DESIGN.md §3).
+ */
 import path from 'node:path';
-import { redisCacheOptions } from '../cache/redis.js';
-import { postgresOptions } from '../db/postgres.js';
 import { ImproperlyConfigured } from './errors.js';
-import { DEFAULTS, type Settings, type SettingsInput } from './settings.js';
+import {
+  CACHE_BACKENDS,
+  DATABASE_ENGINES,
+  DEFAULTS,
+  formatChoices,
+  SAMESITE_VALUES,
+  SESSION_ENGINES,
+  type Settings,
+  type SettingsInput,
+} from './settings.js';
 
 const KNOWN = new Set<string>(['BASE_DIR', 'SECRET_KEY', ...Object.keys(DEFAULTS)]);
-const ENGINES = ['db', 'file', 'cache', 'cached_db', 'signed_cookies'];
-const SAMESITE = ['Lax', 'Strict', 'None', false];
+
+/** `list.includes(value)` for a readonly tuple and a value of any type. */
+function isOneOf(list: readonly unknown[], value: unknown): boolean {
+  return list.includes(value);
+}
 
 /** Closest known setting name, for "did you mean" hints (Levenshtein distance <= 3). */
 function closest(name: string): string | undefined {
@@ -56,29 +72,25 @@ function validate(s: Settings): void {
   for (const name of ['SESSION_COOKIE_AGE'] as const) {
     if (!Number.isInteger(s[name])) fail(`The ${name} setting must be an integer number of seconds, got ${String(s[name])}.`);
   }
-  if (typeof s.SESSION_ENGINE === 'string' && !ENGINES.includes(s.SESSION_ENGINE)) {
-    fail(`The SESSION_ENGINE setting '${s.SESSION_ENGINE}' is not one of: ${ENGINES.join(', ')} (or a store class).`);
+  if (typeof s.SESSION_ENGINE === 'string' && !isOneOf(SESSION_ENGINES, s.SESSION_ENGINE)) {
+    fail(`The SESSION_ENGINE setting '${s.SESSION_ENGINE}' is not one of: ${SESSION_ENGINES.join(', ')} (or a store class).`);
   }
   if (typeof s.SESSION_ENGINE !== 'string' && typeof (s.SESSION_ENGINE as { fromSettings?: unknown }).fromSettings !== 'function') {
     fail('The SESSION_ENGINE setting must be an engine name or a store class with a static fromSettings(settings).');
   }
-  if (!SAMESITE.includes(s.SESSION_COOKIE_SAMESITE)) {
-    fail(`The SESSION_COOKIE_SAMESITE setting must be 'Lax', 'Strict', 'None' or false, got ${JSON.stringify(s.SESSION_COOKIE_SAMESITE)}.`);
+  if (!isOneOf(SAMESITE_VALUES, s.SESSION_COOKIE_SAMESITE)) {
+    fail(`The SESSION_COOKIE_SAMESITE setting must be ${formatChoices(SAMESITE_VALUES)}, got ${JSON.stringify(s.SESSION_COOKIE_SAMESITE)}.`);
   }
   if (s.SESSION_SERIALIZER !== 'json') fail("The SESSION_SERIALIZER setting only supports 'json'.");
   for (const [alias, db] of Object.entries(s.DATABASES)) {
-    if (!['sqlite', 'postgresql'].includes(db.ENGINE)) {
-      fail(`DATABASES['${alias}'].ENGINE must be 'sqlite' or 'postgresql', got '${String(db.ENGINE)}'.`);
+    if (!isOneOf(DATABASE_ENGINES, db.ENGINE)) {
+      fail(`DATABASES['${alias}'].ENGINE must be ${formatChoices(DATABASE_ENGINES)}, got '${String(db.ENGINE)}'.`);
     }
-    // URL or NAME, port, timeouts and pool size, checked without connecting.
-    if (db.ENGINE === 'postgresql') postgresOptions(db, alias);
   }
   for (const [alias, cache] of Object.entries(s.CACHES)) {
-    if (!['locmem', 'redis', 'dummy'].includes(cache.BACKEND)) {
-      fail(`CACHES['${alias}'].BACKEND must be 'locmem', 'redis' or 'dummy', got '${String(cache.BACKEND)}'.`);
+    if (!isOneOf(CACHE_BACKENDS, cache.BACKEND)) {
+      fail(`CACHES['${alias}'].BACKEND must be ${formatChoices(CACHE_BACKENDS)}, got '${String(cache.BACKEND)}'.`);
     }
-    // The Redis URL in LOCATION, timeouts and key options, checked without connecting.
-    if (cache.BACKEND === 'redis') redisCacheOptions(cache, alias);
   }
 }
 

@@ -4,41 +4,15 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { configure } from './current.js';
 import { defineSettings } from './define.js';
 import { ImproperlyConfigured } from './errors.js';
 import type { Settings } from './settings.js';
 
+export { configure, getSettings, isConfigured } from './current.js';
 export { defineSettings } from './define.js';
 export { ImproperlyConfigured } from './errors.js';
 export * from './settings.js';
-
-let current: Readonly<Settings> | undefined;
-
-/**
- * Makes `settings` the process-wide settings returned by `getSettings()`.
- *
- * @example
- * configure(defineSettings({ BASE_DIR: '/srv/site', SECRET_KEY: 'x' }));
- */
-export function configure(settings: Readonly<Settings>): Readonly<Settings> {
-  current = settings;
-  return settings;
-}
-
-/** The configured settings; throws `ImproperlyConfigured` before `configure()`/`loadSettings()`. */
-export function getSettings(): Readonly<Settings> {
-  if (!current) {
-    throw new ImproperlyConfigured(
-      'Settings are not configured. Set TANGO_SETTINGS_MODULE (manage.ts does) or call configure().',
-    );
-  }
-  return current;
-}
-
-/** True once settings are configured. */
-export function isConfigured(): boolean {
-  return current !== undefined;
-}
 
 /**
  * Imports a settings module (default export, or a plain object that `defineSettings` accepts)

@@ -1,14 +1,56 @@
+/**
+ * Every setting Tango reads (Django's names), Django's defaults, and the registries of built-in
+ * names that settings choose from. Each registry is one list: the setting's type, the start-up
+ * validation in `define.ts` and the messages of the modules that implement the entries all
+ * derive from it. This module imports no value, so every layer may read it.
+ */
 import type { MiddlewareFactory } from '../middleware/types.js';
 
-/** Django's `SESSION_ENGINE` choices, by short name. */
-export type SessionEngineName = 'db' | 'file' | 'cache' | 'cached_db' | 'signed_cookies';
+/**
+ * Django's `SESSION_ENGINE` choices, by short name. `sessions/engines.ts` maps each to its
+ * store class (a `Record` over this list, so the compiler keeps the two in step).
+ */
+export const SESSION_ENGINES = ['db', 'file', 'cache', 'cached_db', 'signed_cookies'] as const;
+export type SessionEngineName = (typeof SESSION_ENGINES)[number];
+
+/** `CACHES[alias].BACKEND` choices; `cache/caches.ts` maps each to its backend. */
+export const CACHE_BACKENDS = ['locmem', 'redis', 'dummy'] as const;
+export type CacheBackendName = (typeof CACHE_BACKENDS)[number];
+
+/** `DATABASES[alias].ENGINE` choices (the SQL dialects); `db/connections.ts` and `db/dialect.ts` map each. */
+export const DATABASE_ENGINES = ['sqlite', 'postgresql'] as const;
+export type DatabaseEngineName = (typeof DATABASE_ENGINES)[number];
+
+/**
+ * The built-in apps, by `INSTALLED_APPS` name (Django's `django.contrib.*`). Each is a folder of
+ * the runtime whose `apps` module default-exports its `AppConfig`, loaded through the same
+ * dotted-path mechanism as every other built-in (`core/import-string.ts`).
+ */
+export const BUILTIN_APPS = ['tango.sessions'] as const;
+export type BuiltinAppName = (typeof BUILTIN_APPS)[number];
 
 /** Built-in middleware, by Django-style dotted path. */
-export type BuiltinMiddleware =
-  | 'tango.middleware.security.SecurityMiddleware'
-  | 'tango.sessions.middleware.SessionMiddleware'
-  | 'tango.middleware.common.CommonMiddleware'
-  | 'tango.middleware.clickjacking.XFrameOptionsMiddleware';
+export const BUILTIN_MIDDLEWARE = [
+  'tango.middleware.security.SecurityMiddleware',
+  'tango.sessions.middleware.SessionMiddleware',
+  'tango.middleware.common.CommonMiddleware',
+  'tango.middleware.clickjacking.XFrameOptionsMiddleware',
+] as const;
+export type BuiltinMiddleware = (typeof BUILTIN_MIDDLEWARE)[number];
+
+/** `SESSION_COOKIE_SAMESITE` (and every other cookie's SameSite) choices. */
+export const SAMESITE_VALUES = ['Lax', 'Strict', 'None', false] as const;
+
+/**
+ * A list of choices as messages print it: `'db', 'file' or 'cache'`.
+ *
+ * @example
+ * `ENGINE must be ${formatChoices(DATABASE_ENGINES)}` // "ENGINE must be 'sqlite' or 'postgresql'"
+ */
+export function formatChoices(choices: readonly unknown[]): string {
+  const quoted = choices.map((c) => (typeof c === 'string' ? `'${c}'` : String(c)));
+  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+}
 
 /**
  * One `MIDDLEWARE` entry: a built-in's dotted path, a project module as
@@ -20,12 +62,12 @@ export type MiddlewareEntry = BuiltinMiddleware | `./${string}#${string}` | Midd
 export type DatabaseSettings =
   | {
       /** `'sqlite'`: `NAME` is a file path (relative to `BASE_DIR`) or `':memory:'`. */
-      ENGINE: 'sqlite';
+      ENGINE: Extract<DatabaseEngineName, 'sqlite'>;
       NAME: string;
       OPTIONS?: Record<string, unknown>;
     }
   | {
-      ENGINE: 'postgresql';
+      ENGINE: Extract<DatabaseEngineName, 'postgresql'>;
       /** Either a `postgres://` URL in `URL`, or HOST/PORT/NAME/USER/PASSWORD. */
       URL?: string;
       NAME?: string;
@@ -39,7 +81,7 @@ export type DatabaseSettings =
 /** A `CACHES` entry. */
 export interface CacheSettings {
   /** `'locmem'` (bounded in-process LRU, single process only) or `'redis'`. */
-  BACKEND: 'locmem' | 'redis' | 'dummy';
+  BACKEND: CacheBackendName;
   /** Redis URL for `'redis'`; a name separating locmem instances otherwise. */
   LOCATION?: string;
   /** Default timeout in seconds (Django default 300); `null` means never expire. */
@@ -100,7 +142,7 @@ export interface Settings {
   SESSION_COOKIE_SECURE: boolean;
   SESSION_COOKIE_PATH: string;
   SESSION_COOKIE_HTTPONLY: boolean;
-  SESSION_COOKIE_SAMESITE: 'Lax' | 'Strict' | 'None' | false;
+  SESSION_COOKIE_SAMESITE: (typeof SAMESITE_VALUES)[number];
   SESSION_SAVE_EVERY_REQUEST: boolean;
   SESSION_EXPIRE_AT_BROWSER_CLOSE: boolean;
   /** Directory for the file engine; `null` means the OS temp dir. */

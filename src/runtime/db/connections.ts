@@ -4,7 +4,13 @@
  */
 import path from 'node:path';
 import { ImproperlyConfigured } from '../conf/errors.js';
-import type { DatabaseSettings, Settings } from '../conf/settings.js';
+import {
+  DATABASE_ENGINES,
+  type DatabaseEngineName,
+  type DatabaseSettings,
+  formatChoices,
+  type Settings,
+} from '../conf/settings.js';
 import type { Connection } from './connection.js';
 import { PostgresConnection, postgresOptions } from './postgres.js';
 import { SqliteConnection } from './sqlite.js';
@@ -15,7 +21,8 @@ type Backend = (
   settings: Readonly<Settings>,
 ) => Connection;
 
-const BACKENDS: Record<DatabaseSettings['ENGINE'], Backend> = {
+/** One backend per `DATABASE_ENGINES` name (the `Record` keeps the two lists in step). */
+const BACKENDS: Record<DatabaseEngineName, Backend> = {
   sqlite(config, alias, settings) {
     const { NAME: name, OPTIONS: options = {} } = config;
     if (typeof name !== 'string' || !name) {
@@ -60,10 +67,10 @@ export function getConnection(settings: Readonly<Settings>, alias = 'default'): 
   const id = `${alias}\0${settings.BASE_DIR}\0${JSON.stringify(config)}`;
   let connection = connections.get(id);
   if (!connection) {
-    const backend = BACKENDS[config.ENGINE] as Backend | undefined;
+    const backend = Object.hasOwn(BACKENDS, config.ENGINE) ? BACKENDS[config.ENGINE] : undefined;
     if (!backend) {
       throw new ImproperlyConfigured(
-        `DATABASES['${alias}'].ENGINE must be 'sqlite' or 'postgresql', got '${String(config.ENGINE)}'.`,
+        `DATABASES['${alias}'].ENGINE must be ${formatChoices(DATABASE_ENGINES)}, got '${String(config.ENGINE)}'.`,
       );
     }
     connection = backend(config, alias, settings);

@@ -3,10 +3,11 @@
  * is one connection file plus one entry here. Everything else (ON CONFLICT, IF NOT EXISTS,
  * savepoints) is written once: SQLite >= 3.24 and PostgreSQL >= 9.5 share that syntax.
  */
+import type { DatabaseEngineName } from '../conf/settings.js';
 import type { SqlValue } from './connection.js';
 
-/** The dialects a `Connection` can speak. */
-export type DialectName = 'sqlite' | 'postgresql';
+/** The dialects a `Connection` can speak: one per `DATABASE_ENGINES` name. */
+export type DialectName = DatabaseEngineName;
 
 /** One dialect's differences. */
 export interface Dialect {

@@ -3,6 +3,7 @@
  * Django user reads the same names in a Tango traceback. Every driver error is converted to
  * one of these once, in the connection, so callers never see driver-specific classes.
  */
+import { ServiceUnavailable } from '../core/exceptions.js';
 
 /** Options shared by every database error. */
 export interface DatabaseErrorOptions {
@@ -49,15 +50,23 @@ export class OperationalError extends DatabaseError {
 
 /**
  * The database cannot be reached or used right now (locked past the busy timeout, the file
- * cannot be opened, a disk I/O error; for PostgreSQL a refused connection). Callers such as
- * session stores turn it into a 503 (`ServiceUnavailable`): the server stays up and recovers
- * when the database returns (DESIGN.md §7).
+ * cannot be opened, a disk I/O error; for PostgreSQL a refused or lost connection). A
+ * `ServiceUnavailable`, so a request that meets it gets a 503, the server stays up and
+ * recovers when the database returns (DESIGN.md §7); not a `DatabaseError` (Python has no
+ * multiple inheritance to copy here, and the handler needs the one family). `code` keeps the
+ * driver's error code.
  *
  * @example
- * if (error instanceof DatabaseUnavailable) throw new ServiceUnavailable(error.message);
+ * try { await db.get('SELECT 1'); } catch (e) { if (e instanceof DatabaseUnavailable) ... }
  */
-export class DatabaseUnavailable extends OperationalError {
+export class DatabaseUnavailable extends ServiceUnavailable {
   override name = 'DatabaseUnavailable';
+  /** The driver's error code (`SQLITE_BUSY`, `ECONNREFUSED`), when it gave one. */
+  readonly code: string | undefined;
+  constructor(message: string, options: DatabaseErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+  }
 }
 
 /**

@@ -173,7 +173,9 @@ export class PostgresConnection implements Connection {
 
   /** Converts a driver error into the `DatabaseError` family, naming the server when unavailable. */
   #convert(error: unknown, phase: Phase): unknown {
-    if (error instanceof DatabaseError || !(error instanceof Error)) return error;
+    if (error instanceof DatabaseError || error instanceof DatabaseUnavailable || !(error instanceof Error)) {
+      return error;
+    }
     const code = (error as { code?: unknown }).code;
     const sqlstate = typeof code === 'string' && SQLSTATE.test(code) ? code : undefined;
     const where = `PostgreSQL at ${this.address} (${this.#label})`;

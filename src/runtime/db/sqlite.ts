@@ -4,7 +4,8 @@
  * async `Connection` contract and serialises transactions, so an `await` inside one request's
  * transaction never lets another request's statement slip into it.
  */
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import type { Connection, RunResult, SqlValue } from './connection.js';
 import { DatabaseError, DatabaseUnavailable, IntegrityError, OperationalError } from './errors.js';
 
@@ -27,12 +28,25 @@ interface WriteGroup {
   settle(error?: unknown): void;
 }
 
+/**
+ * better-sqlite3, loaded on the first open: a project whose session engine never touches the
+ * database (file, cache, signed_cookies) does not pay for the native module at start-up,
+ * although the handler creates every `DATABASES` connection then to check its options.
+ */
+let driver: typeof Database | undefined;
+function loadDriver(): typeof Database {
+  driver ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  return driver;
+}
+
 /** Error codes that mean "the database cannot be used right now", not "your SQL is wrong". */
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|PROTOCOL)/;
 
 /** Converts a driver error to the `DatabaseError` family (Django's `wrap_database_errors`). */
 function convert(error: unknown): unknown {
-  if (error instanceof DatabaseError || !(error instanceof Error)) return error;
+  if (error instanceof DatabaseError || error instanceof DatabaseUnavailable || !(error instanceof Error)) {
+    return error;
+  }
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
   const options = { cause: error, code };
@@ -81,7 +95,7 @@ export class SqliteConnection implements Connection {
     if (this.#db) return this.#db;
     let db: Database.Database;
     try {
-      db = new Database(this.filename, { timeout: this.#timeoutMs });
+      db = new (loadDriver())(this.filename, { timeout: this.#timeoutMs });
     } catch (error) {
       // better-sqlite3 reports a missing directory as a TypeError without a code.
       throw new DatabaseUnavailable(

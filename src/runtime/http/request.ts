@@ -2,7 +2,7 @@ import type { Settings } from '../conf/settings.js';
 import type { Session } from '../sessions/session.js';
 import { parseCookie } from './cookie.js';
 import { DisallowedHost, KeyError } from './errors.js';
-import { getCookieSigner, BadSignature } from '../core/signing.js';
+import { getCookieSigner, BadSignature } from '../core/signing/index.js';
 import { iriToUri } from './response.js';
 
 /** What a server adapter (node:http, the test Client) hands to `new HttpRequest()`. */

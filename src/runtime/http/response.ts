@@ -1,4 +1,4 @@
-import { getCookieSigner } from '../core/signing.js';
+import { getCookieSigner } from '../core/signing/index.js';
 import {
   type CookieOptions,
   type ResolvedCookieOptions,

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Application } from '../core/handler.js';
-import { responseForException } from '../core/handler.js';
+import type { Application } from '../handlers/base.js';
+import { responseForException } from '../handlers/base.js';
 import { RequestDataTooBig } from '../http/errors.js';
 import { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';

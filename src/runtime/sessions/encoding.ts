@@ -8,7 +8,7 @@
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#session-serialization
  */
 import { getLogger } from '../core/log.js';
-import { BadSignature, dumps, loads } from '../core/signing.js';
+import { BadSignature, dumps, loads } from '../core/signing/index.js';
 import type { SessionData } from './store.js';
 
 /**

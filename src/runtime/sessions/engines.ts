@@ -3,10 +3,10 @@
  * `file` engine never loads better-sqlite3 or a Redis client.
  */
 import { ImproperlyConfigured } from '../conf/errors.js';
-import type { SessionEngineName, Settings } from '../conf/settings.js';
+import { SESSION_ENGINES, type SessionEngineName, type Settings } from '../conf/settings.js';
 import type { SessionEngine, SessionStore } from './store.js';
 
-/** The built-in engines, by `SESSION_ENGINE` name. */
+/** The built-in engines, one per `SESSION_ENGINES` name (the `Record` keeps the two in step). */
 export const BUILTIN_ENGINES: Readonly<Record<SessionEngineName, () => Promise<SessionEngine>>> = {
   db: async () => (await import('./backends/db.js')).DatabaseStore,
   file: async () => (await import('./backends/file.js')).FileStore,
@@ -33,7 +33,7 @@ export async function createSessionStore(settings: Readonly<Settings>): Promise<
     const load = Object.hasOwn(BUILTIN_ENGINES, engine) ? BUILTIN_ENGINES[engine] : undefined;
     if (!load) {
       throw new ImproperlyConfigured(
-        `The SESSION_ENGINE setting '${engine}' is not one of: ${Object.keys(BUILTIN_ENGINES).join(', ')} (or a store class).`,
+        `The SESSION_ENGINE setting '${engine}' is not one of: ${SESSION_ENGINES.join(', ')} (or a store class).`,
       );
     }
     factory = await load();

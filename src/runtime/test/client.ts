@@ -1,4 +1,4 @@
-import type { Application } from '../core/handler.js';
+import type { Application } from '../handlers/base.js';
 import { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
 import { sharedTestApplication } from './environment.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { defineSettings } from '../conf/define.js';
 import { configure, isConfigured, getSettings, loadSettings } from '../conf/index.js';
 import type { Settings } from '../conf/settings.js';
-import { createApplication, type Application } from '../core/handler.js';
+import { createApplication, type Application } from '../handlers/base.js';
 
 let shared: Promise<Application> | undefined;
 

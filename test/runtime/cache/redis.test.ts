@@ -14,7 +14,13 @@ import {
   redactRedisUrl,
   redisCacheFromSettings,
 } from '../../../src/runtime/cache/index.js';
-import { defineSettings, ImproperlyConfigured } from '../../../src/runtime/conf/index.js';
+import {
+  defineSettings,
+  ImproperlyConfigured,
+  loadSettings,
+} from '../../../src/runtime/conf/index.js';
+import { createApplication } from '../../../src/runtime/handlers/base.js';
+import { FIXTURE_SETTINGS } from '../fixture.js';
 import { freePort, type RedisService, serviceSupport, startRedis } from '../../support/services.js';
 
 const support = serviceSupport('redis');
@@ -43,16 +49,18 @@ describe('redisCacheFromSettings (CACHES entry → RedisCache)', () => {
     ).toBeInstanceOf(RedisCache);
   });
 
-  it('is checked by defineSettings, so a mistake stops start-up before any connection', () => {
-    const define = (config: Record<string, unknown>) => () =>
-      defineSettings({
-        BASE_DIR: '/srv/site',
-        SECRET_KEY: 'x',
-        CACHES: { default: { BACKEND: 'redis', ...config } as never },
+  it('is checked by createApplication at start-up, before any connection, not by defineSettings', async () => {
+    const fixture = await loadSettings(FIXTURE_SETTINGS);
+    const start = (config: Record<string, unknown>) => {
+      const settings = defineSettings({
+        ...fixture,
+        CACHES: { ...fixture.CACHES, extra: { BACKEND: 'redis', ...config } as never },
       });
-    expect(define({ LOCATION: 'redis://cache:6379/1' })).not.toThrow();
-    expect(define({ LOCATION: 'cache:6379' })).toThrow(ImproperlyConfigured);
-    expect(define({})).toThrow("CACHES['default'].LOCATION must be a Redis URL");
+      return createApplication(settings).then((app) => app.close());
+    };
+    await expect(start({ LOCATION: 'redis://cache:6379/1' })).resolves.toBeUndefined();
+    await expect(start({ LOCATION: 'cache:6379' })).rejects.toThrow(ImproperlyConfigured);
+    await expect(start({})).rejects.toThrow("CACHES['extra'].LOCATION must be a Redis URL");
   });
 
   it('never shows the password in messages', () => {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configure, defineSettings } from '../../../src/runtime/conf/index.js';
 import { zlibCompress } from '../../../src/runtime/core/deflate.js';
-import { Signer, dumps, loads, pythonJsonDumps } from '../../../src/runtime/core/signing.js';
+import { Signer, dumps, loads, pythonJsonDumps } from '../../../src/runtime/core/signing/index.js';
 import {
   parseCookie,
   serializeSetCookie,

@@ -25,7 +25,7 @@ import {
   pythonJsonDumps,
   pythonJsonLoads,
   saltedHmac,
-} from '../../../src/runtime/core/signing.js';
+} from '../../../src/runtime/core/signing/index.js';
 import { SuspiciousOperation } from '../../../src/runtime/http/errors.js';
 import { VECTOR_SETTINGS_INPUT, vectors } from '../../django/vectors.js';
 

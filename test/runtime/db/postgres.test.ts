@@ -5,7 +5,13 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { InstalledApp } from '../../../src/runtime/apps/config.js';
-import { defineSettings, ImproperlyConfigured } from '../../../src/runtime/conf/index.js';
+import {
+  defineSettings,
+  ImproperlyConfigured,
+  loadSettings,
+} from '../../../src/runtime/conf/index.js';
+import { createApplication } from '../../../src/runtime/handlers/base.js';
+import { FIXTURE_SETTINGS } from '../fixture.js';
 import type { DatabaseError } from '../../../src/runtime/db/index.js';
 import {
   closeConnections,
@@ -115,19 +121,21 @@ describe('postgresOptions (DATABASES entry → options)', () => {
     );
   });
 
-  it('is checked by defineSettings, so a mistake stops start-up before any connection', () => {
-    const define = (config: Record<string, unknown>) => () =>
-      defineSettings({
-        BASE_DIR: '/srv/site',
-        SECRET_KEY: 'x',
-        DATABASES: { default: { ENGINE: 'postgresql', ...config } as never },
+  it('is checked by createApplication at start-up, before any connection, not by defineSettings', async () => {
+    const fixture = await loadSettings(FIXTURE_SETTINGS);
+    const start = (config: Record<string, unknown>) => {
+      const settings = defineSettings({
+        ...fixture,
+        DATABASES: { ...fixture.DATABASES, extra: { ENGINE: 'postgresql', ...config } as never },
       });
-    expect(define({ URL: 'postgres://app@db:5432/site' })).not.toThrow();
-    expect(define({ URL: 'http://db/site' })).toThrow(ImproperlyConfigured);
-    expect(define({ URL: 'http://db/site' })).toThrow(
-      "DATABASES['default'].URL must look like postgres://",
+      return createApplication(settings).then((app) => app.close());
+    };
+    await expect(start({ URL: 'postgres://app@db:5432/site' })).resolves.toBeUndefined();
+    await expect(start({ URL: 'http://db/site' })).rejects.toThrow(ImproperlyConfigured);
+    await expect(start({ URL: 'http://db/site' })).rejects.toThrow(
+      "DATABASES['extra'].URL must look like postgres://",
     );
-    expect(define({ URL: undefined })).toThrow('Please supply the NAME value');
+    await expect(start({ URL: undefined })).rejects.toThrow('Please supply the NAME value');
   });
 
   it('never shows the password in messages', () => {

@@ -8,7 +8,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configure, defineSettings } from '../../../src/runtime/conf/index.js';
 import type { Settings } from '../../../src/runtime/conf/index.js';
-import { BadSignature, SignatureExpired } from '../../../src/runtime/core/signing.js';
+import { BadSignature, SignatureExpired } from '../../../src/runtime/core/signing/index.js';
 import { DisallowedHost, KeyError } from '../../../src/runtime/http/errors.js';
 import { HttpRequest, splitDomainPort, validateHost } from '../../../src/runtime/http/request.js';
 import { HttpResponse } from '../../../src/runtime/http/response.js';

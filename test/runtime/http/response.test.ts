@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configure, defineSettings } from '../../../src/runtime/conf/index.js';
-import { getCookieSigner } from '../../../src/runtime/core/signing.js';
+import { getCookieSigner } from '../../../src/runtime/core/signing/index.js';
 import { SuspiciousOperation } from '../../../src/runtime/http/errors.js';
 import {
   DisallowedRedirect,

@@ -1,4 +1,4 @@
-import { createApplication } from '../../core/handler.js';
+import { createApplication } from '../../handlers/base.js';
 import type { AppRegistry } from '../../apps/registry.js';
 import type { Settings } from '../../conf/settings.js';
 import type { Command } from '../base.js';

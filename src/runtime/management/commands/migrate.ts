@@ -4,7 +4,7 @@
  * all of it). See https://docs.djangoproject.com/en/stable/ref/django-admin/#migrate
  */
 import { getConnection } from '../../db/connections.js';
-import { DatabaseError, MigrationError } from '../../db/errors.js';
+import { DatabaseError, DatabaseUnavailable, MigrationError } from '../../db/errors.js';
 import {
   findApp,
   makePlan,
@@ -24,7 +24,9 @@ export async function asCommandErrors<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (error instanceof MigrationError) throw new CommandError(error.message);
-    if (error instanceof DatabaseError) throw new CommandError(`${error.name}: ${error.message}`);
+    if (error instanceof DatabaseError || error instanceof DatabaseUnavailable) {
+      throw new CommandError(`${error.name}: ${error.message}`);
+    }
     throw error;
   }
 }

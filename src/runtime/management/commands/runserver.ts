@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { createApplication } from '../../core/handler.js';
+import { createApplication } from '../../handlers/base.js';
 import { RUN_MAIN_ENV, runWithReloader } from '../../server/autoreload.js';
 import { serve } from '../../server/node.js';
 import { isWorker, locmemSessionWarning, runWorkers, stopRequested } from '../../server/workers.js';

@@ -17,7 +17,7 @@
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#using-cookie-based-sessions
  */
 import type { Settings } from '../../conf/settings.js';
-import { BadSignature, SignatureExpired, dumps, loads } from '../../core/signing.js';
+import { BadSignature, SignatureExpired, dumps, loads } from '../../core/signing/index.js';
 import { isSessionData, parseIsoDate, securityLogger } from '../encoding.js';
 import { EXPIRY_KEY } from '../session.js';
 import type { SessionData, SessionStore } from '../store.js';

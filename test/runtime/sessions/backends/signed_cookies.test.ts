@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineSettings } from '../../../../src/runtime/conf/define.js';
 import { setLogSink } from '../../../../src/runtime/core/log.js';
-import { dumps } from '../../../../src/runtime/core/signing.js';
+import { dumps } from '../../../../src/runtime/core/signing/index.js';
 import {
   SIGNED_COOKIES_SALT,
   SignedCookieStore,

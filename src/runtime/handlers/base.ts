@@ -1,27 +1,26 @@
+/**
+ * The request handler (Django's `django/core/handlers/base.py`): builds the application from
+ * the settings once at start-up (apps, templates, urlconf, middleware chain) and turns each
+ * request into a response.
+ */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { existsSync } from 'node:fs';
 import { AppRegistry } from '../apps/registry.js';
+import { closeCaches, getCache } from '../cache/caches.js';
 import { ImproperlyConfigured } from '../conf/errors.js';
 import type { Settings } from '../conf/settings.js';
-import {
-  BadRequest,
-  Http404,
-  PermissionDenied,
-  RequestDataTooBig,
-  ServiceUnavailable,
-  SuspiciousOperation,
-} from '../http/errors.js';
+import { importString } from '../core/import-string.js';
+import { closeConnections, getConnection } from '../db/connections.js';
+import { Http404 } from '../http/errors.js';
 import type { HttpRequest } from '../http/request.js';
 import { HttpResponse } from '../http/response.js';
 import type { GetResponse, MiddlewareFactory } from '../middleware/types.js';
 import { TemplateEngine, configureTemplates } from '../template/index.js';
 import { UrlResolver, setUrlconf, type UrlEntry } from '../urls/index.js';
-import { badRequest, pageNotFound, permissionDenied, serverError, serviceUnavailable } from '../views/index.js';
-import { importString } from './import-string.js';
-import { getLogger } from './log.js';
+import { convertExceptions, responseForException } from './exception.js';
 
-const requestLogger = getLogger('tango.request');
+export { responseForException } from './exception.js';
 
 /**
  * A loaded project: settings, apps, urlconf, templates and the middleware chain, all resolved
@@ -51,6 +50,10 @@ type Closer = () => Promise<void>;
  */
 export async function createApplication(settings: Readonly<Settings>): Promise<Application> {
   const closers: Closer[] = [];
+  // Each backend checks its own options when it is created (conf imports none of them): create
+  // every DATABASES and CACHES entry now, without connecting, so a mistake stops start-up.
+  for (const alias of Object.keys(settings.DATABASES)) getConnection(settings, alias);
+  for (const alias of Object.keys(settings.CACHES)) getCache(settings, alias);
   const apps = await AppRegistry.load(settings);
 
   const templates = await TemplateEngine.fromSettings(settings, apps.apps);
@@ -98,10 +101,6 @@ export async function createApplication(settings: Readonly<Settings>): Promise<A
     },
     async close() {
       for (const close of closers.reverse()) await close();
-      const [{ closeConnections }, { closeCaches }] = await Promise.all([
-        import('../db/index.js'),
-        import('../cache/index.js'),
-      ]);
       await Promise.all([closeConnections(), closeCaches()]);
     },
   };
@@ -137,58 +136,3 @@ async function resolveMiddleware(
   return factory as MiddlewareFactory;
 }
 
-/**
- * Wraps a handler so that an exception becomes a response before it reaches the middleware
- * around it, as Django's `convert_exception_to_response` does: an outer session middleware
- * then sees a 500 (and does not save) or a 404 (and does).
- */
-function convertExceptions(inner: GetResponse, settings: Readonly<Settings>, resolver: UrlResolver): GetResponse {
-  // No async frame of its own: one promise per layer on the hot path, not two.
-  return function convertExceptionsToResponse(request) {
-    const toResponse = (error: unknown) => responseForException(request, error, settings, resolver);
-    try {
-      return inner(request).catch(toResponse);
-    } catch (error) {
-      return Promise.resolve(toResponse(error));
-    }
-  };
-}
-
-/** Maps an exception to the response Django would give, and logs it like `django.request`. */
-export function responseForException(
-  request: HttpRequest,
-  error: unknown,
-  settings: Readonly<Settings>,
-  resolver: UrlResolver | undefined,
-): HttpResponse {
-  const debug = settings.DEBUG;
-  const err = error instanceof Error ? error : new Error(String(error));
-  if (err instanceof Http404) {
-    requestLogger.warning(`Not Found: ${request.path}`);
-    return pageNotFound(request, { debug, tried: resolver?.tried(request.path) ?? [], error: err });
-  }
-  if (err instanceof RequestDataTooBig) {
-    getLogger('tango.security.RequestDataTooBig').warning(err.message);
-    const response = badRequest(request, { debug, error: err });
-    response.status = 413;
-    return response;
-  }
-  if (err instanceof SuspiciousOperation) {
-    getLogger(`tango.security.${err.name}`).error(err.message);
-    return badRequest(request, { debug, error: err });
-  }
-  if (err instanceof BadRequest) {
-    requestLogger.warning(`Bad Request: ${request.path}: ${err.message}`);
-    return badRequest(request, { debug, error: err });
-  }
-  if (err instanceof PermissionDenied) {
-    requestLogger.warning(`Forbidden (Permission denied): ${request.path}`);
-    return permissionDenied(request, { debug, error: err });
-  }
-  if (err instanceof ServiceUnavailable) {
-    requestLogger.error(`Service Unavailable: ${request.path}: ${err.message}`);
-    return serviceUnavailable(request, { debug, error: err });
-  }
-  requestLogger.error(`Internal Server Error: ${request.path}\n${err.stack ?? err.message}`);
-  return serverError(request, { debug, error: err });
-}

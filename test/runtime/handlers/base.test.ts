@@ -1,7 +1,7 @@
 /** createApplication: start-up validation and per-request error mapping. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineSettings, loadSettings } from '../../../src/runtime/conf/index.js';
-import { createApplication } from '../../../src/runtime/core/handler.js';
+import { createApplication } from '../../../src/runtime/handlers/base.js';
 import { setLogSink } from '../../../src/runtime/core/log.js';
 import { HttpRequest } from '../../../src/runtime/http/index.js';
 import { FIXTURE_SETTINGS } from '../fixture.js';
