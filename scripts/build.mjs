@@ -23,15 +23,24 @@ function newestMtime(dir) {
 }
 
 const inputs = () =>
-  Math.max(newestMtime(path.join(root, 'src')), ...['tsconfig.json', 'tsconfig.build.json'].map((f) => statSync(path.join(root, f)).mtimeMs));
+  Math.max(
+    newestMtime(path.join(root, 'src')),
+    ...['tsconfig.json', 'tsconfig.build.json'].map((f) => statSync(path.join(root, f)).mtimeMs),
+  );
 
-if (process.argv.includes('--if-stale') && existsSync(stamp) && statSync(stamp).mtimeMs > inputs()) {
+if (
+  process.argv.includes('--if-stale') &&
+  existsSync(stamp) &&
+  statSync(stamp).mtimeMs > inputs()
+) {
   console.log('tango: dist/ is up to date.');
   process.exit(0);
 }
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], {
+  stdio: 'inherit',
+});
 if (result.status !== 0) process.exit(result.status ?? 1);
 writeFileSync(stamp, new Date().toISOString() + '\n');

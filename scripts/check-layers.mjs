@@ -32,7 +32,10 @@ for (const [file, deps] of Object.entries(tree)) {
     if (!to || to === from) continue;
     const key = `${from} -> ${to}`;
     if (!edges.has(key)) edges.set(key, []);
-    edges.get(key).push(`${path.relative(runtime, path.resolve(root, file))} imports ${dep.request}`);
+    edges
+      .get(key)
+      .push(`${path.relative(runtime, path.resolve(root, file))} imports ${dep.request}`);
   }
 }
-for (const [k, v] of [...edges].sort()) console.log(k, '  (' + v.length + ')', v.slice(0, 2).join('; '));
+for (const [k, v] of [...edges].sort())
+  console.log(k, '  (' + v.length + ')', v.slice(0, 2).join('; '));

@@ -2,7 +2,11 @@
  * `tango/shortcuts`: `render()` and `redirect()`, like `django.shortcuts`.
  */
 import type { HttpRequest } from './http/request.js';
-import { HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect } from './http/response.js';
+import {
+  HttpResponse,
+  HttpResponsePermanentRedirect,
+  HttpResponseRedirect,
+} from './http/response.js';
 import { getTemplateEngine } from './template/index.js';
 import { reverse } from './urls/base.js';
 import { NoReverseMatch } from './urls/errors.js';

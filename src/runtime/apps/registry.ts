@@ -17,7 +17,11 @@ function isBuiltinApp(name: string): boolean {
  * imports `django.contrib.sessions.apps`. Only the apps in use are ever loaded.
  */
 async function loadBuiltinApp(name: string, baseDir: string): Promise<AppConfig> {
-  const config = (await importString(`${name}.apps.default`, 'INSTALLED_APPS', baseDir)) as AppConfig;
+  const config = (await importString(
+    `${name}.apps.default`,
+    'INSTALLED_APPS',
+    baseDir,
+  )) as AppConfig;
   if (!config?.name) throw new ImproperlyConfigured(`The built-in app '${name}' has no AppConfig.`);
   return config;
 }
@@ -86,7 +90,9 @@ async function loadApp(name: string, baseDir: string): Promise<InstalledApp> {
     }
     const mod = (await import(pathToFileURL(file).href)) as { default?: AppConfig };
     if (!mod.default?.name) {
-      throw new ImproperlyConfigured(`${path.relative(baseDir, file)} must default-export defineApp({ name: '${name}' }).`);
+      throw new ImproperlyConfigured(
+        `${path.relative(baseDir, file)} must default-export defineApp({ name: '${name}' }).`,
+      );
     }
     config = mod.default;
   }

@@ -3,7 +3,13 @@
  * `django.core.cache.caches`). A new backend is one file plus one entry in `BACKENDS`.
  */
 import { ImproperlyConfigured } from '../conf/errors.js';
-import { CACHE_BACKENDS, type CacheBackendName, type CacheSettings, formatChoices, type Settings } from '../conf/settings.js';
+import {
+  CACHE_BACKENDS,
+  type CacheBackendName,
+  type CacheSettings,
+  formatChoices,
+  type Settings,
+} from '../conf/settings.js';
 import { type Cache, cacheOptions, InvalidCacheBackendError } from './cache.js';
 import { DummyCache } from './dummy.js';
 import { LocMemCache } from './locmem.js';

@@ -60,36 +60,57 @@ function expectType(name: string, value: unknown, type: string): void {
 
 function validate(s: Settings): void {
   expectType('BASE_DIR', s.BASE_DIR, 'string');
-  if (!path.isAbsolute(s.BASE_DIR)) fail(`The BASE_DIR setting must be an absolute path, got '${s.BASE_DIR}'.`);
+  if (!path.isAbsolute(s.BASE_DIR))
+    fail(`The BASE_DIR setting must be an absolute path, got '${s.BASE_DIR}'.`);
   expectType('SECRET_KEY', s.SECRET_KEY, 'string');
   if (!s.SECRET_KEY) fail('The SECRET_KEY setting must not be empty.');
   expectType('DEBUG', s.DEBUG, 'boolean');
-  for (const name of ['SECRET_KEY_FALLBACKS', 'ALLOWED_HOSTS', 'INSTALLED_APPS', 'MIDDLEWARE', 'TEMPLATES'] as const) {
+  for (const name of [
+    'SECRET_KEY_FALLBACKS',
+    'ALLOWED_HOSTS',
+    'INSTALLED_APPS',
+    'MIDDLEWARE',
+    'TEMPLATES',
+  ] as const) {
     expectType(name, s[name], 'array');
   }
   expectType('DATABASES', s.DATABASES, 'object');
   expectType('CACHES', s.CACHES, 'object');
   for (const name of ['SESSION_COOKIE_AGE'] as const) {
-    if (!Number.isInteger(s[name])) fail(`The ${name} setting must be an integer number of seconds, got ${String(s[name])}.`);
+    if (!Number.isInteger(s[name]))
+      fail(`The ${name} setting must be an integer number of seconds, got ${String(s[name])}.`);
   }
   if (typeof s.SESSION_ENGINE === 'string' && !isOneOf(SESSION_ENGINES, s.SESSION_ENGINE)) {
-    fail(`The SESSION_ENGINE setting '${s.SESSION_ENGINE}' is not one of: ${SESSION_ENGINES.join(', ')} (or a store class).`);
+    fail(
+      `The SESSION_ENGINE setting '${s.SESSION_ENGINE}' is not one of: ${SESSION_ENGINES.join(', ')} (or a store class).`,
+    );
   }
-  if (typeof s.SESSION_ENGINE !== 'string' && typeof (s.SESSION_ENGINE as { fromSettings?: unknown }).fromSettings !== 'function') {
-    fail('The SESSION_ENGINE setting must be an engine name or a store class with a static fromSettings(settings).');
+  if (
+    typeof s.SESSION_ENGINE !== 'string' &&
+    typeof (s.SESSION_ENGINE as { fromSettings?: unknown }).fromSettings !== 'function'
+  ) {
+    fail(
+      'The SESSION_ENGINE setting must be an engine name or a store class with a static fromSettings(settings).',
+    );
   }
   if (!isOneOf(SAMESITE_VALUES, s.SESSION_COOKIE_SAMESITE)) {
-    fail(`The SESSION_COOKIE_SAMESITE setting must be ${formatChoices(SAMESITE_VALUES)}, got ${JSON.stringify(s.SESSION_COOKIE_SAMESITE)}.`);
+    fail(
+      `The SESSION_COOKIE_SAMESITE setting must be ${formatChoices(SAMESITE_VALUES)}, got ${JSON.stringify(s.SESSION_COOKIE_SAMESITE)}.`,
+    );
   }
   if (s.SESSION_SERIALIZER !== 'json') fail("The SESSION_SERIALIZER setting only supports 'json'.");
   for (const [alias, db] of Object.entries(s.DATABASES)) {
     if (!isOneOf(DATABASE_ENGINES, db.ENGINE)) {
-      fail(`DATABASES['${alias}'].ENGINE must be ${formatChoices(DATABASE_ENGINES)}, got '${String(db.ENGINE)}'.`);
+      fail(
+        `DATABASES['${alias}'].ENGINE must be ${formatChoices(DATABASE_ENGINES)}, got '${String(db.ENGINE)}'.`,
+      );
     }
   }
   for (const [alias, cache] of Object.entries(s.CACHES)) {
     if (!isOneOf(CACHE_BACKENDS, cache.BACKEND)) {
-      fail(`CACHES['${alias}'].BACKEND must be ${formatChoices(CACHE_BACKENDS)}, got '${String(cache.BACKEND)}'.`);
+      fail(
+        `CACHES['${alias}'].BACKEND must be ${formatChoices(CACHE_BACKENDS)}, got '${String(cache.BACKEND)}'.`,
+      );
     }
   }
 }

@@ -25,7 +25,9 @@ export async function loadSettings(
   modulePath = process.env.TANGO_SETTINGS_MODULE,
 ): Promise<Readonly<Settings>> {
   if (!modulePath) {
-    throw new ImproperlyConfigured('TANGO_SETTINGS_MODULE is not set; run commands through manage.ts.');
+    throw new ImproperlyConfigured(
+      'TANGO_SETTINGS_MODULE is not set; run commands through manage.ts.',
+    );
   }
   const url = pathToFileURL(path.resolve(modulePath)).href;
   let mod: { default?: unknown };
@@ -33,14 +35,19 @@ export async function loadSettings(
     mod = (await import(url)) as { default?: unknown };
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
-    if (err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(modulePath.replace(/^\.\//, ''))) {
+    if (
+      err.code === 'ERR_MODULE_NOT_FOUND' &&
+      String(err.message).includes(modulePath.replace(/^\.\//, ''))
+    ) {
       throw new ImproperlyConfigured(`Settings module '${modulePath}' was not found.`);
     }
     throw error;
   }
   const value = mod.default;
   if (!value || typeof value !== 'object') {
-    throw new ImproperlyConfigured(`Settings module '${modulePath}' must default-export defineSettings({...}).`);
+    throw new ImproperlyConfigured(
+      `Settings module '${modulePath}' must default-export defineSettings({...}).`,
+    );
   }
   const settings = Object.isFrozen(value) ? (value as Settings) : defineSettings(value as Settings);
   return configure(settings);

@@ -49,7 +49,9 @@ export const SAMESITE_VALUES = ['Lax', 'Strict', 'None', false] as const;
  */
 export function formatChoices(choices: readonly unknown[]): string {
   const quoted = choices.map((c) => (typeof c === 'string' ? `'${c}'` : String(c)));
-  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+  return quoted.length < 2
+    ? quoted.join('')
+    : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
 }
 
 /**
@@ -135,7 +137,9 @@ export interface Settings {
   SECURE_REFERRER_POLICY: string | null;
 
   /** A built-in engine name, or a custom store class with a static `fromSettings(settings)`. */
-  SESSION_ENGINE: SessionEngineName | { fromSettings(settings: Readonly<Settings>): Promise<unknown> };
+  SESSION_ENGINE:
+    | SessionEngineName
+    | { fromSettings(settings: Readonly<Settings>): Promise<unknown> };
   SESSION_COOKIE_NAME: string;
   SESSION_COOKIE_AGE: number;
   SESSION_COOKIE_DOMAIN: string | null;

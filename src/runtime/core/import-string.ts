@@ -15,7 +15,11 @@ const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
  * @example
  * const factory = await importString('tango.middleware.common.CommonMiddleware', 'MIDDLEWARE', baseDir);
  */
-export async function importString(dotted: string, setting: string, baseDir: string): Promise<unknown> {
+export async function importString(
+  dotted: string,
+  setting: string,
+  baseDir: string,
+): Promise<unknown> {
   let url: string;
   let exportName: string;
   if (dotted.startsWith('tango.')) {
@@ -39,12 +43,16 @@ export async function importString(dotted: string, setting: string, baseDir: str
     mod = (await import(url)) as Record<string, unknown>;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
-      throw new ImproperlyConfigured(`${setting} entry '${dotted}' does not resolve: no such module.`);
+      throw new ImproperlyConfigured(
+        `${setting} entry '${dotted}' does not resolve: no such module.`,
+      );
     }
     throw error;
   }
   if (!(exportName in mod)) {
-    throw new ImproperlyConfigured(`${setting} entry '${dotted}' does not resolve: the module has no export '${exportName}'.`);
+    throw new ImproperlyConfigured(
+      `${setting} entry '${dotted}' does not resolve: the module has no export '${exportName}'.`,
+    );
   }
   return mod[exportName];
 }

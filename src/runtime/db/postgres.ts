@@ -173,7 +173,11 @@ export class PostgresConnection implements Connection {
 
   /** Converts a driver error into the `DatabaseError` family, naming the server when unavailable. */
   #convert(error: unknown, phase: Phase): unknown {
-    if (error instanceof DatabaseError || error instanceof DatabaseUnavailable || !(error instanceof Error)) {
+    if (
+      error instanceof DatabaseError ||
+      error instanceof DatabaseUnavailable ||
+      !(error instanceof Error)
+    ) {
       return error;
     }
     const code = (error as { code?: unknown }).code;

@@ -44,7 +44,11 @@ const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|PROTOCOL)/;
 
 /** Converts a driver error to the `DatabaseError` family (Django's `wrap_database_errors`). */
 function convert(error: unknown): unknown {
-  if (error instanceof DatabaseError || error instanceof DatabaseUnavailable || !(error instanceof Error)) {
+  if (
+    error instanceof DatabaseError ||
+    error instanceof DatabaseUnavailable ||
+    !(error instanceof Error)
+  ) {
     return error;
   }
   const code = (error as { code?: unknown }).code;

@@ -110,11 +110,18 @@ export async function createApplication(settings: Readonly<Settings>): Promise<A
 async function loadUrlconf(settings: Readonly<Settings>): Promise<UrlEntry[]> {
   if (!settings.ROOT_URLCONF) throw new ImproperlyConfigured('The ROOT_URLCONF setting is empty.');
   const base = path.resolve(settings.BASE_DIR, settings.ROOT_URLCONF);
-  const file = ['.ts', '.js', '.mts', '.mjs', ''].map((ext) => base + ext).find((f) => existsSync(f));
+  const file = ['.ts', '.js', '.mts', '.mjs', '']
+    .map((ext) => base + ext)
+    .find((f) => existsSync(f));
   if (!file) {
-    throw new ImproperlyConfigured(`ROOT_URLCONF '${settings.ROOT_URLCONF}' does not resolve: no ${base}.ts.`);
+    throw new ImproperlyConfigured(
+      `ROOT_URLCONF '${settings.ROOT_URLCONF}' does not resolve: no ${base}.ts.`,
+    );
   }
-  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; urlpatterns?: unknown };
+  const mod = (await import(pathToFileURL(file).href)) as {
+    default?: unknown;
+    urlpatterns?: unknown;
+  };
   const patterns = mod.default ?? mod.urlpatterns;
   if (!Array.isArray(patterns)) {
     throw new ImproperlyConfigured(
@@ -135,4 +142,3 @@ async function resolveMiddleware(
   }
   return factory as MiddlewareFactory;
 }
-

@@ -15,7 +15,13 @@ import type { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
 import type { GetResponse } from '../middleware/types.js';
 import type { UrlResolver } from '../urls/index.js';
-import { badRequest, pageNotFound, permissionDenied, serverError, serviceUnavailable } from '../views/index.js';
+import {
+  badRequest,
+  pageNotFound,
+  permissionDenied,
+  serverError,
+  serviceUnavailable,
+} from '../views/index.js';
 
 const requestLogger = getLogger('tango.request');
 
@@ -24,7 +30,11 @@ const requestLogger = getLogger('tango.request');
  * around it, as Django's `convert_exception_to_response` does: an outer session middleware
  * then sees a 500 (and does not save) or a 404 (and does).
  */
-export function convertExceptions(inner: GetResponse, settings: Readonly<Settings>, resolver: UrlResolver): GetResponse {
+export function convertExceptions(
+  inner: GetResponse,
+  settings: Readonly<Settings>,
+  resolver: UrlResolver,
+): GetResponse {
   // No async frame of its own: one promise per layer on the hot path, not two.
   return function convertExceptionsToResponse(request) {
     const toResponse = (error: unknown) => responseForException(request, error, settings, resolver);

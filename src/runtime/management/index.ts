@@ -42,13 +42,24 @@ export interface ExecuteOptions {
 }
 
 function helpText(commands: Record<string, Command>, program: string): string {
-  const lines = [`Type '${program} help <subcommand>' for help on a specific subcommand.`, '', 'Available subcommands:', ''];
-  for (const name of Object.keys(commands).sort()) lines.push(`    ${name.padEnd(16)}${commands[name]!.help}`);
+  const lines = [
+    `Type '${program} help <subcommand>' for help on a specific subcommand.`,
+    '',
+    'Available subcommands:',
+    '',
+  ];
+  for (const name of Object.keys(commands).sort())
+    lines.push(`    ${name.padEnd(16)}${commands[name]!.help}`);
   return lines.join('\n') + '\n';
 }
 
 function commandHelp(name: string, command: Command, program: string): string {
-  const lines = [`usage: ${program} ${name}${command.args ? ' ' + command.args : ''}${command.options ? ' [options]' : ''}`, '', command.help, ''];
+  const lines = [
+    `usage: ${program} ${name}${command.args ? ' ' + command.args : ''}${command.options ? ' [options]' : ''}`,
+    '',
+    command.help,
+    '',
+  ];
   for (const [option, spec] of Object.entries(command.options ?? {})) {
     const flag = `${spec.short ? `-${spec.short}, ` : ''}--${option}${spec.type === 'string' ? ' VALUE' : ''}`;
     lines.push(`  ${flag.padEnd(24)}${spec.description}`);
@@ -63,7 +74,10 @@ function commandHelp(name: string, command: Command, program: string): string {
  * @example
  * process.exitCode = await executeFromCommandLine(process.argv.slice(2));
  */
-export async function executeFromCommandLine(argv: string[], options: ExecuteOptions = {}): Promise<number> {
+export async function executeFromCommandLine(
+  argv: string[],
+  options: ExecuteOptions = {},
+): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const program = 'manage.ts';
@@ -114,7 +128,10 @@ function parse(command: Command, args: string[]) {
       allowPositionals: true,
       strict: true,
     });
-    return { positionals, options: values as Record<string, string | boolean | string[] | undefined> };
+    return {
+      positionals,
+      options: values as Record<string, string | boolean | string[] | undefined>,
+    };
   } catch (error) {
     throw new CommandError((error as Error).message.split('\n')[0]!, 2);
   }

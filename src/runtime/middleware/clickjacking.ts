@@ -22,7 +22,10 @@ export function exemptFromXFrameOptions<R extends HttpResponse>(response: R): R 
  * @example
  * MIDDLEWARE: ['tango.middleware.clickjacking.XFrameOptionsMiddleware']
  */
-export const XFrameOptionsMiddleware: MiddlewareFactory = function XFrameOptionsMiddleware(getResponse, settings) {
+export const XFrameOptionsMiddleware: MiddlewareFactory = function XFrameOptionsMiddleware(
+  getResponse,
+  settings,
+) {
   const value = (settings.X_FRAME_OPTIONS ?? 'DENY').toUpperCase();
   return async function XFrameOptionsMiddleware(request) {
     const response = await getResponse(request);

@@ -42,14 +42,18 @@ function shouldRedirectWithSlash(request: HttpRequest): boolean {
   const resolver = resolverOrUndefined();
   if (!resolver || resolver.resolve(request.path)) return false;
   const match = resolver.resolve(request.path + '/');
-  return match !== null && (match.view as { shouldAppendSlash?: boolean }).shouldAppendSlash !== false;
+  return (
+    match !== null && (match.view as { shouldAppendSlash?: boolean }).shouldAppendSlash !== false
+  );
 }
 
 /** Django's `get_full_path_with_slash`: encoded path + '/' + query, never scheme-relative. */
 function fullPathWithSlash(request: HttpRequest, debug: boolean): string {
   const q = request.url.indexOf('?');
   const query = q === -1 ? '' : request.url.slice(q + 1);
-  const newPath = escapeLeadingSlashes(escapeUriPath(request.path) + '/' + (query ? '?' + iriToUri(query) : ''));
+  const newPath = escapeLeadingSlashes(
+    escapeUriPath(request.path) + '/' + (query ? '?' + iriToUri(query) : ''),
+  );
   if (debug && BODY_METHODS.has(request.method)) {
     const m = request.method;
     throw new AppendSlashError(
@@ -72,7 +76,10 @@ function fullPathWithSlash(request: HttpRequest, debug: boolean): string {
  * @example
  * MIDDLEWARE: ['tango.middleware.common.CommonMiddleware']
  */
-export const CommonMiddleware: MiddlewareFactory = function CommonMiddleware(getResponse, settings) {
+export const CommonMiddleware: MiddlewareFactory = function CommonMiddleware(
+  getResponse,
+  settings,
+) {
   const appendSlash = settings.APPEND_SLASH;
   const debug = settings.DEBUG;
   return async function CommonMiddleware(request) {

@@ -6,4 +6,3 @@ export { CommonMiddleware, AppendSlashError, noAppendSlash } from './common.js';
 export { SecurityMiddleware } from './security.js';
 export { XFrameOptionsMiddleware, exemptFromXFrameOptions } from './clickjacking.js';
 export { patchVaryHeaders, hasVaryHeader } from './vary.js';
-

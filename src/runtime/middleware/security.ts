@@ -26,7 +26,10 @@ const COOP_VALUES = new Set(['same-origin', 'same-origin-allow-popups', 'unsafe-
  * @example
  * MIDDLEWARE: ['tango.middleware.security.SecurityMiddleware']
  */
-export const SecurityMiddleware: MiddlewareFactory = function SecurityMiddleware(getResponse, settings) {
+export const SecurityMiddleware: MiddlewareFactory = function SecurityMiddleware(
+  getResponse,
+  settings,
+) {
   const nosniff = settings.SECURE_CONTENT_TYPE_NOSNIFF;
   let referrerPolicy: string | null = null;
   if (settings.SECURE_REFERRER_POLICY) {
@@ -40,7 +43,8 @@ export const SecurityMiddleware: MiddlewareFactory = function SecurityMiddleware
     referrerPolicy = values.join(',');
   }
   // Not a Settings field yet: read it when a project defines it, else Django's default.
-  const configured = (settings as { SECURE_CROSS_ORIGIN_OPENER_POLICY?: string | null }).SECURE_CROSS_ORIGIN_OPENER_POLICY;
+  const configured = (settings as { SECURE_CROSS_ORIGIN_OPENER_POLICY?: string | null })
+    .SECURE_CROSS_ORIGIN_OPENER_POLICY;
   const coop = configured === undefined ? 'same-origin' : configured;
   if (coop && !COOP_VALUES.has(coop)) {
     throw new ImproperlyConfigured(

@@ -67,5 +67,7 @@ export async function runWithReloader(root: string, log: (line: string) => void)
 }
 
 function runChildOnce(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 0 : 1))));
+  return new Promise((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 0 : 1))),
+  );
 }

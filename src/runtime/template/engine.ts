@@ -140,9 +140,14 @@ export class TemplateEngine {
    * @example
    * const engine = await TemplateEngine.fromSettings(settings, registry.apps);
    */
-  static fromSettings(settings: Readonly<Settings>, apps: readonly Pick<InstalledApp, 'templatesDir'>[]): Promise<TemplateEngine> {
+  static fromSettings(
+    settings: Readonly<Settings>,
+    apps: readonly Pick<InstalledApp, 'templatesDir'>[],
+  ): Promise<TemplateEngine> {
     return TemplateEngine.create({
-      dirs: settings.TEMPLATES.flatMap((t) => (t.DIRS ?? []).map((d) => path.resolve(settings.BASE_DIR, d))),
+      dirs: settings.TEMPLATES.flatMap((t) =>
+        (t.DIRS ?? []).map((d) => path.resolve(settings.BASE_DIR, d)),
+      ),
       appDirs: settings.TEMPLATES.some((t) => t.APP_DIRS ?? true)
         ? apps.flatMap((a) => (a.templatesDir ? [a.templatesDir] : []))
         : [],
@@ -175,7 +180,8 @@ export class TemplateEngine {
       return template(data);
     } catch (error) {
       const missing = error instanceof Error ? MISSING_PARTIAL.exec(error.message) : null;
-      if (missing && !this.has(missing[1]!)) throw new TemplateDoesNotExist(missing[1]!, this.#tried(missing[1]!));
+      if (missing && !this.has(missing[1]!))
+        throw new TemplateDoesNotExist(missing[1]!, this.#tried(missing[1]!));
       throw error;
     }
   }
@@ -199,7 +205,11 @@ export class TemplateEngine {
     try {
       ast = this.#env.parse(this.#sources[index]!.get(name)!);
     } catch (error) {
-      throw new TemplateSyntaxError(name, path.join(this.#roots[index]!, name), (error as Error).message);
+      throw new TemplateSyntaxError(
+        name,
+        path.join(this.#roots[index]!, name),
+        (error as Error).message,
+      );
     }
     const compiled = this.#env.compile(ast, COMPILE_OPTIONS);
     this.#compiled.set(name, compiled);
@@ -211,12 +221,16 @@ export class TemplateEngine {
    * `render(name)` share one compiled function and one invalidation.
    */
   #registerPartial(name: string): void {
-    this.#env.registerPartial(name, (context: unknown, options?: Handlebars.RuntimeOptions) => this.#get(name)(context, options));
+    this.#env.registerPartial(name, (context: unknown, options?: Handlebars.RuntimeOptions) =>
+      this.#get(name)(context, options),
+    );
   }
 
   async #watch(mode: WatchMode): Promise<void> {
     const closers = await Promise.all(
-      this.#roots.map((root, index) => watchTree(root, (relative) => this.#queue(index, relative), mode)),
+      this.#roots.map((root, index) =>
+        watchTree(root, (relative) => this.#queue(index, relative), mode),
+      ),
     );
     this.#closers.push(...closers);
   }
@@ -231,7 +245,10 @@ export class TemplateEngine {
   async #reload(index: number, relative: string | null): Promise<void> {
     const root = this.#roots[index]!;
     const sources = this.#sources[index]!;
-    if (relative === null || relative.split('/').some((part) => part.startsWith('.') || part === '..')) {
+    if (
+      relative === null ||
+      relative.split('/').some((part) => part.startsWith('.') || part === '..')
+    ) {
       if (relative !== null) return; // a hidden file (editor swap file): not a template
       return this.#rescan(index);
     }

@@ -21,7 +21,8 @@ async function directories(root: string): Promise<string[]> {
       continue;
     }
     for (const entry of entries) {
-      if (entry.isDirectory() && !entry.name.startsWith('.')) found.push(path.join(dir, entry.name));
+      if (entry.isDirectory() && !entry.name.startsWith('.'))
+        found.push(path.join(dir, entry.name));
     }
   }
   return found;
@@ -34,7 +35,11 @@ async function directories(root: string): Promise<string[]> {
  * Watcher errors (a directory removed) are swallowed: reloading is a convenience, never a crash.
  * Returns a function that stops every watcher.
  */
-export async function watchTree(root: string, onChange: ChangeListener, mode: WatchMode = 'recursive'): Promise<() => void> {
+export async function watchTree(
+  root: string,
+  onChange: ChangeListener,
+  mode: WatchMode = 'recursive',
+): Promise<() => void> {
   const watchers = new Map<string, FSWatcher>();
   let closed = false;
 
@@ -45,12 +50,19 @@ export async function watchTree(root: string, onChange: ChangeListener, mode: Wa
       watcher = watch(dir, { recursive, persistent: false }, (_event, filename) => {
         if (closed) return;
         if (filename === null) return onChange(null);
-        const relative = path.relative(root, path.join(dir, filename.toString())).split(path.sep).join('/');
+        const relative = path
+          .relative(root, path.join(dir, filename.toString()))
+          .split(path.sep)
+          .join('/');
         onChange(relative);
         if (!recursive) void addSubdirectories(path.join(dir, filename.toString()));
       });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM' && recursive) return false;
+      if (
+        (error as NodeJS.ErrnoException).code === 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM' &&
+        recursive
+      )
+        return false;
       return true; // the directory vanished meanwhile: nothing to watch
     }
     watcher.on('error', () => {

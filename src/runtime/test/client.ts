@@ -42,7 +42,11 @@ export class Client {
     return this.request('HEAD', path, undefined, options);
   }
 
-  post(path: string, data?: Record<string, string | number> | string, options: BodyRequestOptions = {}): Promise<HttpResponse> {
+  post(
+    path: string,
+    data?: Record<string, string | number> | string,
+    options: BodyRequestOptions = {},
+  ): Promise<HttpResponse> {
     return this.request('POST', path, data, options);
   }
 
@@ -52,7 +56,10 @@ export class Client {
     for (let i = 0; i < limit && current.status >= 300 && current.status < 400; i++) {
       const location = current.headers.get('Location');
       if (!location) break;
-      current = await this.get(new URL(location, 'http://testserver/').pathname + new URL(location, 'http://testserver/').search);
+      current = await this.get(
+        new URL(location, 'http://testserver/').pathname +
+          new URL(location, 'http://testserver/').search,
+      );
     }
     return current;
   }
@@ -67,18 +74,30 @@ export class Client {
     const app = await this.#app;
     let url = path;
     if (options.query) {
-      const query = new URLSearchParams(Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]));
+      const query = new URLSearchParams(
+        Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]),
+      );
       url += (url.includes('?') ? '&' : '?') + query.toString();
     }
-    const headers: Record<string, string> = { host: 'testserver', ...lowerKeys(options.headers ?? {}) };
+    const headers: Record<string, string> = {
+      host: 'testserver',
+      ...lowerKeys(options.headers ?? {}),
+    };
     if (this.cookies.size > 0 && !headers.cookie) {
       headers.cookie = Array.from(this.cookies, ([k, v]) => `${k}=${v}`).join('; ');
     }
     let body: Buffer | undefined;
     if (data !== undefined) {
       const form = typeof data !== 'string';
-      body = Buffer.from(form ? new URLSearchParams(Object.entries(data).map(([k, v]): [string, string] => [k, String(v)])).toString() : data);
-      headers['content-type'] ??= options.contentType ?? (form ? 'application/x-www-form-urlencoded' : 'text/plain');
+      body = Buffer.from(
+        form
+          ? new URLSearchParams(
+              Object.entries(data).map(([k, v]): [string, string] => [k, String(v)]),
+            ).toString()
+          : data,
+      );
+      headers['content-type'] ??=
+        options.contentType ?? (form ? 'application/x-www-form-urlencoded' : 'text/plain');
       headers['content-length'] = String(body.length);
     }
     const request = new HttpRequest({ method, url, headers, body });

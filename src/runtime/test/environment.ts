@@ -30,7 +30,9 @@ export function testSettings(settings: Readonly<Settings>): Readonly<Settings> {
     ALLOWED_HOSTS: [...settings.ALLOWED_HOSTS, 'testserver'],
     DATABASES: databases,
     SESSION_FILE_PATH:
-      settings.SESSION_ENGINE === 'file' ? mkdtempSync(path.join(os.tmpdir(), 'tango-test-sessions-')) : settings.SESSION_FILE_PATH,
+      settings.SESSION_ENGINE === 'file'
+        ? mkdtempSync(path.join(os.tmpdir(), 'tango-test-sessions-'))
+        : settings.SESSION_FILE_PATH,
   });
 }
 

@@ -18,7 +18,9 @@ export function setUrlconf(resolver: UrlResolver | undefined): void {
 /** The configured urlconf; throws `ImproperlyConfigured` before `setUrlconf()`. */
 export function getResolver(): UrlResolver {
   if (!current) {
-    throw new ImproperlyConfigured('No urlconf is configured: set ROOT_URLCONF (the handler calls setUrlconf()).');
+    throw new ImproperlyConfigured(
+      'No urlconf is configured: set ROOT_URLCONF (the handler calls setUrlconf()).',
+    );
   }
   return current;
 }
@@ -30,7 +32,11 @@ export function getResolver(): UrlResolver {
  * reverse('WebApp:hits'); // '/hits/'
  * reverse('shop:detail', { id: 3 }, { query: { page: '2' } }); // '/shop/3/?page=2'
  */
-export function reverse(name: string, params?: Readonly<Record<string, unknown>>, options?: ReverseOptions): string {
+export function reverse(
+  name: string,
+  params?: Readonly<Record<string, unknown>>,
+  options?: ReverseOptions,
+): string {
   return getResolver().reverse(name, params, options);
 }
 

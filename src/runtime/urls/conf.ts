@@ -10,8 +10,11 @@ import { type CompiledPattern, compileRegex, compileRoute } from './pattern.js';
  * @example
  * export const detail: View = (request, { id }) => new HttpResponse(`<p>Item ${id}</p>`);
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- params are typed by the route, which TS cannot see
-export type View = (request: HttpRequest, params: Record<string, any>) => HttpResponse | Promise<HttpResponse>;
+export type View = (
+  request: HttpRequest,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- params are typed by the route, which TS cannot see
+  params: Record<string, any>,
+) => HttpResponse | Promise<HttpResponse>;
 
 /** Options of `path()`/`rePath()` for a view. */
 export interface PathOptions {
@@ -71,7 +74,9 @@ export interface UrlconfModule {
 /** Checks developer input once, when the urlconf is imported, with a message naming the culprit. */
 export function checkEntries(entries: unknown, where: string): readonly UrlEntry[] {
   if (!Array.isArray(entries)) {
-    throw new ImproperlyConfigured(`${where} must be an array of path(...) entries, got ${typeof entries}.`);
+    throw new ImproperlyConfigured(
+      `${where} must be an array of path(...) entries, got ${typeof entries}.`,
+    );
   }
   entries.forEach((entry, i) => {
     if (!(entry instanceof UrlPattern) && !(entry instanceof UrlResolverEntry)) {
@@ -104,8 +109,13 @@ export function include(
     list = mod.urlpatterns ?? mod.default;
     namespace ??= mod.appName;
   }
-  if (namespace !== undefined && (typeof namespace !== 'string' || !namespace || namespace.includes(':'))) {
-    throw new ImproperlyConfigured(`include() namespace ${JSON.stringify(namespace)} must be a non-empty string without ':'.`);
+  if (
+    namespace !== undefined &&
+    (typeof namespace !== 'string' || !namespace || namespace.includes(':'))
+  ) {
+    throw new ImproperlyConfigured(
+      `include() namespace ${JSON.stringify(namespace)} must be a non-empty string without ':'.`,
+    );
   }
   return new IncludedUrls(checkEntries(list, 'include() patterns'), namespace);
 }
@@ -119,14 +129,21 @@ function build(
   const kwargs = Object.freeze({ ...(options.kwargs ?? {}) });
   if (view instanceof IncludedUrls) {
     if (options.name !== undefined) {
-      throw new ImproperlyConfigured(`${fn}() with include() takes no name; give the included patterns names instead.`);
+      throw new ImproperlyConfigured(
+        `${fn}() with include() takes no name; give the included patterns names instead.`,
+      );
     }
     return new UrlResolverEntry(pattern(false), view.patterns, view.namespace, kwargs);
   }
   if (typeof view !== 'function') {
-    throw new ImproperlyConfigured(`${fn}(): view must be a function or include(...), got ${view === null ? 'null' : typeof view}.`);
+    throw new ImproperlyConfigured(
+      `${fn}(): view must be a function or include(...), got ${view === null ? 'null' : typeof view}.`,
+    );
   }
-  if (options.name !== undefined && (typeof options.name !== 'string' || options.name.includes(':'))) {
+  if (
+    options.name !== undefined &&
+    (typeof options.name !== 'string' || options.name.includes(':'))
+  ) {
     throw new ImproperlyConfigured(
       `URL pattern name ${JSON.stringify(options.name)} is invalid: names must be strings without ':' (use include() namespaces).`,
     );
@@ -144,8 +161,16 @@ function build(
  * path('shop/', include(shopUrls));
  */
 export function path(route: string, view: View, options?: PathOptions): UrlPattern;
-export function path(route: string, view: IncludedUrls, options?: IncludePathOptions): UrlResolverEntry;
-export function path(route: string, view: View | IncludedUrls, options: PathOptions = {}): UrlEntry {
+export function path(
+  route: string,
+  view: IncludedUrls,
+  options?: IncludePathOptions,
+): UrlResolverEntry;
+export function path(
+  route: string,
+  view: View | IncludedUrls,
+  options: PathOptions = {},
+): UrlEntry {
   return build((isEndpoint) => compileRoute(route, isEndpoint), view, options, 'path');
 }
 
@@ -157,7 +182,15 @@ export function path(route: string, view: View | IncludedUrls, options: PathOpti
  * rePath('^archive/(?P<year>[0-9]{4})/$', views.yearArchive, { name: 'archive' });
  */
 export function rePath(regex: string, view: View, options?: PathOptions): UrlPattern;
-export function rePath(regex: string, view: IncludedUrls, options?: IncludePathOptions): UrlResolverEntry;
-export function rePath(regex: string, view: View | IncludedUrls, options: PathOptions = {}): UrlEntry {
+export function rePath(
+  regex: string,
+  view: IncludedUrls,
+  options?: IncludePathOptions,
+): UrlResolverEntry;
+export function rePath(
+  regex: string,
+  view: View | IncludedUrls,
+  options: PathOptions = {},
+): UrlEntry {
   return build((isEndpoint) => compileRegex(regex, isEndpoint), view, options, 'rePath');
 }

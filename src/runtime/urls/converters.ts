@@ -59,18 +59,28 @@ const registry = new Map<string, Converter>([
  */
 export function registerConverter(converter: Converter, typeName: string): void {
   if (!typeName || /[\s<>:]/.test(typeName)) {
-    throw new ImproperlyConfigured(`Converter name ${JSON.stringify(typeName)} is not valid: use letters, digits and '_'.`);
+    throw new ImproperlyConfigured(
+      `Converter name ${JSON.stringify(typeName)} is not valid: use letters, digits and '_'.`,
+    );
   }
   if (registry.has(typeName)) {
     throw new ImproperlyConfigured(`Converter '${typeName}' is already registered.`);
   }
-  if (typeof converter?.regex !== 'string' || typeof converter.toJs !== 'function' || typeof converter.toUrl !== 'function') {
-    throw new ImproperlyConfigured(`Converter '${typeName}' must have a string regex and toJs/toUrl functions.`);
+  if (
+    typeof converter?.regex !== 'string' ||
+    typeof converter.toJs !== 'function' ||
+    typeof converter.toUrl !== 'function'
+  ) {
+    throw new ImproperlyConfigured(
+      `Converter '${typeName}' must have a string regex and toJs/toUrl functions.`,
+    );
   }
   try {
     new RegExp(converter.regex);
   } catch (error) {
-    throw new ImproperlyConfigured(`Converter '${typeName}' has an invalid regex: ${(error as Error).message}`);
+    throw new ImproperlyConfigured(
+      `Converter '${typeName}' has an invalid regex: ${(error as Error).message}`,
+    );
   }
   registry.set(typeName, converter);
 }

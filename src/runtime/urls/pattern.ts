@@ -71,7 +71,9 @@ export function compileRoute(route: string, isEndpoint: boolean): CompiledPatter
   let previousEnd = 0;
   for (const m of route.matchAll(PARAMETER)) {
     if (/\s/.test(m[0])) {
-      throw new ImproperlyConfigured(`URL route '${route}' cannot contain whitespace in angle brackets <…>.`);
+      throw new ImproperlyConfigured(
+        `URL route '${route}' cannot contain whitespace in angle brackets <…>.`,
+      );
     }
     const typeName = m[1] ?? 'str';
     const parameter = m[2]!;
@@ -81,7 +83,9 @@ export function compileRoute(route: string, isEndpoint: boolean): CompiledPatter
       );
     }
     if (paramNames.includes(parameter)) {
-      throw new ImproperlyConfigured(`URL route '${route}' uses parameter name '${parameter}' more than once.`);
+      throw new ImproperlyConfigured(
+        `URL route '${route}' uses parameter name '${parameter}' more than once.`,
+      );
     }
     const converter = getConverter(typeName);
     if (!converter) {
@@ -99,7 +103,9 @@ export function compileRoute(route: string, isEndpoint: boolean): CompiledPatter
   }
   const tail = route.slice(previousEnd);
   if (/[<>]/.test(route.replace(PARAMETER, ''))) {
-    throw new ImproperlyConfigured(`URL route '${route}' contains unmatched angle brackets ('<' or '>').`);
+    throw new ImproperlyConfigured(
+      `URL route '${route}' contains unmatched angle brackets ('<' or '>').`,
+    );
   }
   if (tail) parts.push(tail);
 
@@ -110,7 +116,8 @@ export function compileRoute(route: string, isEndpoint: boolean): CompiledPatter
       reverseParts: parts,
       match: isEndpoint
         ? (path) => (path === route ? { rest: '', params: {} } : null)
-        : (path) => (path.startsWith(route) ? { rest: path.slice(route.length), params: {} } : null),
+        : (path) =>
+            path.startsWith(route) ? { rest: path.slice(route.length), params: {} } : null,
     };
   }
 
@@ -204,7 +211,11 @@ function regexReverseParts(source: string): ReversePart[] | undefined {
       if (body[end + 1] !== undefined && '*+?{'.includes(body[end + 1]!)) return undefined;
       if (literal) parts.push(literal);
       literal = '';
-      parts.push({ name: body.slice(i + 3, nameEnd), converter: undefined, check: anchored(body.slice(nameEnd + 1, end)) });
+      parts.push({
+        name: body.slice(i + 3, nameEnd),
+        converter: undefined,
+        check: anchored(body.slice(nameEnd + 1, end)),
+      });
       i = end;
     } else if ('.*+?|[](){}^$'.includes(c)) {
       return undefined;
@@ -246,7 +257,8 @@ export function compileRegex(regex: string, isEndpoint: boolean): CompiledPatter
       if (!m) return null;
       const params: Record<string, unknown> = {};
       if (m.groups) {
-        for (const [key, value] of Object.entries(m.groups)) if (value !== undefined) params[key] = value;
+        for (const [key, value] of Object.entries(m.groups))
+          if (value !== undefined) params[key] = value;
       } else {
         for (let i = 1; i < m.length; i++) if (m[i] !== undefined) params[String(i - 1)] = m[i];
       }

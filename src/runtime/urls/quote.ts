@@ -10,7 +10,9 @@ function makeQuoter(safe: string): (value: string) => string {
     let out = '';
     for (const char of value) {
       if (keep.has(char)) out += char;
-      else for (const byte of Buffer.from(char, 'utf8')) out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+      else
+        for (const byte of Buffer.from(char, 'utf8'))
+          out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
     }
     return out;
   };

@@ -69,7 +69,9 @@ function pyRepr(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
   if (typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
+      .join(', ')}}`;
   }
   return String(value);
 }
@@ -124,7 +126,8 @@ export class UrlResolver {
       const entryParts = [...parts, entry.pattern.reverseParts];
       const entryDefaults = { ...defaults, ...entry.kwargs };
       if (entry instanceof UrlPattern) {
-        const fullName = entry.name === undefined ? undefined : [...namespaces, entry.name].join(':');
+        const fullName =
+          entry.name === undefined ? undefined : [...namespaces, entry.name].join(':');
         if (fullName !== undefined && reversible && entryParts.every((p) => p !== undefined)) {
           const flat = entryParts.flat() as ReversePart[];
           const candidate: Candidate = {
@@ -164,7 +167,15 @@ export class UrlResolver {
         pattern: entry.pattern,
         kwargs: entry.kwargs,
         namespace: entry.namespace,
-        children: this.#compile(entry.patterns, entryRoute, entryParts, childNamespaces, entryDefaults, childSeen, childReversible),
+        children: this.#compile(
+          entry.patterns,
+          entryRoute,
+          entryParts,
+          childNamespaces,
+          entryDefaults,
+          childSeen,
+          childReversible,
+        ),
       };
     });
   }
@@ -222,7 +233,11 @@ export class UrlResolver {
    * @example
    * resolver.reverse('shop:detail', { id: 3 }); // '/shop/3/'
    */
-  reverse(name: string, params: Readonly<Record<string, unknown>> = {}, options: ReverseOptions = {}): string {
+  reverse(
+    name: string,
+    params: Readonly<Record<string, unknown>> = {},
+    options: ReverseOptions = {},
+  ): string {
     const given = Object.keys(params);
     // Templates reverse the same navigation links on every request: those come from memory.
     let url = given.length === 0 ? this.#plain.get(name) : undefined;
@@ -230,7 +245,9 @@ export class UrlResolver {
       url = this.#find(name, params, given);
       if (given.length === 0) this.#plain.set(name, url);
     }
-    return options.query === undefined && options.fragment === undefined ? url : withQuery(url, options);
+    return options.query === undefined && options.fragment === undefined
+      ? url
+      : withQuery(url, options);
   }
 
   /** The first candidate for `name` that accepts `params`; throws `NoReverseMatch`. */
@@ -241,7 +258,8 @@ export class UrlResolver {
       const url = tryCandidate(candidate, params, given);
       if (url !== undefined) return url;
     }
-    const described = given.length === 0 ? 'with no arguments' : `with keyword arguments '${pyRepr(params)}'`;
+    const described =
+      given.length === 0 ? 'with no arguments' : `with keyword arguments '${pyRepr(params)}'`;
     const bare = name.slice(name.lastIndexOf(':') + 1);
     throw new NoReverseMatch(
       `Reverse for '${bare}' ${described} not found. ${candidates.length} pattern(s) tried: [${candidates
@@ -312,7 +330,8 @@ function triedIn(nodes: readonly Node[], path: string | undefined): Tried[] {
       tried.push({ patterns: [head], name: undefined });
       continue;
     }
-    for (const sub of triedIn(node.children, m?.rest)) tried.push({ patterns: [head, ...sub.patterns], name: sub.name });
+    for (const sub of triedIn(node.children, m?.rest))
+      tried.push({ patterns: [head, ...sub.patterns], name: sub.name });
   }
   return tried;
 }
@@ -322,7 +341,11 @@ function describe(t: Tried): string {
 }
 
 /** Django's `_reverse_with_prefix` for one candidate: the URL, or undefined when it does not fit. */
-function tryCandidate(candidate: Candidate, params: Readonly<Record<string, unknown>>, given: string[]): string | undefined {
+function tryCandidate(
+  candidate: Candidate,
+  params: Readonly<Record<string, unknown>>,
+  given: string[],
+): string | undefined {
   const { paramNames, defaults } = candidate;
   for (const key of given) {
     if (!paramNames.has(key) && !(key in defaults)) return undefined;

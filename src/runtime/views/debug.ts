@@ -26,7 +26,13 @@ const STYLE = `
   ol { margin: .4em 0 .4em 2em; }
   li code { background: #f2f2f2; padding: 0 3px; }`;
 
-function page(status: number, title: string, header: string, main: string, footer: string): HttpResponse {
+function page(
+  status: number,
+  title: string,
+  header: string,
+  main: string,
+  footer: string,
+): HttpResponse {
   const html =
     `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n` +
     `<meta name="robots" content="NONE,NOARCHIVE">\n<title>${e(title)}</title>\n<style>${STYLE}\n</style>\n</head>\n<body>\n` +
@@ -64,7 +70,11 @@ function requestRows(request: HttpRequest): [string, string][] {
  * Django's `technical_404_response`: for a path no pattern matched, the patterns tried in order;
  * for an `Http404` raised by a view, its message and the route that matched.
  */
-export function technicalNotFound(request: HttpRequest, tried: readonly string[], error: unknown): HttpResponse {
+export function technicalNotFound(
+  request: HttpRequest,
+  tried: readonly string[],
+  error: unknown,
+): HttpResponse {
   const raisedByView = request.resolverMatch !== undefined;
   const info = requestRows(request);
   if (raisedByView) {
@@ -78,7 +88,8 @@ export function technicalNotFound(request: HttpRequest, tried: readonly string[]
       tried.map((t) => `<li><code>${e(t)}</code></li>`).join('\n') +
       `\n</ol>\n<p>${request.path === '/' || request.path === '' ? 'The empty path' : `The current path, <code>${e(request.path.slice(1))}</code>,`} didn’t match any of these.</p>`;
   } else {
-    const reason = error instanceof Error ? error.message : error === undefined ? '' : String(error);
+    const reason =
+      error instanceof Error ? error.message : error === undefined ? '' : String(error);
     main = `<pre class="exception_value">${e(reason || 'Page not found')}</pre>`;
   }
   return page(
@@ -95,7 +106,11 @@ function describeError(error: unknown): { type: string; message: string; stack: 
     const stack = error.stack ?? `${error.name}: ${error.message}`;
     return { type: error.name || error.constructor.name, message: error.message, stack };
   }
-  return { type: error === null ? 'null' : typeof error, message: String(error), stack: '(no stack: a non-Error value was thrown)' };
+  return {
+    type: error === null ? 'null' : typeof error,
+    message: String(error),
+    stack: '(no stack: a non-Error value was thrown)',
+  };
 }
 
 /**
@@ -103,7 +118,12 @@ function describeError(error: unknown): { type: string; message: string; stack: 
  * message, the stack and its `cause` chain, the request's query and headers (credentials
  * hidden). Everything is HTML-escaped.
  */
-export function technicalErrorPage(request: HttpRequest, status: number, title: string, error: unknown): HttpResponse {
+export function technicalErrorPage(
+  request: HttpRequest,
+  status: number,
+  title: string,
+  error: unknown,
+): HttpResponse {
   const { type, message, stack } = describeError(error);
   const info = [
     ...requestRows(request),
@@ -114,7 +134,11 @@ export function technicalErrorPage(request: HttpRequest, status: number, title: 
   ] as [string, string][];
   let main = `<h2>Traceback</h2>\n<pre>${e(stack)}</pre>`;
   const seen = new Set<unknown>([error]);
-  for (let cause = (error as { cause?: unknown } | null)?.cause; cause !== undefined && !seen.has(cause); ) {
+  for (
+    let cause = (error as { cause?: unknown } | null)?.cause;
+    cause !== undefined && !seen.has(cause);
+
+  ) {
     seen.add(cause);
     main += `\n<h2>Caused by</h2>\n<pre>${e(describeError(cause).stack)}</pre>`;
     cause = (cause as { cause?: unknown } | null)?.cause;
@@ -122,13 +146,19 @@ export function technicalErrorPage(request: HttpRequest, status: number, title: 
   const query = [...request.query];
   main +=
     '\n<h2>Request information</h2>\n<h3>Query parameters</h3>\n' +
-    (query.length === 0 ? '<p>No query data</p>' : rows(query.map(([k, v]) => [k, `<code>${e(v)}</code>`])));
-  const headers = Object.entries(request.headers).filter((entry): entry is [string, string] => entry[1] !== undefined);
+    (query.length === 0
+      ? '<p>No query data</p>'
+      : rows(query.map(([k, v]) => [k, `<code>${e(v)}</code>`])));
+  const headers = Object.entries(request.headers).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined,
+  );
   main +=
     '\n<h3>Headers</h3>\n' +
     (headers.length === 0
       ? '<p>No headers</p>'
-      : rows(headers.map(([k, v]) => [k, `<code>${e(HIDDEN_HEADERS.has(k) ? CLEANSED : v)}</code>`])));
+      : rows(
+          headers.map(([k, v]) => [k, `<code>${e(HIDDEN_HEADERS.has(k) ? CLEANSED : v)}</code>`]),
+        ));
   return page(
     status,
     `${type} at ${request.path}`,

@@ -32,7 +32,12 @@ function errorPage(title: string, details: string): string {
  * A project's own error template (`404.html`, `500.html`, ...), as Django looks one up first.
  * Undefined when there is none, or when rendering it fails: an error page must not fail.
  */
-function customPage(name: string, context: object, request: HttpRequest | undefined, status: number): HttpResponse | undefined {
+function customPage(
+  name: string,
+  context: object,
+  request: HttpRequest | undefined,
+  status: number,
+): HttpResponse | undefined {
   const engine = currentTemplateEngine();
   if (!engine?.has(name)) return undefined;
   try {
@@ -65,7 +70,8 @@ export function pageNotFound(request: HttpRequest, options: PageNotFoundOptions)
     if (tried.length === 0 && request.resolverMatch === undefined) return welcomePage(request);
     return technicalNotFound(request, tried, options.error);
   }
-  const exception = options.error instanceof Http404 && options.error.message ? options.error.message : 'Http404';
+  const exception =
+    options.error instanceof Http404 && options.error.message ? options.error.message : 'Http404';
   return (
     customPage('404.html', { request_path: quote(request.path), exception }, request, 404) ??
     plainPage(404, 'Not Found', `The requested resource was not found on this server.`)
@@ -105,7 +111,8 @@ export function badRequest(request: HttpRequest, options: ErrorPageOptions): Htt
 export function permissionDenied(request: HttpRequest, options: ErrorPageOptions): HttpResponse {
   if (options.debug) return technicalErrorPage(request, 403, 'Forbidden', options.error);
   return (
-    customPage('403.html', { exception: messageOf(options.error) }, request, 403) ?? plainPage(403, '403 Forbidden', '')
+    customPage('403.html', { exception: messageOf(options.error) }, request, 403) ??
+    plainPage(403, '403 Forbidden', '')
   );
 }
 
@@ -120,7 +127,11 @@ export function serviceUnavailable(request: HttpRequest, options: ErrorPageOptio
   if (options.debug) return technicalErrorPage(request, 503, 'Service Unavailable', options.error);
   return (
     customPage('503.html', {}, request, 503) ??
-    plainPage(503, 'Service Unavailable (503)', 'Service temporarily unavailable. Please try again later.')
+    plainPage(
+      503,
+      'Service Unavailable (503)',
+      'Service temporarily unavailable. Please try again later.',
+    )
   );
 }
 

@@ -15,7 +15,8 @@ function captureLogs(): string[] {
   return lines;
 }
 
-const get = (url: string) => new HttpRequest({ method: 'GET', url, headers: { host: 'testserver' } });
+const get = (url: string) =>
+  new HttpRequest({ method: 'GET', url, headers: { host: 'testserver' } });
 
 describe('createApplication', () => {
   it('answers a session view before migrate with a 500 whose log says what to run (issue 4.6)', async () => {
@@ -30,7 +31,10 @@ describe('createApplication', () => {
   });
 
   it.each([
-    [{ MIDDLEWARE: ['tango.middleware.nope.NopeMiddleware'] }, "MIDDLEWARE entry 'tango.middleware.nope.NopeMiddleware' does not resolve"],
+    [
+      { MIDDLEWARE: ['tango.middleware.nope.NopeMiddleware'] },
+      "MIDDLEWARE entry 'tango.middleware.nope.NopeMiddleware' does not resolve",
+    ],
     [{ MIDDLEWARE: ['tango.middleware.common.Nope'] }, "the module has no export 'Nope'"],
     [{ INSTALLED_APPS: ['nosuchapp'] }, "INSTALLED_APPS entry 'nosuchapp' does not resolve"],
     [{ ROOT_URLCONF: 'site/nourls' }, "ROOT_URLCONF 'site/nourls' does not resolve"],
@@ -41,9 +45,9 @@ describe('createApplication', () => {
   });
 
   it('rejects a misspelt setting with a hint', () => {
-    expect(() => defineSettings({ BASE_DIR: '/x', SECRET_KEY: 'k', SESION_ENGINE: 'db' } as never)).toThrow(
-      "Unknown setting 'SESION_ENGINE'. Did you mean 'SESSION_ENGINE'?",
-    );
+    expect(() =>
+      defineSettings({ BASE_DIR: '/x', SECRET_KEY: 'k', SESION_ENGINE: 'db' } as never),
+    ).toThrow("Unknown setting 'SESION_ENGINE'. Did you mean 'SESSION_ENGINE'?");
   });
 
   it('shows the stack on the DEBUG 500 page but not without DEBUG', async () => {

@@ -20,7 +20,16 @@ describe('manage.ts', () => {
   it('lists built-in and app commands on help', async () => {
     const { code, stdout } = await run(['help']);
     expect(code).toBe(0);
-    for (const name of ['check', 'clearsessions', 'makemigrations', 'migrate', 'runserver', 'showmigrations', 'startapp', 'test']) {
+    for (const name of [
+      'check',
+      'clearsessions',
+      'makemigrations',
+      'migrate',
+      'runserver',
+      'showmigrations',
+      'startapp',
+      'test',
+    ]) {
       expect(stdout).toMatch(new RegExp(`^    ${name} `, 'm'));
     }
   });
@@ -67,7 +76,9 @@ describe('runserver address parsing (item 146)', () => {
     expect(parseAddrPort(input)).toEqual({ host, port });
   });
 
-  it.each(['notaport', '1:2:3', '99999'])('rejects %s with Django\'s message', (input) => {
-    expect(() => parseAddrPort(input)).toThrow(`"${input}" is not a valid port number or address:port pair.`);
+  it.each(['notaport', '1:2:3', '99999'])("rejects %s with Django's message", (input) => {
+    expect(() => parseAddrPort(input)).toThrow(
+      `"${input}" is not a valid port number or address:port pair.`,
+    );
   });
 });

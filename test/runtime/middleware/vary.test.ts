@@ -7,14 +7,21 @@ describe('patchVaryHeaders (spec item 43)', () => {
   it.each([
     [undefined, ['Cookie'], 'Cookie'],
     ['Accept-Encoding', ['Cookie'], 'Accept-Encoding, Cookie'],
-    ['accept-encoding, COOKIE', ['Cookie', 'Accept-Language'], 'accept-encoding, COOKIE, Accept-Language'],
+    [
+      'accept-encoding, COOKIE',
+      ['Cookie', 'Accept-Language'],
+      'accept-encoding, COOKIE, Accept-Language',
+    ],
     ['*', ['Cookie'], '*'],
     ['Cookie', ['*'], '*'],
     ['Accept ,  Cookie', ['cookie', 'Origin'], 'Accept, Cookie, Origin'],
     [undefined, ['Cookie', 'cookie'], 'Cookie, cookie'],
     [undefined, [], ''],
   ] as const)('Vary %j + %j -> %j', (existing, added, expected) => {
-    const response = new HttpResponse('', existing === undefined ? {} : { headers: { Vary: existing } });
+    const response = new HttpResponse(
+      '',
+      existing === undefined ? {} : { headers: { Vary: existing } },
+    );
     patchVaryHeaders(response, added);
     expect(response.headers.get('Vary')).toBe(expected);
   });

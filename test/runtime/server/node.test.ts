@@ -37,7 +37,9 @@ describe('serve()', () => {
     const body = await response.text();
     expect(body).toContain('Hello from fixture');
     expect(lines.at(-1)).toMatch(
-      new RegExp(`^\\[\\d\\d/\\w{3}/\\d{4} \\d\\d:\\d\\d:\\d\\d\\] "GET / HTTP/1\\.1" 200 ${Buffer.byteLength(body)}$`),
+      new RegExp(
+        `^\\[\\d\\d/\\w{3}/\\d{4} \\d\\d:\\d\\d:\\d\\d\\] "GET / HTTP/1\\.1" 200 ${Buffer.byteLength(body)}$`,
+      ),
     );
   });
 
@@ -45,7 +47,9 @@ describe('serve()', () => {
     const first = await fetch(`${running.url}/hits/`);
     expect(await first.text()).toBe('hits=1');
     const cookie = first.headers.getSetCookie().find((c) => c.startsWith('sessionid='));
-    expect(cookie).toMatch(/^sessionid=[a-z0-9]{32}; expires=.+; HttpOnly; Max-Age=1209600; Path=\/; SameSite=Lax$/);
+    expect(cookie).toMatch(
+      /^sessionid=[a-z0-9]{32}; expires=.+; HttpOnly; Max-Age=1209600; Path=\/; SameSite=Lax$/,
+    );
     const pair = cookie!.split(';')[0]!;
     const second = await fetch(`${running.url}/hits/`, { headers: { cookie: pair } });
     expect(await second.text()).toBe('hits=2');
@@ -55,7 +59,9 @@ describe('serve()', () => {
     const response = await fetch(`${running.url}/boom/`);
     expect(response.status).toBe(500);
     expect(await response.text()).toContain('Server Error (500)');
-    expect(logged.some((l) => l.startsWith('ERROR tango.request Internal Server Error: /boom/'))).toBe(true);
+    expect(
+      logged.some((l) => l.startsWith('ERROR tango.request Internal Server Error: /boom/')),
+    ).toBe(true);
     const after = await fetch(`${running.url}/`);
     expect(after.status).toBe(200);
   });
@@ -67,7 +73,10 @@ describe('serve()', () => {
   });
 
   it('parses a urlencoded body and refuses one over DATA_UPLOAD_MAX_MEMORY_SIZE with 413', async () => {
-    const ok = await fetch(`${running.url}/echo/`, { method: 'POST', body: new URLSearchParams({ a: '1', b: 'é' }) });
+    const ok = await fetch(`${running.url}/echo/`, {
+      method: 'POST',
+      body: new URLSearchParams({ a: '1', b: 'é' }),
+    });
     expect(await ok.json()).toEqual({ method: 'POST', form: { a: '1', b: 'é' } });
     const big = await fetch(`${running.url}/echo/`, { method: 'POST', body: 'x'.repeat(2048) });
     expect(big.status).toBe(413);
@@ -77,15 +86,22 @@ describe('serve()', () => {
   it('answers 400 for a Host outside ALLOWED_HOSTS', async () => {
     const http = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: running.port, path: '/', headers: { host: 'evil.example' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port: running.port, path: '/', headers: { host: 'evil.example' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
     expect(status).toBe(400);
-    expect(logged.some((l) => l.includes('tango.security.DisallowedHost') && l.includes("'evil.example'"))).toBe(true);
+    expect(
+      logged.some(
+        (l) => l.includes('tango.security.DisallowedHost') && l.includes("'evil.example'"),
+      ),
+    ).toBe(true);
   });
 
   it('answers HEAD without a body but with the GET length', async () => {
@@ -120,15 +136,21 @@ describe('cookies beyond Latin-1', () => {
     const running = await serve(app, { port: 0, log: null });
     const http = await import('node:http');
     const raw = await new Promise<string>((resolve, reject) => {
-      http.get(`${running.url}/unicode/`, (res) => {
-        res.resume();
-        resolve(String(res.headers['set-cookie']?.[0]));
-      }).on('error', reject);
+      http
+        .get(`${running.url}/unicode/`, (res) => {
+          res.resume();
+          resolve(String(res.headers['set-cookie']?.[0]));
+        })
+        .on('error', reject);
     });
     const pair = Buffer.from(raw, 'latin1').toString('utf8').split(';')[0]!;
     expect(pair).toBe('greeting="清風 ✓"');
     // What node:http hands the server when a browser echoes it back: the same Latin-1 string.
-    const echoed = new HttpRequest({ method: 'GET', url: '/', headers: { cookie: raw.split(';')[0]! } });
+    const echoed = new HttpRequest({
+      method: 'GET',
+      url: '/',
+      headers: { cookie: raw.split(';')[0]! },
+    });
     expect(echoed.cookies.get('greeting')).toBe('清風 ✓');
     await running.close();
   });
@@ -182,7 +204,9 @@ describe('a response node:http refuses to write', () => {
   it('drops that connection, logs it, and keeps serving', async () => {
     const { HttpResponse } = await import('../../../src/runtime/http/index.js');
     const logs: string[] = [];
-    const restoreLogs = setLogSink((name, level, message) => logs.push(`${level} ${name} ${message}`));
+    const restoreLogs = setLogSink((name, level, message) =>
+      logs.push(`${level} ${name} ${message}`),
+    );
     const app = await fixtureApp();
     const original = app.handle.bind(app);
     app.handle = async (request) => {
@@ -195,7 +219,11 @@ describe('a response node:http refuses to write', () => {
     try {
       await expect(fetch(`${running.url}/bad-header/`)).rejects.toThrow();
       expect((await fetch(`${running.url}/`)).status).toBe(200);
-      expect(logs.some((l) => l.startsWith('ERROR tango.server Could not send the response to GET /bad-header/'))).toBe(true);
+      expect(
+        logs.some((l) =>
+          l.startsWith('ERROR tango.server Could not send the response to GET /bad-header/'),
+        ),
+      ).toBe(true);
     } finally {
       await running.close();
       restoreLogs();

@@ -13,7 +13,13 @@ import {
   TemplateEngine,
   TemplateSyntaxError,
 } from '../../../src/runtime/template/index.js';
-import { NoReverseMatch, path as route, setUrlconf, UrlResolver, type View } from '../../../src/runtime/urls/index.js';
+import {
+  NoReverseMatch,
+  path as route,
+  setUrlconf,
+  UrlResolver,
+  type View,
+} from '../../../src/runtime/urls/index.js';
 
 let base: string;
 /** Polling for a file-system event to arrive; generous so a busy machine does not fail the test. */
@@ -38,7 +44,8 @@ beforeAll(async () => {
       '<title>{{#> title}}Default title{{/title}}</title><main>{{> @partial-block}}</main><footer>{{#> footer}}default footer{{/footer}}</footer>',
     'project/child.html':
       '{{#> "layouts/base.html"}}{{#*inline "title"}}Child {{name}}{{/inline}}<p>{{name}}</p>{{/"layouts/base.html"}}',
-    'project/include.html': 'before {{> "WebApp/part.html" who=name}} after {{> WebApp/part.html who="bare"}}',
+    'project/include.html':
+      'before {{> "WebApp/part.html" who=name}} after {{> WebApp/part.html who="bare"}}',
     'project/broken.html': 'ok\n{{#if x}}\nnever closed',
     'project/missing-partial.html': 'x {{> "nope.html"}}',
     'project/escape.html': '{{value}}|{{{value}}}',
@@ -108,10 +115,13 @@ describe('TemplateEngine loading', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(TemplateDoesNotExist);
-    const expected = ['project', 'no-such-dir', 'app1', 'app2'].map((d) => path.join(base, d, 'WebApp', 'missing.html'));
+    const expected = ['project', 'no-such-dir', 'app1', 'app2'].map((d) =>
+      path.join(base, d, 'WebApp', 'missing.html'),
+    );
     expect((error as TemplateDoesNotExist).tried).toEqual(expected);
     expect((error as Error).message).toBe(
-      'WebApp/missing.html\nTemplate-loader postmortem:\n' + expected.map((p) => `  ${p} (Source does not exist)`).join('\n'),
+      'WebApp/missing.html\nTemplate-loader postmortem:\n' +
+        expected.map((p) => `  ${p} (Source does not exist)`).join('\n'),
     );
   });
 
@@ -166,13 +176,17 @@ describe('TemplateEngine rendering', () => {
   it('a missing partial is a TemplateDoesNotExist with the paths tried', async () => {
     const engine = await createEngine();
     expect(() => engine.render('missing-partial.html')).toThrow(TemplateDoesNotExist);
-    expect(() => engine.render('missing-partial.html')).toThrow(path.join(base, 'app2', 'nope.html'));
+    expect(() => engine.render('missing-partial.html')).toThrow(
+      path.join(base, 'app2', 'nope.html'),
+    );
   });
 
   it('a syntax error names the template file', async () => {
     const engine = await createEngine();
     expect(() => engine.render('broken.html')).toThrow(TemplateSyntaxError);
-    expect(() => engine.render('broken.html')).toThrow(`broken.html (${path.join(base, 'project', 'broken.html')}): Parse error`);
+    expect(() => engine.render('broken.html')).toThrow(
+      `broken.html (${path.join(base, 'project', 'broken.html')}): Parse error`,
+    );
   });
 
   it('puts the request in the context; the context wins on a clash', async () => {
@@ -199,7 +213,12 @@ describe('TemplateEngine rendering', () => {
 describe('built-in helpers', () => {
   it('url reverses through the configured urlconf and escapes the result', async () => {
     const stub = (() => undefined) as unknown as View;
-    setUrlconf(new UrlResolver([route('shop/<int:id>/', stub, { name: 'item' }), route('q/<str:q>/', stub, { name: 'q' })]));
+    setUrlconf(
+      new UrlResolver([
+        route('shop/<int:id>/', stub, { name: 'item' }),
+        route('q/<str:q>/', stub, { name: 'q' }),
+      ]),
+    );
     const dir = await mkdtemp(path.join(base, 'url-'));
     await writeTree(dir, {
       'u.html': '<a href="{{url "item" id=id}}">x</a>',
@@ -216,7 +235,9 @@ describe('built-in helpers', () => {
     const dir = await mkdtemp(path.join(base, 'json-'));
     await writeFile(path.join(dir, 'j.html'), '{{json value}}');
     const engine = await TemplateEngine.create({ dirs: [dir], appDirs: [], debug: false });
-    expect(engine.render('j.html', { value: { a: '<b>' } })).toBe('{\n  &quot;a&quot;: &quot;&lt;b&gt;&quot;\n}');
+    expect(engine.render('j.html', { value: { a: '<b>' } })).toBe(
+      '{\n  &quot;a&quot;: &quot;&lt;b&gt;&quot;\n}',
+    );
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     expect(engine.render('j.html', { value: circular })).toContain('[not serializable:');
@@ -241,8 +262,17 @@ describe('DEBUG reloading', () => {
   for (const watchMode of ['recursive', 'per-directory'] as const) {
     it(`picks up edits, new files, new folders and deletions (${watchMode})`, async () => {
       const dir = await mkdtemp(path.join(base, `watch-${watchMode}-`));
-      await writeTree(dir, { 'a.html': 'one', 'layout.html': '[{{> @partial-block}}]', 'page.html': '{{#> "layout.html"}}p{{/"layout.html"}}' });
-      const engine = await TemplateEngine.create({ dirs: [dir], appDirs: [], debug: true, watchMode });
+      await writeTree(dir, {
+        'a.html': 'one',
+        'layout.html': '[{{> @partial-block}}]',
+        'page.html': '{{#> "layout.html"}}p{{/"layout.html"}}',
+      });
+      const engine = await TemplateEngine.create({
+        dirs: [dir],
+        appDirs: [],
+        debug: true,
+        watchMode,
+      });
       try {
         expect(engine.render('a.html')).toBe('one');
         expect(engine.render('page.html')).toBe('[p]');
@@ -262,7 +292,10 @@ describe('DEBUG reloading', () => {
         await vi.waitFor(() => expect(engine.render('sub/c.html')).toBe('in a new folder'), WAIT);
 
         await unlink(path.join(dir, 'b.html'));
-        await vi.waitFor(() => expect(() => engine.render('b.html')).toThrow(TemplateDoesNotExist), WAIT);
+        await vi.waitFor(
+          () => expect(() => engine.render('b.html')).toThrow(TemplateDoesNotExist),
+          WAIT,
+        );
       } finally {
         engine.close();
       }
@@ -309,11 +342,18 @@ describe('fromSettings and the module-level engine', () => {
       SECRET_KEY: 'x',
       TEMPLATES: [{ BACKEND: 'handlebars', DIRS: ['project'], APP_DIRS: true }],
     });
-    const engine = await TemplateEngine.fromSettings(settings, [{ templatesDir: path.join(base, 'app2') }, { templatesDir: undefined }]);
+    const engine = await TemplateEngine.fromSettings(settings, [
+      { templatesDir: path.join(base, 'app2') },
+      { templatesDir: undefined },
+    ]);
     expect(engine.render('shared.html')).toBe('project wins');
     expect(engine.render('only-app.html')).toBe('app2 only');
     const noApps = await TemplateEngine.fromSettings(
-      defineSettings({ BASE_DIR: base, SECRET_KEY: 'x', TEMPLATES: [{ DIRS: ['project'], APP_DIRS: false }] }),
+      defineSettings({
+        BASE_DIR: base,
+        SECRET_KEY: 'x',
+        TEMPLATES: [{ DIRS: ['project'], APP_DIRS: false }],
+      }),
       [{ templatesDir: path.join(base, 'app2') }],
     );
     expect(noApps.has('only-app.html')).toBe(false);

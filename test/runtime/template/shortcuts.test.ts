@@ -4,10 +4,19 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ImproperlyConfigured } from '../../../src/runtime/conf/errors.js';
 import { HttpRequest } from '../../../src/runtime/http/request.js';
-import { HttpResponsePermanentRedirect, HttpResponseRedirect } from '../../../src/runtime/http/response.js';
+import {
+  HttpResponsePermanentRedirect,
+  HttpResponseRedirect,
+} from '../../../src/runtime/http/response.js';
 import { redirect, render } from '../../../src/runtime/shortcuts.js';
 import { configureTemplates, TemplateEngine } from '../../../src/runtime/template/index.js';
-import { NoReverseMatch, path as route, setUrlconf, UrlResolver, type View } from '../../../src/runtime/urls/index.js';
+import {
+  NoReverseMatch,
+  path as route,
+  setUrlconf,
+  UrlResolver,
+  type View,
+} from '../../../src/runtime/urls/index.js';
 
 let dir: string;
 let engine: TemplateEngine;
@@ -64,7 +73,12 @@ describe('redirect', () => {
   });
 
   it('reverses a pattern name with params', () => {
-    setUrlconf(new UrlResolver([route('shop/<int:id>/', stub, { name: 'detail' }), route('', stub, { name: 'home' })]));
+    setUrlconf(
+      new UrlResolver([
+        route('shop/<int:id>/', stub, { name: 'detail' }),
+        route('', stub, { name: 'home' }),
+      ]),
+    );
     expect(redirect('home').headers.get('Location')).toBe('/');
     expect(redirect('detail', { params: { id: 7 } }).headers.get('Location')).toBe('/shop/7/');
   });

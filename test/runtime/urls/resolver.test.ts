@@ -112,9 +112,9 @@ describe('converters', () => {
     expect(() => registerConverter({ regex: 'x', toJs: String, toUrl: String }, 'int')).toThrow(
       "Converter 'int' is already registered.",
     );
-    expect(() => registerConverter({ regex: '[', toJs: String, toUrl: String }, 'broken_test')).toThrow(
-      ImproperlyConfigured,
-    );
+    expect(() =>
+      registerConverter({ regex: '[', toJs: String, toUrl: String }, 'broken_test'),
+    ).toThrow(ImproperlyConfigured);
   });
 });
 
@@ -138,11 +138,15 @@ describe('route compilation', () => {
   });
 
   it('rejects non-views, names with colons and names on includes', () => {
-    expect(() => path('a/', 'views.a' as unknown as View)).toThrow('view must be a function or include(...)');
-    expect(() => path('a/', view('a'), { name: 'x:y' })).toThrow('without \':\'');
+    expect(() => path('a/', 'views.a' as unknown as View)).toThrow(
+      'view must be a function or include(...)',
+    );
+    expect(() => path('a/', view('a'), { name: 'x:y' })).toThrow("without ':'");
     expect(() => path('a/', include([]), { name: 'x' } as never)).toThrow('takes no name');
     expect(() => include([{}] as never)).toThrow('include() patterns[0] is not a path(...) entry');
-    expect(() => new UrlResolver(['x'] as never)).toThrow('The urlconf[0] is not a path(...) entry');
+    expect(() => new UrlResolver(['x'] as never)).toThrow(
+      'The urlconf[0] is not a path(...) entry',
+    );
     expect(() => include([], { namespace: 'a:b' })).toThrow(ImproperlyConfigured);
   });
 
@@ -172,14 +176,16 @@ describe('resolve', () => {
   const resolver = new UrlResolver([
     path('', view('home'), { name: 'home' }),
     path('shop/', include(shop, { namespace: 'shop' })),
-    path('blog/<slug:cat>/', include([path('<int:id>/', view('post'), { name: 'post' })]), { kwargs: { section: 'blog' } }),
+    path('blog/<slug:cat>/', include([path('<int:id>/', view('post'), { name: 'post' })]), {
+      kwargs: { section: 'blog' },
+    }),
     path('k/<int:id>/', view('kw'), { name: 'kw', kwargs: { id: 'overridden', extra: true } }),
     rePath('^archive/(?P<year>[0-9]{4})/$', view('archive'), { name: 'archive' }),
     rePath('^old/([a-z]+)/(\\d+)/$', view('positional')),
     rePath('^prefix', view('searched')),
   ]);
 
-  it('strips the leading slash like Django\'s root pattern and needs it', () => {
+  it("strips the leading slash like Django's root pattern and needs it", () => {
     expect(resolver.resolve('/')?.view.name).toBe('home');
     expect(resolver.resolve('')).toBeNull();
     expect(resolver.resolve('shop/')).toBeNull();
@@ -208,7 +214,11 @@ describe('resolve', () => {
 
   it('merges prefix captures, include kwargs and endpoint captures', () => {
     const m = resolver.resolve('/blog/news/7/');
-    expect(m).toMatchObject({ route: 'blog/<slug:cat>/<int:id>/', name: 'post', params: { cat: 'news', id: 7, section: 'blog' } });
+    expect(m).toMatchObject({
+      route: 'blog/<slug:cat>/<int:id>/',
+      name: 'post',
+      params: { cat: 'news', id: 7, section: 'blog' },
+    });
   });
 
   it('path kwargs override captured params, as Django does', () => {
@@ -242,7 +252,10 @@ describe('resolve', () => {
 
   it('accepts imported urlconf modules and their appName as the namespace', () => {
     const mod = { default: [path('x/', view('mx'), { name: 'x' })], appName: 'mod' };
-    const r = new UrlResolver([path('m/', include(mod)), path('n/', include({ urlpatterns: mod.default }))]);
+    const r = new UrlResolver([
+      path('m/', include(mod)),
+      path('n/', include({ urlpatterns: mod.default })),
+    ]);
     expect(r.resolve('/m/x/')?.name).toBe('mod:x');
     expect(r.reverse('mod:x')).toBe('/m/x/');
     expect(r.reverse('x')).toBe('/n/x/');
@@ -252,7 +265,12 @@ describe('resolve', () => {
 describe('tried', () => {
   const r = new UrlResolver([
     path('a/', view('a'), { name: 'dup' }),
-    path('shop/', include([path('<int:id>/', view('d'), { name: 'detail' }), path('x/', view('x'))], { namespace: 'shop' })),
+    path(
+      'shop/',
+      include([path('<int:id>/', view('d'), { name: 'detail' }), path('x/', view('x'))], {
+        namespace: 'shop',
+      }),
+    ),
     path('empty/', include([])),
     rePath('^re/(?P<year>[0-9]{4})/$', view('re'), { name: 're' }),
   ]);
@@ -267,8 +285,13 @@ describe('tried', () => {
     ]);
   });
 
-  it("lists what Django tried for a path: non-matching includes alone", () => {
-    expect(r.tried('/nothing/')).toEqual(['a/ [name=\'dup\']', 'shop/', 'empty/', "^re/(?P<year>[0-9]{4})/$ [name='re']"]);
+  it('lists what Django tried for a path: non-matching includes alone', () => {
+    expect(r.tried('/nothing/')).toEqual([
+      "a/ [name='dup']",
+      'shop/',
+      'empty/',
+      "^re/(?P<year>[0-9]{4})/$ [name='re']",
+    ]);
     expect(r.tried('/shop/zz/')).toContain("shop/ <int:id>/ [name='detail']");
   });
 });
@@ -277,12 +300,26 @@ describe('reverse', () => {
   const r = new UrlResolver([
     path('a/', view('a'), { name: 'dup' }),
     path('b/', view('b'), { name: 'dup' }),
-    path('shop/', include([path('<int:id>/', view('d'), { name: 'detail' })], { namespace: 'shop' })),
+    path(
+      'shop/',
+      include([path('<int:id>/', view('d'), { name: 'detail' })], { namespace: 'shop' }),
+    ),
     path('one/', include([path('x/', view('x1'), { name: 'x' })], { namespace: 'ns' })),
     path('two/', include([path('x/', view('x2'), { name: 'x' })], { namespace: 'ns' })),
     path('', include([path('c/', view('c1'), { name: 'c' })])),
     path('', include([path('c2/', view('c2'), { name: 'c' })])),
-    path('outer/', include([path('inner/', include([path('leaf/', view('leaf'), { name: 'leaf' })], { namespace: 'in' }))], { namespace: 'out' })),
+    path(
+      'outer/',
+      include(
+        [
+          path(
+            'inner/',
+            include([path('leaf/', view('leaf'), { name: 'leaf' })], { namespace: 'in' }),
+          ),
+        ],
+        { namespace: 'out' },
+      ),
+    ),
     path('k/', view('k'), { name: 'kw', kwargs: { year: 2024 } }),
     path('q/<str:s>/', view('q'), { name: 'q' }),
     path('p/<path:p>', view('p'), { name: 'p' }),
@@ -301,7 +338,11 @@ describe('reverse', () => {
     ['out:in:leaf', {}, '/outer/inner/leaf/'],
     ['kw', {}, '/k/'],
     ['kw', { year: 2024 }, '/k/'],
-    ['q', { s: "a b?c#d%e&f=g@h:i~j!k$l'm(n)o*p+q,r;s \u00e9" }, "/q/a%20b%3Fc%23d%25e&f=g@h:i~j!k$l'm(n)o*p+q,r;s%20%C3%A9/"],
+    [
+      'q',
+      { s: "a b?c#d%e&f=g@h:i~j!k$l'm(n)o*p+q,r;s \u00e9" },
+      "/q/a%20b%3Fc%23d%25e&f=g@h:i~j!k$l'm(n)o*p+q,r;s%20%C3%A9/",
+    ],
     ['re', { year: 2024 }, '/re/2024/'],
     ['re2', { slug: 'a-b' }, '/re2/.x/a-b'],
   ] as const)('%s %j -> %s', (name, params, url) => {
@@ -315,23 +356,47 @@ describe('reverse', () => {
   });
 
   it('adds query and fragment', () => {
-    expect(r.reverse('shop:detail', { id: 3 }, { query: { page: '2', q: 'a b' }, fragment: 'top' })).toBe(
-      '/shop/3/?page=2&q=a+b#top',
-    );
+    expect(
+      r.reverse('shop:detail', { id: 3 }, { query: { page: '2', q: 'a b' }, fragment: 'top' }),
+    ).toBe('/shop/3/?page=2&q=a+b#top');
     expect(r.reverse('dup', {}, { query: {} })).toBe('/b/');
   });
 
   // Messages as Django 3.2.25 words them, with routes instead of regexes in the tried list.
   it.each([
-    ['nope', {}, "Reverse for 'nope' not found. 'nope' is not a valid view function or pattern name."],
-    ['shop:detail', {}, "Reverse for 'detail' with no arguments not found. 1 pattern(s) tried: ['shop/<int:id>/']"],
-    ['shop:detail', { id: 'x' }, "Reverse for 'detail' with keyword arguments '{'id': 'x'}' not found. 1 pattern(s) tried: ['shop/<int:id>/']"],
-    ['shop:detail', { id: 3, extra: 1 }, "Reverse for 'detail' with keyword arguments '{'id': 3, 'extra': 1}' not found."],
-    ['kw', { year: 2023 }, "Reverse for 'kw' with keyword arguments '{'year': 2023}' not found. 1 pattern(s) tried: ['k/']"],
+    [
+      'nope',
+      {},
+      "Reverse for 'nope' not found. 'nope' is not a valid view function or pattern name.",
+    ],
+    [
+      'shop:detail',
+      {},
+      "Reverse for 'detail' with no arguments not found. 1 pattern(s) tried: ['shop/<int:id>/']",
+    ],
+    [
+      'shop:detail',
+      { id: 'x' },
+      "Reverse for 'detail' with keyword arguments '{'id': 'x'}' not found. 1 pattern(s) tried: ['shop/<int:id>/']",
+    ],
+    [
+      'shop:detail',
+      { id: 3, extra: 1 },
+      "Reverse for 'detail' with keyword arguments '{'id': 3, 'extra': 1}' not found.",
+    ],
+    [
+      'kw',
+      { year: 2023 },
+      "Reverse for 'kw' with keyword arguments '{'year': 2023}' not found. 1 pattern(s) tried: ['k/']",
+    ],
     ['nope:detail', {}, "'nope' is not a registered namespace"],
     ['shop:nope:x', {}, "'nope' is not a registered namespace inside 'shop'"],
     ['out:nope:leaf', {}, "'nope' is not a registered namespace inside 'out'"],
-    ['shop:nope', {}, "Reverse for 'nope' not found. 'nope' is not a valid view function or pattern name."],
+    [
+      'shop:nope',
+      {},
+      "Reverse for 'nope' not found. 'nope' is not a valid view function or pattern name.",
+    ],
     ['detail', { id: 3 }, "Reverse for 'detail' not found."],
     ['q', { s: 'a/b' }, "Reverse for 'q' with keyword arguments"],
     ['re', { year: 24 }, "Reverse for 're' with keyword arguments"],
@@ -370,10 +435,15 @@ describe('staticUrls', () => {
 
 describe('reverse without params is remembered', () => {
   it('gives the same URL again, still applies query and fragment, and keeps failing for unknown names', async () => {
-    const { path, UrlResolver, NoReverseMatch } = await import('../../../src/runtime/urls/index.js');
+    const { path, UrlResolver, NoReverseMatch } = await import(
+      '../../../src/runtime/urls/index.js'
+    );
     const { HttpResponse } = await import('../../../src/runtime/http/index.js');
     const view = () => new HttpResponse('');
-    const resolver = new UrlResolver([path('hits/', view, { name: 'hits' }), path('n/<int:id>/', view, { name: 'n' })]);
+    const resolver = new UrlResolver([
+      path('hits/', view, { name: 'hits' }),
+      path('n/<int:id>/', view, { name: 'n' }),
+    ]);
     expect(resolver.reverse('hits')).toBe('/hits/');
     expect(resolver.reverse('hits')).toBe('/hits/');
     expect(resolver.reverse('hits', {}, { query: { a: '1' }, fragment: 'x' })).toBe('/hits/?a=1#x');

@@ -2,6 +2,7 @@
  * Python's `json.dumps(obj, separators=(',', ':'))` and `json.loads`, as Django's
  * `JSONSerializer` uses them: the exact bytes Django signs, so signatures match.
  */
+// eslint-disable-next-line no-control-regex -- JSON must escape control characters
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\u007f-\uffff]/;
 const SHORT_ESCAPES: Record<number, string> = {
   0x22: '\\"',

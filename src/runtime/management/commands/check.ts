@@ -14,25 +14,41 @@ export function systemChecks(settings: Readonly<Settings>, deploy: boolean): [st
   const sessionsInstalled = settings.INSTALLED_APPS.includes('tango.sessions');
   const middlewareInstalled = settings.MIDDLEWARE.includes(SESSION_MIDDLEWARE);
   if (middlewareInstalled && !sessionsInstalled) {
-    found.push(['sessions.E001', `'${SESSION_MIDDLEWARE}' is in MIDDLEWARE but 'tango.sessions' is not in INSTALLED_APPS.`]);
+    found.push([
+      'sessions.E001',
+      `'${SESSION_MIDDLEWARE}' is in MIDDLEWARE but 'tango.sessions' is not in INSTALLED_APPS.`,
+    ]);
   }
   if (settings.SESSION_COOKIE_SAMESITE === 'None' && !settings.SESSION_COOKIE_SECURE) {
-    found.push(['sessions.W001', "SESSION_COOKIE_SAMESITE is 'None' but SESSION_COOKIE_SECURE is false: browsers reject such cookies."]);
+    found.push([
+      'sessions.W001',
+      "SESSION_COOKIE_SAMESITE is 'None' but SESSION_COOKIE_SECURE is false: browsers reject such cookies.",
+    ]);
   }
   if (deploy) {
-    if (settings.DEBUG) found.push(['security.W018', 'You should not have DEBUG set to true in deployment.']);
-    if (!settings.SESSION_COOKIE_SECURE) found.push(['security.W012', 'SESSION_COOKIE_SECURE is not set to true.']);
-    if (!settings.SESSION_COOKIE_HTTPONLY) found.push(['security.W013', 'SESSION_COOKIE_HTTPONLY is not set to true.']);
+    if (settings.DEBUG)
+      found.push(['security.W018', 'You should not have DEBUG set to true in deployment.']);
+    if (!settings.SESSION_COOKIE_SECURE)
+      found.push(['security.W012', 'SESSION_COOKIE_SECURE is not set to true.']);
+    if (!settings.SESSION_COOKIE_HTTPONLY)
+      found.push(['security.W013', 'SESSION_COOKIE_HTTPONLY is not set to true.']);
     if (settings.SECRET_KEY.startsWith('tango-insecure-') || settings.SECRET_KEY.length < 50) {
-      found.push(['security.W009', 'Your SECRET_KEY is short or was generated for development; generate a long random one for production.']);
+      found.push([
+        'security.W009',
+        'Your SECRET_KEY is short or was generated for development; generate a long random one for production.',
+      ]);
     }
-    if (settings.ALLOWED_HOSTS.length === 0) found.push(['security.W020', 'ALLOWED_HOSTS must not be empty in deployment.']);
+    if (settings.ALLOWED_HOSTS.length === 0)
+      found.push(['security.W020', 'ALLOWED_HOSTS must not be empty in deployment.']);
   }
   return found;
 }
 
 /** The runserver start-up warning about migrations not yet applied, or undefined. */
-export async function unappliedMigrationsWarning(settings: Readonly<Settings>, apps: AppRegistry): Promise<string | undefined> {
+export async function unappliedMigrationsWarning(
+  settings: Readonly<Settings>,
+  apps: AppRegistry,
+): Promise<string | undefined> {
   if (!settings.DATABASES.default) return undefined;
   try {
     const { getConnection, unappliedMigrations } = await import('../../db/index.js');
@@ -64,7 +80,9 @@ export const check: Command = {
     const out = errors.length > 0 ? stderr : stdout;
     out.write('System check identified some issues:\n\n');
     for (const [id, message] of found) out.write(`?: (${id}) ${message}\n`);
-    out.write(`\nSystem check identified ${found.length} issue${found.length === 1 ? '' : 's'} (0 silenced).\n`);
+    out.write(
+      `\nSystem check identified ${found.length} issue${found.length === 1 ? '' : 's'} (0 silenced).\n`,
+    );
     return errors.length > 0 ? 1 : 0;
   },
 };

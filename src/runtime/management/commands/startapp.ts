@@ -17,14 +17,19 @@ export const startapp: Command = {
   },
   requiresSettings: false,
   async handle({ positionals, options }) {
-    const bin = createRequire(import.meta.url).resolve('tango/package.json').replace(/package\.json$/, 'bin/tango-admin.js');
+    const bin = createRequire(import.meta.url)
+      .resolve('tango/package.json')
+      .replace(/package\.json$/, 'bin/tango-admin.js');
     const args = ['startapp', ...positionals];
     for (const [name, value] of Object.entries(options)) {
       if (value === true) args.push(`--${name}`);
       else if (typeof value === 'string') args.push(`--${name}`, value);
     }
     return new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, ...args], { cwd: process.cwd(), stdio: 'inherit' });
+      const child = spawn(process.execPath, [bin, ...args], {
+        cwd: process.cwd(),
+        stdio: 'inherit',
+      });
       child.on('error', reject);
       child.on('exit', (code) => resolve(code ?? 1));
     });

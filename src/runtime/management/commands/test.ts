@@ -11,7 +11,9 @@ export const test: Command = {
   help: "Runs the tests of the project's apps (each app's tests.ts) with node:test.",
   args: '[app_label ...]',
   async handle({ positionals }, { settings, apps, stdout }) {
-    const projectApps = apps.apps.filter((app) => app.path.startsWith(settings.BASE_DIR + path.sep));
+    const projectApps = apps.apps.filter((app) =>
+      app.path.startsWith(settings.BASE_DIR + path.sep),
+    );
     const selected = positionals.length
       ? positionals.map((label) => {
           const app = projectApps.find((a) => a.label === label || a.name === label);
@@ -20,7 +22,9 @@ export const test: Command = {
         })
       : projectApps;
     // The project package (the folder of ROOT_URLCONF) may have tests too, like an app.
-    const projectTests = positionals.length ? [] : [path.join(settings.BASE_DIR, path.dirname(settings.ROOT_URLCONF))];
+    const projectTests = positionals.length
+      ? []
+      : [path.join(settings.BASE_DIR, path.dirname(settings.ROOT_URLCONF))];
     const files = [...projectTests, ...selected.map((a) => a.path)]
       .map((dir) => path.join(dir, 'tests.ts'))
       .filter((f) => existsSync(f));
