@@ -1,20 +1,42 @@
-// Lint rules, including the dependency rules of DESIGN.md §3:
-// cli -> generator; generator imports neither node:fs nor the runtime; the runtime never
-// imports cli or generator; core runtime modules never import sessions (types only).
+// Lint rules, including the dependency rules of DESIGN.md §3: cli -> generator; the generator
+// imports neither node:fs nor the runtime; the runtime never imports cli or generator; and each
+// runtime folder value-imports only folders of lower layers (scripts/runtime-layers.mjs; type
+// imports may point anywhere in the runtime). scripts/check-layers.mjs checks the same rules on
+// the whole import graph, dynamic imports included, and finds cycles.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { forbiddenImports, RUNTIME_LAYERS } from './scripts/runtime-layers.mjs';
 
-const runtimeCore = [
-  'src/runtime/conf/**',
-  'src/runtime/http/**',
-  'src/runtime/urls/**',
-  'src/runtime/template/**',
-  'src/runtime/middleware/**',
-  'src/runtime/core/**',
-  'src/runtime/cache/**',
-  'src/runtime/db/**',
-  'src/runtime/server/**',
-];
+const NOT_CLI_OR_GENERATOR = {
+  group: ['**/cli/**', '**/generator/**'],
+  message: 'The runtime never imports the CLI or the generator (DESIGN.md §3).',
+};
+
+/** One block per runtime folder: the folders of its own and higher layers are refused. */
+const runtimeLayerRules = RUNTIME_LAYERS.flat().map((folder) => ({
+  files: folder === 'shortcuts' ? ['src/runtime/shortcuts.ts'] : [`src/runtime/${folder}/**`],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          NOT_CLI_OR_GENERATOR,
+          ...(forbiddenImports(folder).length === 0
+            ? []
+            : [
+                {
+                  group: forbiddenImports(folder).map((other) =>
+                    other === 'shortcuts' ? '**/shortcuts.js' : `**/${other}/**`,
+                  ),
+                  allowTypeImports: true,
+                  message: `'${folder}' may value-import only lower layers of the runtime (scripts/runtime-layers.mjs, docs/architecture.md); a type-only import is allowed.`,
+                },
+              ]),
+        ],
+      },
+    ],
+  },
+}));
 
 export default tseslint.config(
   {
@@ -80,44 +102,7 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['src/runtime/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/cli/**', '**/generator/**'],
-              message: 'The runtime never imports the CLI or the generator (DESIGN.md §3).',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: runtimeCore,
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/cli/**', '**/generator/**'],
-              message: 'The runtime never imports the CLI or the generator (DESIGN.md §3).',
-            },
-            {
-              group: ['**/sessions/**'],
-              allowTypeImports: true,
-              message:
-                'Core runtime modules never import sessions, as Django core never imports contrib (DESIGN.md §3).',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...runtimeLayerRules,
   {
     files: ['src/cli/**'],
     rules: {

@@ -1,6 +1,6 @@
 /**
  * Real Redis and PostgreSQL servers for tests: each test file starts its own on a free
- * loopback port in a temp dir, and stops and removes it afterwards (issue 7, item 6).
+ * loopback port in a temp dir, and stops and removes it afterwards (issue 7, checklist #6).
  *
  * Without the binaries the tests skip with a loud message; under `CI=true` a missing binary
  * fails the run instead (`.ci/run` installs `redis-server` and `postgresql` from Debian).

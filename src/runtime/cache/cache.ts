@@ -1,6 +1,6 @@
 /**
  * The cache contract (Django's `django.core.cache.backends.base.BaseCache`), async-only, with
- * Django's timeout and key semantics, shared by every backend (locmem now, Redis next).
+ * Django's timeout and key semantics, shared by every backend (`locmem.ts`, `redis.ts`, `dummy.ts`).
  *
  * See https://docs.djangoproject.com/en/stable/topics/cache/#the-low-level-cache-api
  */

@@ -2,7 +2,7 @@
  * Cookies as Django reads and writes them: `parseCookie` is `django.http.cookie.parse_cookie`
  * (lenient, never throws) and `serializeSetCookie` is Python's `SimpleCookie`/`Morsel` output
  * as `HttpResponse.set_cookie` drives it (strict: bad developer input throws a `TypeError`
- * naming the option). The numbers in comments are items of the cookies & sessions spec.
+ * naming the option). `checklist #N` cites item N of docs/django-sessions-checklist.md.
  *
  * See https://docs.djangoproject.com/en/stable/ref/request-response/#django.http.HttpResponse.set_cookie
  * and CPython's `Lib/http/cookies.py`.
@@ -60,10 +60,10 @@ function unquote(value: string): string {
 
 /**
  * Parses a `Cookie` request header exactly as Django's `parse_cookie`: split on `;` only
- * (item 35), each chunk split on the first `=` and stripped, a chunk without `=` is the value
- * of the name `''` (item 36), empty chunks are dropped, values are unquoted with Python's
- * algorithm (item 37), the last duplicate wins (item 38) and names are not validated
- * (item 39). Never throws: a malformed header just yields fewer or odder entries.
+ * (checklist #35), each chunk split on the first `=` and stripped, a chunk without `=` is the value
+ * of the name `''` (checklist #36), empty chunks are dropped, values are unquoted with Python's
+ * algorithm (checklist #37), the last duplicate wins (checklist #38) and names are not validated
+ * (checklist #39). Never throws: a malformed header just yields fewer or odder entries.
  *
  * @example
  * parseCookie('sessionid=abc; theme="dark mode"'); // Map { 'sessionid' => 'abc', 'theme' => 'dark mode' }
@@ -97,7 +97,7 @@ export function parseCookie(header: string): Map<string, string> {
 // ---------------------------------------------------------------------------------------------
 // Options and validation (set_cookie)
 
-/** `sameSite` values: checked case-insensitively and emitted as given (item 16). */
+/** `sameSite` values: checked case-insensitively and emitted as given (checklist #16). */
 export type SameSite = 'Lax' | 'Strict' | 'None' | 'lax' | 'strict' | 'none';
 
 /**
@@ -106,22 +106,22 @@ export type SameSite = 'Lax' | 'Strict' | 'None' | 'lax' | 'strict' | 'none';
  */
 export interface CookieOptions {
   /**
-   * Seconds until the cookie expires; `Max-Age=int(n)` plus a matching `expires` date (item 6).
-   * `0` or negative deletes at once (item 7). Default `null`: no expiry attributes (item 12).
+   * Seconds until the cookie expires; `Max-Age=int(n)` plus a matching `expires` date (checklist #6).
+   * `0` or negative deletes at once (checklist #7). Default `null`: no expiry attributes (checklist #12).
    */
   maxAge?: number | null;
   /**
-   * A `Date` is turned into `maxAge` (item 11; not together with `maxAge`, as in Django 4.1+).
-   * A string is written verbatim as `expires=` (item 9). Default `null`.
+   * A `Date` is turned into `maxAge` (checklist #11; not together with `maxAge`, as in Django 4.1+).
+   * A string is written verbatim as `expires=` (checklist #9). Default `null`.
    */
   expires?: Date | string | null;
-  /** Default `'/'` (item 13); `null` or `''` omits the attribute. */
+  /** Default `'/'` (checklist #13); `null` or `''` omits the attribute. */
   path?: string | null;
-  /** Written verbatim as `Domain=` (item 14). Default `null`. */
+  /** Written verbatim as `Domain=` (checklist #14). Default `null`. */
   domain?: string | null;
-  /** Emit `Secure` (item 15). Required for `__Secure-`/`__Host-` names. Default false. */
+  /** Emit `Secure` (checklist #15). Required for `__Secure-`/`__Host-` names. Default false. */
   secure?: boolean;
-  /** Emit `HttpOnly` (item 15). Default false. */
+  /** Emit `HttpOnly` (checklist #15). Default false. */
   httpOnly?: boolean;
   /** `'Lax' | 'Strict' | 'None'` in any case, emitted as given; falsy omits it. Default `null`. */
   sameSite?: SameSite | false | null;
@@ -147,10 +147,10 @@ export interface ResolvedCookieOptions {
   partitioned: boolean;
 }
 
-/** Python's `_LegalChars`: the characters of a name, and of a value written unquoted (item 3). */
+/** Python's `_LegalChars`: the characters of a name, and of a value written unquoted (checklist #3). */
 const LEGAL = /^[A-Za-z0-9!#$%&'*+\-.^_`|~:]+$/;
 
-/** `Morsel._reserved` (Python 3.14, which adds `partitioned`): names that are attributes (item 19). */
+/** `Morsel._reserved` (Python 3.14, which adds `partitioned`): names that are attributes (checklist #19). */
 const RESERVED = new Set([
   'expires',
   'path',
@@ -210,15 +210,15 @@ function flag(option: string, value: unknown): boolean {
  * Validates a cookie as `set_cookie` would and resolves its options, throwing a `TypeError`
  * that names the offending argument or option:
  * - the name must be non-empty Python `_LegalChars` (an RFC 6265 token plus `:`) and not an
- *   attribute name such as `path` or `Max-Age` (item 19);
- * - `sameSite` must be Lax/Strict/None in any case (item 16);
+ *   attribute name such as `path` or `Max-Age` (checklist #19);
+ * - `sameSite` must be Lax/Strict/None in any case (checklist #16);
  * - `maxAge` must be finite; a `Date` `expires` with `maxAge` is an error (Django 4.1+);
  * - `__Secure-` names need `secure: true`; `__Host-` names also need `path: '/'` and no
  *   `domain` (current Django's prefix checks; browsers drop such cookies otherwise);
  * - `partitioned` needs `secure`; path, domain and an `expires` string may not contain `;` or
  *   control characters (they would split the header).
  *
- * A `Date` `expires` becomes `maxAge = max(0, floor((expires - now) / 1 s + 1))` (item 11).
+ * A `Date` `expires` becomes `maxAge = max(0, floor((expires - now) / 1 s + 1))` (checklist #11).
  *
  * @example
  * validateCookie('hit', '1', { maxAge: 120 }); // { maxAge: 120, path: '/', ... }
@@ -340,8 +340,8 @@ const QUOTE_ESCAPES: (string | undefined)[] = (() => {
 })();
 
 /**
- * Python's `http.cookies._quote` (item 3): legal values stay bare, everything else (including
- * the empty string, item 4) is double-quoted with `\"`, `\\` and `\ooo` escapes.
+ * Python's `http.cookies._quote` (checklist #3): legal values stay bare, everything else (including
+ * the empty string, checklist #4) is double-quoted with `\"`, `\\` and `\ooo` escapes.
  *
  * @example
  * quoteCookieValue('a b;c'); // '"a b\\073c"'
@@ -397,10 +397,10 @@ export function httpDate(ms: number): string {
 
 /**
  * Serializes one `Set-Cookie` header value exactly as Django + Python's `Morsel` do:
- * `name=value` (quoted per item 3/4), then `Domain`, `expires`, `HttpOnly`, `Max-Age`,
- * `Partitioned`, `Path`, `SameSite`, `Secure` (Python sorts the attribute names, item 5),
+ * `name=value` (quoted per checklist #3/#4), then `Domain`, `expires`, `HttpOnly`, `Max-Age`,
+ * `Partitioned`, `Path`, `SameSite`, `Secure` (Python sorts the attribute names, checklist #5),
  * joined with `'; '`. With `maxAge` and no `expires` string, `expires` is
- * `httpDate(now + maxAge s)` and `Max-Age` is `int(maxAge)` (items 6-7). Options not produced
+ * `httpDate(now + maxAge s)` and `Max-Age` is `int(maxAge)` (checklist #6-#7). Options not produced
  * by `validateCookie` are validated first (throws `TypeError`).
  *
  * @example

@@ -22,7 +22,7 @@ export interface PageNotFoundOptions extends ErrorPageOptions {
 
 /**
  * Django's `ERROR_PAGE_TEMPLATE` (django/views/defaults.py), byte for byte: the 404 page is 179
- * bytes and the 500 page 145 (spec item 44).
+ * bytes and the 500 page 145 (checklist #44).
  */
 function errorPage(title: string, details: string): string {
   return `\n<!doctype html>\n<html lang="en">\n<head>\n  <title>${title}</title>\n</head>\n<body>\n  <h1>${title}</h1><p>${details}</p>\n</body>\n</html>\n`;

@@ -43,12 +43,12 @@ function freeze(seconds: number): void {
 }
 
 describe('encodings', () => {
-  it.each(vectors.b62)('item 28: b62encode(%d) is %s, and back', (n, s) => {
+  it.each(vectors.b62)('checklist #28: b62encode(%d) is %s, and back', (n, s) => {
     expect(b62encode(n)).toBe(s);
     expect(b62decode(s)).toBe(n);
   });
 
-  it('item 28: 1700000000 is 1r31eq', () => {
+  it('checklist #28: 1700000000 is 1r31eq', () => {
     expect(b62encode(1700000000)).toBe('1r31eq');
   });
 
@@ -65,7 +65,7 @@ describe('encodings', () => {
   });
 
   it.each(vectors.saltedHmac)(
-    'item 29: saltedHmac($salt, $value) matches Django',
+    'checklist #29: saltedHmac($salt, $value) matches Django',
     ({ salt, value, secret, hex }) => {
       expect(saltedHmac(salt, value, secret).toString('hex')).toBe(hex);
     },
@@ -74,7 +74,7 @@ describe('encodings', () => {
 
 describe('Signer', () => {
   it.each(vectors.signer)(
-    'item 29: sign($value) with $options matches Django',
+    'checklist #29: sign($value) with $options matches Django',
     ({ options, value, signed }) => {
       const signer = new Signer(options);
       expect(signer.sign(value)).toBe(signed);
@@ -82,7 +82,7 @@ describe('Signer', () => {
     },
   );
 
-  it('item 29: the signature is 43 URL-safe base64 characters', () => {
+  it('checklist #29: the signature is 43 URL-safe base64 characters', () => {
     const sig = new Signer().sign('x').slice(2);
     expect(sig).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
@@ -105,7 +105,7 @@ describe('Signer', () => {
     expect(() => signer.unsign(tamper(signer.sign('hello')))).toThrow(BadSignature);
   });
 
-  it('item 31: a value without the separator is BadSignature(\'No ":" found in value\')', () => {
+  it('checklist #31: a value without the separator is BadSignature(\'No ":" found in value\')', () => {
     expect(() => new Signer().unsign('abc')).toThrow(new BadSignature('No ":" found in value'));
     expect(() => new Signer({ sep: '/' }).unsign('a:b')).toThrow('No "/" found in value');
   });
@@ -126,7 +126,7 @@ describe('Signer', () => {
     );
   });
 
-  it('item 34: BadSignature is not a SuspiciousOperation (an uncaught one is a 500, not a 400)', () => {
+  it('checklist #34: BadSignature is not a SuspiciousOperation (an uncaught one is a 500, not a 400)', () => {
     expect(new BadSignature('x')).not.toBeInstanceOf(SuspiciousOperation);
     expect(new SignatureExpired('x')).toBeInstanceOf(BadSignature);
   });
@@ -141,7 +141,7 @@ describe('Signer', () => {
 
 describe('TimestampSigner', () => {
   it.each(vectors.timestampSigner)(
-    'items 27-29: sign($value) at $time matches Django',
+    'checklist #27-#29: sign($value) at $time matches Django',
     ({ options, value, time, signed }) => {
       freeze(time);
       const signer = new TimestampSigner(options);
@@ -151,7 +151,7 @@ describe('TimestampSigner', () => {
     },
   );
 
-  it('item 32: a value exactly maxAge old is valid, one second more is SignatureExpired', () => {
+  it('checklist #32: a value exactly maxAge old is valid, one second more is SignatureExpired', () => {
     freeze(vectors.time);
     const signer = new TimestampSigner({ key: 'k' });
     const signed = signer.sign('v');
@@ -173,7 +173,7 @@ describe('TimestampSigner', () => {
 
 describe('dumps/loads', () => {
   it.each(vectors.dumps.map((v) => ({ ...v, label: JSON.stringify(v.obj).slice(0, 40) })))(
-    'items 130-131: dumps($label, compress=$compress, salt=$salt) matches Django',
+    'checklist #130-#131: dumps($label, compress=$compress, salt=$salt) matches Django',
     ({ obj, salt, compress, signed, json }) => {
       freeze(vectors.time);
       expect(pythonJsonDumps(obj)).toBe(json);
@@ -182,7 +182,7 @@ describe('dumps/loads', () => {
     },
   );
 
-  it('item 131: compression only when it saves more than one byte, marked by a leading "."', () => {
+  it('checklist #131: compression only when it saves more than one byte, marked by a leading "."', () => {
     freeze(vectors.time);
     const small = dumps({ a: 1 }, { compress: true });
     expect(small.startsWith('.')).toBe(false);
@@ -192,7 +192,7 @@ describe('dumps/loads', () => {
     expect(loads(big)).toEqual({ a: 'x'.repeat(500) });
   });
 
-  it("item 131: loads Django's compressed bytes even where Node's zlib would compress differently", () => {
+  it("checklist #131: loads Django's compressed bytes even where Node's zlib would compress differently", () => {
     expect(loads(vectors.bigCompressed.signed)).toEqual(vectors.bigCompressed.obj);
   });
 
@@ -261,7 +261,7 @@ describe('SECRET_KEY_FALLBACKS (key rotation)', () => {
 });
 
 describe('getCookieSigner', () => {
-  it("item 27: keys with 'django.http.cookies' + SECRET_KEY and salts with the given salt", () => {
+  it("checklist #27: keys with 'django.http.cookies' + SECRET_KEY and salts with the given salt", () => {
     const signer = getCookieSigner({ salt: 'usergreeting' });
     expect(signer.key).toBe('django.http.cookies' + vectors.secretKey);
     expect(signer.salt).toBe('usergreeting');
@@ -282,7 +282,7 @@ describe('getCookieSigner', () => {
   });
 
   it.each(vectors.signedCookies)(
-    'item 27: signs $name=$value (salt $salt) as Django',
+    'checklist #27: signs $name=$value (salt $salt) as Django',
     ({ name, value, salt, time, signedValue }) => {
       freeze(time);
       expect(getCookieSigner({ salt: name + salt }).sign(value)).toBe(signedValue);
@@ -290,7 +290,7 @@ describe('getCookieSigner', () => {
   );
 });
 
-describe('pythonJsonDumps (item 130)', () => {
+describe('pythonJsonDumps (checklist #130)', () => {
   it.each([
     [{ a: 1 }, '{"a":1}'],
     ['Zoë', '"Zo\\u00eb"'],

@@ -25,7 +25,7 @@ describe('createApplication', () => {
     const response = await app.handle(get('/hits/'));
     expect(response.status).toBe(500);
     expect(logs.join('\n')).toContain("no such table: django_session — run 'npm run migrate'");
-    // A view that does not touch the session still works (spec item 113).
+    // A view that does not touch the session still works (checklist #113).
     expect((await app.handle(get('/'))).status).toBe(200);
     await app.close();
   });

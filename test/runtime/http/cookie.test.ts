@@ -32,17 +32,17 @@ describe('parseCookie (Django parse_cookie)', () => {
     expect([...parseCookie(header)]).toEqual(parsed);
   });
 
-  it('item 35: splits on ; only, not ,', () => {
+  it('checklist #35: splits on ; only, not ,', () => {
     expect(parseCookie('a=1, b=2')).toEqual(new Map([['a', '1, b=2']]));
   });
 
-  it('item 36: first = splits, both sides stripped, no = means the name "", empty chunks dropped', () => {
+  it('checklist #36: first = splits, both sides stripped, no = means the name "", empty chunks dropped', () => {
     expect(parseCookie(' a = b=c ')).toEqual(new Map([['a', 'b=c']]));
     expect(parseCookie('novalue')).toEqual(new Map([['', 'novalue']]));
     expect(parseCookie(';; ; =;')).toEqual(new Map());
   });
 
-  it("item 36: strips Python's whitespace set (\\x1c-\\x1f, \\x85, \\xa0), not JavaScript's", () => {
+  it("checklist #36: strips Python's whitespace set (\\x1c-\\x1f, \\x85, \\xa0), not JavaScript's", () => {
     expect(parseCookie('a=\u001fx\u0085; b=\uFEFFy')).toEqual(
       new Map([
         ['a', 'x'],
@@ -51,7 +51,7 @@ describe('parseCookie (Django parse_cookie)', () => {
     );
   });
 
-  it("item 37: unquotes with Python's algorithm; keeps unterminated quotes and %-escapes", () => {
+  it("checklist #37: unquotes with Python's algorithm; keeps unterminated quotes and %-escapes", () => {
     expect(parseCookie('c="\\054\\073"').get('c')).toBe(',;');
     expect(parseCookie('c="a\\"b\\\\c"').get('c')).toBe('a"b\\c');
     expect(parseCookie('c="\\351"').get('c')).toBe('é');
@@ -61,14 +61,14 @@ describe('parseCookie (Django parse_cookie)', () => {
     expect(parseCookie('c="x\\\ny"').get('c')).toBe('x\\\ny');
   });
 
-  it('item 38: the last duplicate wins (at the first position, as a Python dict)', () => {
+  it('checklist #38: the last duplicate wins (at the first position, as a Python dict)', () => {
     expect([...parseCookie('sessionid=abc; x=1; sessionid=def')]).toEqual([
       ['sessionid', 'def'],
       ['x', '1'],
     ]);
   });
 
-  it('item 39: names are not validated', () => {
+  it('checklist #39: names are not validated', () => {
     expect(parseCookie('key with space=1; $Version=1')).toEqual(
       new Map([
         ['key with space', '1'],
@@ -93,13 +93,13 @@ describe('parseCookie (Django parse_cookie)', () => {
   });
 });
 
-describe('quoteCookieValue / SimpleCookie output (items 3-4)', () => {
+describe('quoteCookieValue / SimpleCookie output (checklist #3-#4)', () => {
   it.each(vectors.simpleCookie)('matches Python for %j', ({ value, output }) => {
     expect(serializeSetCookie('c', value, { path: null })).toBe(output);
     expect(`c=${quoteCookieValue(value)}`).toBe(output);
   });
 
-  it('item 3: legal values stay bare; others are quoted with \\" \\\\ and octal escapes', () => {
+  it('checklist #3: legal values stay bare; others are quoted with \\" \\\\ and octal escapes', () => {
     expect(quoteCookieValue("abc!#$%&'*+-.^_`|~:")).toBe("abc!#$%&'*+-.^_`|~:");
     expect(quoteCookieValue('a b')).toBe('"a b"');
     expect(quoteCookieValue('é\t,;')).toBe('"\\351\\011\\054\\073"');
@@ -107,7 +107,7 @@ describe('quoteCookieValue / SimpleCookie output (items 3-4)', () => {
     expect(quoteCookieValue('清風')).toBe('"清風"');
   });
 
-  it('item 4: the empty value is ""', () => {
+  it('checklist #4: the empty value is ""', () => {
     expect(quoteCookieValue('')).toBe('""');
   });
 });
@@ -166,7 +166,7 @@ describe('serializeSetCookie (Django set_cookie + Morsel)', () => {
   );
 
   it.each(vectors.expiresDate)(
-    'item 11: an expires Date becomes Max-Age: $header',
+    'checklist #11: an expires Date becomes Max-Age: $header',
     ({ expiresMs, time, header }) => {
       const now = time * 1000;
       const resolved = validateCookie('dt', 'v', { expires: new Date(expiresMs) }, now);
@@ -175,7 +175,7 @@ describe('serializeSetCookie (Django set_cookie + Morsel)', () => {
     },
   );
 
-  it('item 5: attribute order is Domain, expires, HttpOnly, Max-Age, Partitioned, Path, SameSite, Secure', () => {
+  it('checklist #5: attribute order is Domain, expires, HttpOnly, Max-Age, Partitioned, Path, SameSite, Secure', () => {
     const options: CookieOptions = {
       secure: true,
       sameSite: 'None',
@@ -191,13 +191,13 @@ describe('serializeSetCookie (Django set_cookie + Morsel)', () => {
     );
   });
 
-  it('item 6: Max-Age is int(maxAge) and expires is now + maxAge (floored to the second)', () => {
+  it('checklist #6: Max-Age is int(maxAge) and expires is now + maxAge (floored to the second)', () => {
     expect(serializeSetCookie('c', 'v', { maxAge: 10.6 }, NOW)).toBe(
       'c=v; expires=Tue, 14 Nov 2023 22:13:31 GMT; Max-Age=10; Path=/',
     );
   });
 
-  it('item 7: maxAge 0 and negative values are emitted as they are', () => {
+  it('checklist #7: maxAge 0 and negative values are emitted as they are', () => {
     expect(serializeSetCookie('c', 'v', { maxAge: 0 }, NOW)).toBe(
       'c=v; expires=Tue, 14 Nov 2023 22:13:20 GMT; Max-Age=0; Path=/',
     );
@@ -207,13 +207,13 @@ describe('serializeSetCookie (Django set_cookie + Morsel)', () => {
     expect(serializeSetCookie('c', 'v', { maxAge: -0.4 }, NOW)).toContain('Max-Age=0;');
   });
 
-  it('item 9: an expires string is copied verbatim', () => {
+  it('checklist #9: an expires string is copied verbatim', () => {
     expect(serializeSetCookie('c', 'v', { expires: 'garbage string' })).toBe(
       'c=v; expires=garbage string; Path=/',
     );
   });
 
-  it('item 10 (current Django): an expires string with maxAge emits both; a Date with maxAge is an error', () => {
+  it('checklist #10 (current Django): an expires string with maxAge emits both; a Date with maxAge is an error', () => {
     expect(
       serializeSetCookie('c', 'v', { expires: 'Wed, 21 Oct 2015 07:28:00 GMT', maxAge: 10 }, NOW),
     ).toBe('c=v; expires=Wed, 21 Oct 2015 07:28:00 GMT; Max-Age=10; Path=/');
@@ -222,35 +222,35 @@ describe('serializeSetCookie (Django set_cookie + Morsel)', () => {
     );
   });
 
-  it('item 11: a Date 10 s ahead (with time passing) is Max-Age=10; a past Date is Max-Age=0', () => {
+  it('checklist #11: a Date 10 s ahead (with time passing) is Max-Age=10; a past Date is Max-Age=0', () => {
     expect(validateCookie('c', 'v', { expires: new Date(NOW + 10_000) }, NOW + 1).maxAge).toBe(10);
     expect(validateCookie('c', 'v', { expires: new Date(NOW - 60_000) }, NOW).maxAge).toBe(0);
   });
 
-  it('item 12: neither expires nor maxAge gives a browser-session cookie', () => {
+  it('checklist #12: neither expires nor maxAge gives a browser-session cookie', () => {
     expect(serializeSetCookie('c', 'v', {})).toBe('c=v; Path=/');
   });
 
-  it("item 13: path defaults to '/', null or '' omits it", () => {
+  it("checklist #13: path defaults to '/', null or '' omits it", () => {
     expect(serializeSetCookie('c', 'v', { path: '/x/' })).toBe('c=v; Path=/x/');
     expect(serializeSetCookie('c', 'v', { path: null })).toBe('c=v');
     expect(serializeSetCookie('c', 'v', { path: '' })).toBe('c=v');
   });
 
-  it('item 14: domain is emitted verbatim', () => {
+  it('checklist #14: domain is emitted verbatim', () => {
     expect(serializeSetCookie('c', 'v', { domain: '.Example.COM' })).toBe(
       'c=v; Domain=.Example.COM; Path=/',
     );
   });
 
-  it('item 15: secure and httpOnly flags; false emits nothing', () => {
+  it('checklist #15: secure and httpOnly flags; false emits nothing', () => {
     expect(serializeSetCookie('c', 'v', { secure: true, httpOnly: true })).toBe(
       'c=v; HttpOnly; Path=/; Secure',
     );
     expect(serializeSetCookie('c', 'v', { secure: false, httpOnly: false })).toBe('c=v; Path=/');
   });
 
-  it('item 16: sameSite is checked case-insensitively and emitted as given; falsy omits it', () => {
+  it('checklist #16: sameSite is checked case-insensitively and emitted as given; falsy omits it', () => {
     expect(serializeSetCookie('c', 'v', { sameSite: 'strict' })).toBe(
       'c=v; Path=/; SameSite=strict',
     );
@@ -261,11 +261,11 @@ describe('serializeSetCookie (Django set_cookie + Morsel)', () => {
     expect(serializeSetCookie('c', 'v', { sameSite: '' as unknown as false })).toBe('c=v; Path=/');
   });
 
-  it('item 17: sameSite None does not add Secure on set', () => {
+  it('checklist #17: sameSite None does not add Secure on set', () => {
     expect(serializeSetCookie('c', 'v', { sameSite: 'None' })).toBe('c=v; Path=/; SameSite=None');
   });
 
-  it('item 22: no size limit is enforced', () => {
+  it('checklist #22: no size limit is enforced', () => {
     expect(serializeSetCookie('c', 'x'.repeat(5000))).toHaveLength(5000 + 'c=; Path=/'.length);
   });
 
@@ -322,7 +322,7 @@ describe('validateCookie: strict, TypeError naming the option', () => {
       { secure: true, domain: 'example.com' },
       /option domain is invalid: .*must not set a domain/,
     ],
-  ])('items 16/18/19: %j %j %j -> %s', (name, value, options, message) => {
+  ])('checklist #16/#18/19: %j %j %j -> %s', (name, value, options, message) => {
     expect(() => validateCookie(name, value, options)).toThrow(TypeError);
     expect(() => validateCookie(name, value, options)).toThrow(message);
   });
@@ -333,7 +333,7 @@ describe('validateCookie: strict, TypeError naming the option', () => {
     );
   });
 
-  it('item 18 (current Django): prefixed names are accepted with the right attributes', () => {
+  it('checklist #18 (current Django): prefixed names are accepted with the right attributes', () => {
     expect(serializeSetCookie('__Secure-id', 'x', { secure: true, domain: 'example.com' })).toBe(
       '__Secure-id=x; Domain=example.com; Path=/; Secure',
     );
@@ -342,7 +342,7 @@ describe('validateCookie: strict, TypeError naming the option', () => {
     );
   });
 
-  it('item 19: names use Python\'s legal characters, ":" included', () => {
+  it('checklist #19: names use Python\'s legal characters, ":" included', () => {
     expect(serializeSetCookie("a!#$%&'*+-.^_`|~:Z9", 'v')).toBe("a!#$%&'*+-.^_`|~:Z9=v; Path=/");
   });
 

@@ -46,7 +46,7 @@ function echo(response: HttpResponse): string {
 }
 
 describe('cookies', () => {
-  it('items 35-39: parses the Cookie header with parse_cookie rules, once', () => {
+  it('checklist #35-#39: parses the Cookie header with parse_cookie rules, once', () => {
     const req = request({ cookie: 'a=1, b=2; novalue; c="\\054"; a=3' });
     expect(req.cookies).toEqual(
       new Map([
@@ -58,7 +58,7 @@ describe('cookies', () => {
     expect(req.cookies).toBe(req.cookies);
   });
 
-  it('no Cookie header is an empty map; item 40: a missing name is undefined, not a throw', () => {
+  it('no Cookie header is an empty map; checklist #40: a missing name is undefined, not a throw', () => {
     expect(request().cookies.size).toBe(0);
     expect(request().cookies.get('missing')).toBeUndefined();
   });
@@ -78,7 +78,7 @@ describe('cookies', () => {
 
 describe('getSignedCookie', () => {
   it.each(vectors.getSignedCookie)(
-    'items 31-33: Django says $value$error for salt $salt, maxAge $maxAge at $now',
+    'checklist #31-#33: Django says $value$error for salt $salt, maxAge $maxAge at $now',
     ({ cookie, salt, maxAge, now, value, error }) => {
       freeze(now);
       const req = request({ cookie: `user=${cookie}` });
@@ -95,7 +95,7 @@ describe('getSignedCookie', () => {
     expect(request({ cookie: echo(response) }).getSignedCookie('c')).toBe('hello');
   });
 
-  it('Django: test_can_use_salt (and item 33: the salt is name + salt)', () => {
+  it('Django: test_can_use_salt (and checklist #33: the salt is name + salt)', () => {
     const response = new HttpResponse().setSignedCookie('a', 'hello', { salt: 'one' });
     const req = request({ cookie: echo(response) });
     expect(req.getSignedCookie('a', { salt: 'one' })).toBe('hello');
@@ -110,7 +110,7 @@ describe('getSignedCookie', () => {
     expect(() => req.getSignedCookie('c')).toThrow(BadSignature);
   });
 
-  it('Django: test_default_argument_suppresses_exceptions; item 31: a missing cookie is KeyError', () => {
+  it('Django: test_default_argument_suppresses_exceptions; checklist #31: a missing cookie is KeyError', () => {
     const response = new HttpResponse().setSignedCookie('c', 'hello');
     const req = request({ cookie: echo(response) + '$' });
     expect(req.getSignedCookie('c', { default: null })).toBeNull();
@@ -119,7 +119,7 @@ describe('getSignedCookie', () => {
     expect(() => req.getSignedCookie('missing')).toThrow("'missing'");
   });
 
-  it('Django: test_max_age_argument (frozen time; exactly max_age old is valid, item 32)', () => {
+  it('Django: test_max_age_argument (frozen time; exactly max_age old is valid, checklist #32)', () => {
     freeze(123456789);
     const response = new HttpResponse().setSignedCookie('c', 'hello');
     const req = request({ cookie: echo(response) });
@@ -130,7 +130,7 @@ describe('getSignedCookie', () => {
     expect(req.getSignedCookie('c', { maxAge: 10, default: 'expired' })).toBe('expired');
   });
 
-  it("item 31: a value without ':' is BadSignature('No \":\" found in value')", () => {
+  it("checklist #31: a value without ':' is BadSignature('No \":\" found in value')", () => {
     expect(() => request({ cookie: 'c=plain' }).getSignedCookie('c')).toThrow(
       'No ":" found in value',
     );

@@ -37,13 +37,13 @@ afterEach(() => {
 const NOW = vectors.time * 1000;
 
 describe('setCookie', () => {
-  it('item 1: value defaults to "" and path to /', () => {
+  it('checklist #1: value defaults to "" and path to /', () => {
     const response = new HttpResponse();
     response.setCookie('c');
     expect(response.setCookieHeaders(NOW)).toEqual(['c=""; Path=/']);
   });
 
-  it('item 2: a number is written as String(n)', () => {
+  it('checklist #2: a number is written as String(n)', () => {
     const response = new HttpResponse().setCookie('hit', 3);
     expect(response.setCookieHeaders(NOW)).toEqual(['hit=3; Path=/']);
     expect(response.cookies.get('hit')?.value).toBe('3');
@@ -56,13 +56,13 @@ describe('setCookie', () => {
     expect(() => new HttpResponse().setCookie('bad name', 'v')).toThrow(/cookie name is invalid/);
   });
 
-  it('item 20: one Set-Cookie per name, the last call wins, in first-insertion order', () => {
+  it('checklist #20: one Set-Cookie per name, the last call wins, in first-insertion order', () => {
     const response = new HttpResponse();
     response.setCookie('a', '1').setCookie('b', '2').setCookie('a', '3');
     expect(response.setCookieHeaders(NOW)).toEqual(['a=3; Path=/', 'b=2; Path=/']);
   });
 
-  it('item 21 (current semantics, not the 3.2 quirk): re-setting replaces every attribute', () => {
+  it('checklist #21 (current semantics, not the 3.2 quirk): re-setting replaces every attribute', () => {
     const response = new HttpResponse();
     response.setCookie('c', 'old', {
       maxAge: 5,
@@ -142,7 +142,7 @@ describe('setCookie', () => {
 
 describe('deleteCookie', () => {
   it.each(vectors.deleteCookie)(
-    'items 23-24: matches Django for $name $options',
+    'checklist #23-#24: matches Django for $name $options',
     ({ name, options, header }) => {
       expect(new HttpResponse().deleteCookie(name, options).setCookieHeaders(NOW)).toEqual([
         header,
@@ -150,7 +150,7 @@ describe('deleteCookie', () => {
     },
   );
 
-  it('item 23: the exact default deletion header', () => {
+  it('checklist #23: the exact default deletion header', () => {
     expect(new HttpResponse().deleteCookie('c').setCookieHeaders(NOW)).toEqual([
       'c=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/',
     ]);
@@ -168,7 +168,7 @@ describe('deleteCookie', () => {
     });
   });
 
-  it('item 24 / Django: test_delete_cookie_secure_prefix and test_delete_cookie_secure_samesite_none', () => {
+  it('checklist #24 / Django: test_delete_cookie_secure_prefix and test_delete_cookie_secure_samesite_none', () => {
     for (const name of ['__Secure-c', '__Host-c']) {
       expect(new HttpResponse().deleteCookie(name).cookies.get(name)?.options.secure).toBe(true);
     }
@@ -186,7 +186,7 @@ describe('deleteCookie', () => {
     ).toMatch(/; SameSite=lax$/);
   });
 
-  it('item 25: never HttpOnly; item 26: emitted even without a request cookie; custom domain and path', () => {
+  it('checklist #25: never HttpOnly; checklist #26: emitted even without a request cookie; custom domain and path', () => {
     const header = new HttpResponse()
       .deleteCookie('sessionid', { domain: '.example.local', path: '/example/', sameSite: 'Lax' })
       .setCookieHeaders(NOW)[0]!;
@@ -199,7 +199,7 @@ describe('deleteCookie', () => {
 
 describe('setSignedCookie', () => {
   it.each(vectors.signedCookies)(
-    'item 27: matches Django: $header',
+    'checklist #27: matches Django: $header',
     ({ name, value, salt, options, time, header }) => {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(time * 1000);
@@ -208,7 +208,7 @@ describe('setSignedCookie', () => {
     },
   );
 
-  it('item 33: signs with the salt name + salt', () => {
+  it('checklist #33: signs with the salt name + salt', () => {
     const response = new HttpResponse().setSignedCookie('user', 'Raju', { salt: 'greeting' });
     const signed = response.cookies.get('user')!.value;
     expect(getCookieSigner({ salt: 'usergreeting' }).unsign(signed)).toBe('Raju');
@@ -230,7 +230,7 @@ describe('ResponseHeaders', () => {
   });
 });
 
-describe('patchVaryHeaders (item 43)', () => {
+describe('patchVaryHeaders (checklist #43)', () => {
   it.each<[string | undefined, string[], string]>([
     [undefined, ['Accept-Language'], 'Accept-Language'],
     ['Accept-Language', ['accept-language'], 'Accept-Language'],
@@ -255,7 +255,7 @@ describe('patchVaryHeaders (item 43)', () => {
   });
 });
 
-describe('content types and status classes (item 44)', () => {
+describe('content types and status classes (checklist #44)', () => {
   it('HttpResponse is text/html; charset=utf-8 and JsonResponse application/json', () => {
     expect(new HttpResponse('<p>x</p>').headers.get('Content-Type')).toBe(
       'text/html; charset=utf-8',

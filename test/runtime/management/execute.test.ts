@@ -34,7 +34,7 @@ describe('manage.ts', () => {
     }
   });
 
-  it("says Django's message for an unknown command (item 151)", async () => {
+  it("says Django's message for an unknown command (checklist #151)", async () => {
     const { code, stderr } = await run(['nosuchcommand']);
     expect(code).toBe(1);
     expect(stderr).toBe("Unknown command: 'nosuchcommand'\nType 'manage.ts help' for usage.\n");
@@ -46,7 +46,7 @@ describe('manage.ts', () => {
     expect(stderr).toMatch(/^CommandError: .*--bogus.*\n$/);
   });
 
-  it('check loads the whole project and finds no issues (item 150)', async () => {
+  it('check loads the whole project and finds no issues (checklist #150)', async () => {
     const { code, stdout } = await run(['check']);
     expect(code).toBe(0);
     expect(stdout).toBe('System check identified no issues (0 silenced).\n');
@@ -65,7 +65,7 @@ describe('manage.ts', () => {
   });
 });
 
-describe('runserver address parsing (item 146)', () => {
+describe('runserver address parsing (checklist #146)', () => {
   it.each([
     [undefined, '127.0.0.1', 8000],
     ['8080', '127.0.0.1', 8080],

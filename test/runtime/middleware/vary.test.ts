@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HttpResponse } from '../../../src/runtime/http/response.js';
 import { hasVaryHeader, patchVaryHeaders } from '../../../src/runtime/middleware/index.js';
 
-describe('patchVaryHeaders (spec item 43)', () => {
+describe('patchVaryHeaders (checklist #43)', () => {
   // Vectors from Django 3.2.25's django.utils.cache.patch_vary_headers.
   it.each([
     [undefined, ['Cookie'], 'Cookie'],

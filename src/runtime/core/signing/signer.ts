@@ -15,7 +15,7 @@ import { pythonJsonDumps, pythonJsonLoads } from './python-json.js';
 
 /**
  * The signature does not match, or the value is malformed (Django's `BadSignature`). Not a
- * `SuspiciousOperation`: uncaught, it is a 500, as in Django (spec item 34).
+ * `SuspiciousOperation`: uncaught, it is a 500, as in Django (checklist #34).
  *
  * @example
  * try { signer.unsign(value); } catch (e) { if (e instanceof BadSignature) { ... } }
@@ -213,7 +213,7 @@ export class TimestampSigner extends Signer {
 
   /**
    * Verifies the signature, then the age: `now - timestamp > maxAge` (seconds) throws
-   * `SignatureExpired`, so a value exactly `maxAge` old is still valid (spec item 32).
+   * `SignatureExpired`, so a value exactly `maxAge` old is still valid (checklist #32).
    */
   override unsign(value: string, maxAge?: number | null): string {
     const result = super.unsign(value);
