@@ -80,6 +80,12 @@ function validate(s: Settings): void {
     if (!Number.isInteger(s[name]))
       fail(`The ${name} setting must be an integer number of seconds, got ${String(s[name])}.`);
   }
+  const maxFields: unknown = s.DATA_UPLOAD_MAX_NUMBER_FIELDS;
+  if (maxFields !== null && !(Number.isInteger(maxFields) && (maxFields as number) >= 0)) {
+    fail(
+      `The DATA_UPLOAD_MAX_NUMBER_FIELDS setting must be a whole number of fields or null, got ${JSON.stringify(maxFields) ?? String(maxFields)}.`,
+    );
+  }
   if (typeof s.SESSION_ENGINE === 'string' && !isOneOf(SESSION_ENGINES, s.SESSION_ENGINE)) {
     fail(
       `The SESSION_ENGINE setting '${s.SESSION_ENGINE}' is not one of: ${SESSION_ENGINES.join(', ')} (or a store class).`,
@@ -99,6 +105,7 @@ function validate(s: Settings): void {
     );
   }
   if (s.SESSION_SERIALIZER !== 'json') fail("The SESSION_SERIALIZER setting only supports 'json'.");
+  validateCsrf(s);
   for (const [alias, db] of Object.entries(s.DATABASES)) {
     if (!isOneOf(DATABASE_ENGINES, db.ENGINE)) {
       fail(
@@ -112,6 +119,53 @@ function validate(s: Settings): void {
         `CACHES['${alias}'].BACKEND must be ${formatChoices(CACHE_BACKENDS)}, got '${String(cache.BACKEND)}'.`,
       );
     }
+  }
+}
+
+/**
+ * The `CSRF_*` settings (Django's names and defaults). Django checks only the scheme of
+ * `CSRF_TRUSTED_ORIGINS` (check 4_0.E001) and the failure view (security.E101/E102, done when
+ * the middleware starts); here every value's shape is checked at start-up.
+ */
+function validateCsrf(s: Settings): void {
+  for (const name of ['CSRF_COOKIE_SECURE', 'CSRF_COOKIE_HTTPONLY', 'CSRF_USE_SESSIONS'] as const)
+    expectType(name, s[name], 'boolean');
+  for (const name of ['CSRF_COOKIE_NAME', 'CSRF_COOKIE_PATH', 'CSRF_HEADER_NAME'] as const)
+    expectType(name, s[name], 'string');
+  if (s.CSRF_COOKIE_DOMAIN !== null)
+    expectType('CSRF_COOKIE_DOMAIN', s.CSRF_COOKIE_DOMAIN, 'string');
+  if (s.CSRF_COOKIE_AGE !== null && !Number.isInteger(s.CSRF_COOKIE_AGE)) {
+    fail(
+      `The CSRF_COOKIE_AGE setting must be an integer number of seconds or null, got ${String(s.CSRF_COOKIE_AGE)}.`,
+    );
+  }
+  if (!isOneOf(SAMESITE_VALUES, s.CSRF_COOKIE_SAMESITE)) {
+    fail(
+      `The CSRF_COOKIE_SAMESITE setting must be ${formatChoices(SAMESITE_VALUES)}, got ${JSON.stringify(s.CSRF_COOKIE_SAMESITE)}.`,
+    );
+  }
+  if (!/^HTTP_[A-Z0-9_]+$/.test(s.CSRF_HEADER_NAME)) {
+    fail(
+      `The CSRF_HEADER_NAME setting names a header as Django's request.META does, such as 'HTTP_X_CSRFTOKEN' (the X-CSRFToken header), got '${s.CSRF_HEADER_NAME}'.`,
+    );
+  }
+  expectType('CSRF_TRUSTED_ORIGINS', s.CSRF_TRUSTED_ORIGINS, 'array');
+  for (const origin of s.CSRF_TRUSTED_ORIGINS as unknown[]) {
+    if (typeof origin !== 'string' || !origin.includes('://')) {
+      // Django's check 4_0.E001, word for word.
+      fail(
+        `As of Django 4.0, the values in the CSRF_TRUSTED_ORIGINS setting must start with a scheme (usually http:// or https://) but found ${String(origin)}. See the release notes for details. (4_0.E001)`,
+      );
+    }
+  }
+  const view: unknown = s.CSRF_FAILURE_VIEW;
+  if (
+    typeof view !== 'function' &&
+    !(typeof view === 'string' && (view.startsWith('tango.') || /^\.\/.+#.+$/.test(view)))
+  ) {
+    fail(
+      `The CSRF_FAILURE_VIEW setting must be a view function or a dotted path ('tango.views.csrf.csrfFailure' or './module.ts#export'), got ${JSON.stringify(view)}.`,
+    );
   }
 }
 

@@ -4,6 +4,8 @@
  * validation in `define.ts` and the messages of the modules that implement the entries all
  * derive from it. This module imports no value, so every layer may read it.
  */
+import type { HttpRequest } from '../http/request.js';
+import type { HttpResponse } from '../http/response.js';
 import type { MiddlewareFactory } from '../middleware/types.js';
 
 /**
@@ -34,6 +36,7 @@ export const BUILTIN_MIDDLEWARE = [
   'tango.middleware.security.SecurityMiddleware',
   'tango.sessions.middleware.SessionMiddleware',
   'tango.middleware.common.CommonMiddleware',
+  'tango.middleware.csrf.CsrfViewMiddleware',
   'tango.middleware.clickjacking.XFrameOptionsMiddleware',
 ] as const;
 export type BuiltinMiddleware = (typeof BUILTIN_MIDDLEWARE)[number];
@@ -59,6 +62,15 @@ export function formatChoices(choices: readonly unknown[]): string {
  * `'./path/to/module.ts#exportName'` (relative to `BASE_DIR`), or a factory itself.
  */
 export type MiddlewareEntry = BuiltinMiddleware | `./${string}#${string}` | MiddlewareFactory;
+
+/**
+ * A view answering a request refused by CSRF protection (`CSRF_FAILURE_VIEW`), Django's
+ * `csrf_failure(request, reason)`: `reason` is Django's reason string.
+ */
+export type CsrfFailureView = (
+  request: HttpRequest,
+  reason: string,
+) => HttpResponse | Promise<HttpResponse>;
 
 /** A `DATABASES` entry. SQLite is the embedded default; PostgreSQL for scale-out. */
 export type DatabaseSettings =
@@ -129,6 +141,11 @@ export interface Settings {
   APPEND_SLASH: boolean;
   /** Largest request body in bytes read into memory (Django default 2.5 MB); 413 beyond it. */
   DATA_UPLOAD_MAX_MEMORY_SIZE: number | null;
+  /**
+   * Most GET or POST parameters a request may carry (Django default 1000); beyond it reading
+   * `request.query` or `request.form` is a 400 (`TooManyFieldsSent`). `null` disables the check.
+   */
+  DATA_UPLOAD_MAX_NUMBER_FIELDS: number | null;
   /** Trust `X-Forwarded-Proto` etc.: `[headerName, value]` meaning "this request is HTTPS". */
   SECURE_PROXY_SSL_HEADER: [string, string] | null;
   USE_X_FORWARDED_HOST: boolean;
@@ -154,6 +171,35 @@ export interface Settings {
   SESSION_CACHE_ALIAS: string;
   /** Only `'json'` (Django's JSONSerializer) is supported: pickle's RCE risk is not copied. */
   SESSION_SERIALIZER: 'json';
+
+  /** The CSRF cookie's name (Django default `'csrftoken'`). */
+  CSRF_COOKIE_NAME: string;
+  /** The CSRF cookie's age in seconds (default one year); `null`: a browser-session cookie. */
+  CSRF_COOKIE_AGE: number | null;
+  /** The CSRF cookie's `Domain`, e.g. `'.example.com'` for cross-subdomain forms; `null`: this host only. */
+  CSRF_COOKIE_DOMAIN: string | null;
+  CSRF_COOKIE_PATH: string;
+  CSRF_COOKIE_SECURE: boolean;
+  /** Default false, as Django: JavaScript may read the cookie to send the token in a header. */
+  CSRF_COOKIE_HTTPONLY: boolean;
+  CSRF_COOKIE_SAMESITE: (typeof SAMESITE_VALUES)[number];
+  /**
+   * The header carrying the token for AJAX, in Django's `request.META` form: the default
+   * `'HTTP_X_CSRFTOKEN'` is the `X-CSRFToken` header.
+   */
+  CSRF_HEADER_NAME: string;
+  /**
+   * Origins trusted for unsafe requests besides this host, with a scheme:
+   * `'https://example.com'`, or `'https://*.example.com'` for every subdomain.
+   */
+  CSRF_TRUSTED_ORIGINS: string[];
+  /** Keep the CSRF secret in the session instead of a cookie (needs `SessionMiddleware` first). */
+  CSRF_USE_SESSIONS: boolean;
+  /**
+   * The view for refused requests: a dotted path (`'tango.views.csrf.csrfFailure'`, the
+   * default, or `'./module.ts#export'` relative to `BASE_DIR`) or the function itself.
+   */
+  CSRF_FAILURE_VIEW: string | CsrfFailureView;
 }
 
 /** What a project's `settings.ts` passes to `defineSettings()`. */
@@ -172,6 +218,7 @@ export const DEFAULTS: Omit<Settings, 'BASE_DIR' | 'SECRET_KEY'> = {
   CACHES: { default: { BACKEND: 'locmem' } },
   APPEND_SLASH: true,
   DATA_UPLOAD_MAX_MEMORY_SIZE: 2621440,
+  DATA_UPLOAD_MAX_NUMBER_FIELDS: 1000,
   SECURE_PROXY_SSL_HEADER: null,
   USE_X_FORWARDED_HOST: false,
   X_FRAME_OPTIONS: 'DENY',
@@ -191,4 +238,16 @@ export const DEFAULTS: Omit<Settings, 'BASE_DIR' | 'SECRET_KEY'> = {
   SESSION_FILE_PATH: null,
   SESSION_CACHE_ALIAS: 'default',
   SESSION_SERIALIZER: 'json',
+
+  CSRF_COOKIE_NAME: 'csrftoken',
+  CSRF_COOKIE_AGE: 60 * 60 * 24 * 7 * 52,
+  CSRF_COOKIE_DOMAIN: null,
+  CSRF_COOKIE_PATH: '/',
+  CSRF_COOKIE_SECURE: false,
+  CSRF_COOKIE_HTTPONLY: false,
+  CSRF_COOKIE_SAMESITE: 'Lax',
+  CSRF_HEADER_NAME: 'HTTP_X_CSRFTOKEN',
+  CSRF_TRUSTED_ORIGINS: [],
+  CSRF_USE_SESSIONS: false,
+  CSRF_FAILURE_VIEW: 'tango.views.csrf.csrfFailure',
 };

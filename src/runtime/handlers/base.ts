@@ -12,7 +12,7 @@ import { ImproperlyConfigured } from '../conf/errors.js';
 import type { Settings } from '../conf/settings.js';
 import { importString } from '../core/import-string.js';
 import { closeConnections, getConnection } from '../db/connections.js';
-import { Http404 } from '../http/errors.js';
+import { BadRequest, Http404 } from '../http/errors.js';
 import type { HttpRequest } from '../http/request.js';
 import { HttpResponse } from '../http/response.js';
 import type { GetResponse, MiddlewareFactory } from '../middleware/types.js';
@@ -94,6 +94,8 @@ export async function createApplication(settings: Readonly<Settings>): Promise<A
       request.settings = settings;
       try {
         request.getHost();
+        // The request target is a path (an absolute URL was turned into its path), or `*`.
+        if (request.path.charCodeAt(0) !== 47) return asteriskOrBadTarget(request);
         return await getResponse(request);
       } catch (error) {
         return responseForException(request, error, settings, resolver);
@@ -104,6 +106,19 @@ export async function createApplication(settings: Readonly<Settings>): Promise<A
       await Promise.all([closeConnections(), closeCaches()]);
     },
   };
+}
+
+/**
+ * A request target that is not a path. `OPTIONS *` asks about the server as a whole
+ * (RFC 9110 §9.3.7): 200 with no body. Every other one is malformed (RFC 9112 §3.2.4:
+ * `*` is only for OPTIONS) and a 400; routing it would find nothing, and with DEBUG the empty
+ * `tried` list used to pass for an empty urlconf (the welcome page, 200).
+ */
+function asteriskOrBadTarget(request: HttpRequest): HttpResponse {
+  if (request.url === '*' && request.method === 'OPTIONS') {
+    return new HttpResponse('', { contentType: 'text/plain; charset=utf-8' });
+  }
+  throw new BadRequest(`Invalid request target for ${request.method}: '${request.url}'.`);
 }
 
 /** Imports `ROOT_URLCONF` (a module path relative to BASE_DIR) and returns its patterns. */

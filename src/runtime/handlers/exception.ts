@@ -57,7 +57,14 @@ export function responseForException(
   const err = error instanceof Error ? error : new Error(String(error));
   if (err instanceof Http404) {
     requestLogger.warning(`Not Found: ${request.path}`);
-    return pageNotFound(request, { debug, tried: resolver?.tried(request.path) ?? [], error: err });
+    return pageNotFound(request, {
+      debug,
+      tried: resolver?.tried(request.path) ?? [],
+      // Django's test is "nothing was tried"; here tried(path) is also empty for a path that
+      // no pattern could be tried for, so ask about the whole urlconf (hardening 8).
+      emptyUrlconf: debug && resolver !== undefined && resolver.tried().length === 0,
+      error: err,
+    });
   }
   if (err instanceof RequestDataTooBig) {
     getLogger('tango.security.RequestDataTooBig').warning(err.message);

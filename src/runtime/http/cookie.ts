@@ -186,6 +186,16 @@ class Resolved implements ResolvedCookieOptions {
   ) {}
 }
 
+/**
+ * The instants an HTTP date can name: years 0001 to 9999 (RFC 9110 §5.6.7 writes a four-digit
+ * year; Python's `datetime`, which Django's `http_date` goes through, starts at year 1).
+ * `FIRST_HTTP_DATE` is 0001-01-01T00:00:00Z, `END_HTTP_DATE` 10000-01-01T00:00:00Z (excluded).
+ */
+const FIRST_HTTP_DATE = -62135596800000;
+const END_HTTP_DATE = 253402300800000;
+const HTTP_DATE_RANGE =
+  'the expiry must fall between year 1 and year 9999, what an HTTP date can hold';
+
 /** The last cookie name that passed the name checks (the session cookie, on a busy server). */
 let lastValidName = '';
 
@@ -212,7 +222,8 @@ function flag(option: string, value: unknown): boolean {
  * - the name must be non-empty Python `_LegalChars` (an RFC 6265 token plus `:`) and not an
  *   attribute name such as `path` or `Max-Age` (checklist #19);
  * - `sameSite` must be Lax/Strict/None in any case (checklist #16);
- * - `maxAge` must be finite; a `Date` `expires` with `maxAge` is an error (Django 4.1+);
+ * - `maxAge` must be finite and `now + maxAge` (like a `Date` `expires`) must fall in years
+ *   1-9999, what an HTTP date can hold; a `Date` `expires` with `maxAge` is an error (Django 4.1+);
  * - `__Secure-` names need `secure: true`; `__Host-` names also need `path: '/'` and no
  *   `domain` (current Django's prefix checks; browsers drop such cookies otherwise);
  * - `partitioned` needs `secure`; path, domain and an `expires` string may not contain `;` or
@@ -255,6 +266,12 @@ export function validateCookie(
       );
     }
     maxAge = options.maxAge;
+    // Checked here, not when the response is written: a date `httpDate` cannot format would
+    // otherwise fail only then, dropping the response (hardening 1; DESIGN.md §7).
+    const at = now + maxAge * 1000;
+    if (!(at >= FIRST_HTTP_DATE && at < END_HTTP_DATE)) {
+      throw new TypeError(`option maxAge is invalid: ${String(maxAge)} (${HTTP_DATE_RANGE})`);
+    }
   }
 
   let expires: string | null = null;
@@ -262,6 +279,11 @@ export function validateCookie(
   if (rawExpires instanceof Date) {
     const time = rawExpires.getTime();
     if (!Number.isFinite(time)) throw new TypeError('option expires is invalid: Invalid Date');
+    if (!(time >= FIRST_HTTP_DATE && time < END_HTTP_DATE)) {
+      throw new TypeError(
+        `option expires is invalid: ${rawExpires.toISOString()} (${HTTP_DATE_RANGE})`,
+      );
+    }
     if (maxAge !== null) throw new TypeError("options expires and maxAge can't be used together");
     // Django adds one second "so the date matches exactly" and floors the timedelta.
     maxAge = Math.max(0, Math.floor((time - now + 1000) / 1000));
@@ -396,6 +418,15 @@ export function httpDate(ms: number): string {
 }
 
 /**
+ * `validateCookie` checked the expiry against the clock of the call; the response is written a
+ * little later, so an expiry at the very edge of the range may have moved past it. It stops at
+ * the first or last second an HTTP date can name rather than fail the response.
+ */
+function clampToHttpDate(ms: number): number {
+  return ms < FIRST_HTTP_DATE ? FIRST_HTTP_DATE : ms >= END_HTTP_DATE ? END_HTTP_DATE - 1000 : ms;
+}
+
+/**
  * Serializes one `Set-Cookie` header value exactly as Django + Python's `Morsel` do:
  * `name=value` (quoted per checklist #3/#4), then `Domain`, `expires`, `HttpOnly`, `Max-Age`,
  * `Partitioned`, `Path`, `SameSite`, `Secure` (Python sorts the attribute names, checklist #5),
@@ -420,7 +451,8 @@ export function serializeSetCookie(
   let out = name + '=' + quoteCookieValue(value);
   if (o.domain) out += '; Domain=' + o.domain;
   if (o.expires) out += '; expires=' + o.expires;
-  else if (o.maxAge !== null) out += '; expires=' + httpDate(now + o.maxAge * 1000);
+  else if (o.maxAge !== null)
+    out += '; expires=' + httpDate(clampToHttpDate(now + o.maxAge * 1000));
   if (o.httpOnly) out += '; HttpOnly';
   // Python's int() truncates toward zero; `+ 0` turns -0 into 0.
   if (o.maxAge !== null) out += '; Max-Age=' + (Math.trunc(o.maxAge) + 0);

@@ -1,14 +1,17 @@
-import type { Settings } from '../conf/settings.js';
+import { DEFAULTS, type Settings } from '../conf/settings.js';
 import type { Session } from '../sessions/session.js';
 import { parseCookie } from './cookie.js';
-import { DisallowedHost, KeyError } from './errors.js';
+import { DisallowedHost, KeyError, RequestDataTooDeep, TooManyFieldsSent } from './errors.js';
 import { getCookieSigner, BadSignature } from '../core/signing/index.js';
 import { iriToUri } from './response.js';
 
 /** What a server adapter (node:http, the test Client) hands to `new HttpRequest()`. */
 export interface HttpRequestInit {
   method: string;
-  /** Raw request target: path plus optional `?query`. */
+  /**
+   * Raw request target: path plus optional `?query` (origin-form), an absolute URL
+   * (absolute-form, routed by its path) or `*` (asterisk-form, for `OPTIONS`).
+   */
   url: string;
   /** Header names in lower case; repeated headers joined as node:http does. */
   headers?: Record<string, string | undefined>;
@@ -20,13 +23,22 @@ export interface HttpRequestInit {
   httpVersion?: string;
 }
 
+/** Options of `json()`. */
+export interface JsonOptions {
+  /**
+   * Deepest nesting of arrays and objects accepted; deeper is `RequestDataTooDeep` (400),
+   * found before anything is parsed. Default 100 (Ruby's JSON `max_nesting`).
+   */
+  maxDepth?: number;
+}
+
 /** Options of `getSignedCookie`. */
 export interface GetSignedCookieOptions<D> {
   /** Returned instead of throwing when the cookie is missing, tampered or expired. */
   default?: D;
   salt?: string;
-  /** Maximum age in seconds since signing. */
-  maxAge?: number;
+  /** Maximum age in seconds since signing (a finite number; `NaN` is a `TypeError`). Default: none. */
+  maxAge?: number | null;
 }
 
 /**
@@ -46,7 +58,7 @@ export class HttpRequest {
   readonly encrypted: boolean;
   readonly remoteAddress: string | undefined;
   readonly httpVersion: string;
-  /** The raw request target, as received. */
+  /** The raw request target, as received (what the access log prints). */
   readonly url: string;
   /** Set by the URL resolver: the matched pattern's route name and captured params. */
   resolverMatch:
@@ -55,6 +67,8 @@ export class HttpRequest {
   /** Settings in force, set by the handler. */
   settings: Readonly<Settings> | undefined;
 
+  /** `url` in origin-form: path plus optional `?query`. */
+  readonly #target: string;
   #query: URLSearchParams | undefined;
   #cookies: Map<string, string> | undefined;
   #session: Session | undefined;
@@ -63,8 +77,9 @@ export class HttpRequest {
   constructor(init: HttpRequestInit) {
     this.method = init.method.toUpperCase();
     this.url = init.url;
-    const q = init.url.indexOf('?');
-    const rawPath = q === -1 ? init.url : init.url.slice(0, q);
+    this.#target = originForm(init.url);
+    const q = this.#target.indexOf('?');
+    const rawPath = q === -1 ? this.#target : this.#target.slice(0, q);
     this.path = safeDecode(rawPath);
     this.headers = init.headers ?? {};
     this.body = init.body ?? Buffer.alloc(0);
@@ -75,11 +90,16 @@ export class HttpRequest {
     this.settings = undefined;
   }
 
-  /** Query parameters (Django's `request.GET`). */
+  /**
+   * Query parameters (Django's `request.GET`). More than `DATA_UPLOAD_MAX_NUMBER_FIELDS` of
+   * them throws `TooManyFieldsSent` (400), counted before any is decoded.
+   */
   get query(): URLSearchParams {
     if (!this.#query) {
-      const q = this.url.indexOf('?');
-      this.#query = new URLSearchParams(q === -1 ? '' : this.url.slice(q + 1));
+      const q = this.#target.indexOf('?');
+      const text = q === -1 ? '' : this.#target.slice(q + 1);
+      checkFieldCount(text, this.#maxNumberFields());
+      this.#query = new URLSearchParams(text);
     }
     return this.#query;
   }
@@ -96,19 +116,47 @@ export class HttpRequest {
     return this.#cookies;
   }
 
-  /** The `application/x-www-form-urlencoded` body (Django's `request.POST`); empty otherwise. */
+  /**
+   * The `application/x-www-form-urlencoded` body (Django's `request.POST`); empty otherwise.
+   * More than `DATA_UPLOAD_MAX_NUMBER_FIELDS` fields throws `TooManyFieldsSent` (400),
+   * counted in the raw bytes before anything is decoded.
+   */
   get form(): URLSearchParams {
     if (!this.#form) {
       const type = (this.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      this.#form = new URLSearchParams(
-        type === 'application/x-www-form-urlencoded' ? this.body.toString('utf8') : '',
-      );
+      let text = '';
+      if (type === 'application/x-www-form-urlencoded') {
+        checkFieldCount(this.body, this.#maxNumberFields());
+        text = this.body.toString('utf8');
+      }
+      this.#form = new URLSearchParams(text);
     }
     return this.#form;
   }
 
-  /** The body parsed as JSON; throws `SyntaxError` on a malformed body. */
-  json<T = unknown>(): T {
+  /** `DATA_UPLOAD_MAX_NUMBER_FIELDS`, Django's default for a request built without settings. */
+  #maxNumberFields(): number | null {
+    const max = this.settings?.DATA_UPLOAD_MAX_NUMBER_FIELDS;
+    return max === undefined ? DEFAULTS.DATA_UPLOAD_MAX_NUMBER_FIELDS : max;
+  }
+
+  /**
+   * The body parsed as JSON; throws `SyntaxError` on a malformed body and
+   * `RequestDataTooDeep` (400) when arrays and objects nest deeper than `maxDepth` (100),
+   * checked before parsing: V8 parses any depth, but the first recursive function to walk
+   * the result (`JSON.stringify` included) would overflow the stack.
+   *
+   * @example
+   * const { name } = request.json<{ name: string }>();
+   */
+  json<T = unknown>(options: JsonOptions = {}): T {
+    const maxDepth = options.maxDepth ?? JSON_MAX_DEPTH;
+    if (!Number.isInteger(maxDepth) || maxDepth < 1) {
+      throw new TypeError(
+        `option maxDepth is invalid: ${String(maxDepth)} (expected a whole number from 1)`,
+      );
+    }
+    checkJsonDepth(this.body, maxDepth);
     return JSON.parse(this.body.toString('utf8')) as T;
   }
 
@@ -174,12 +222,13 @@ export class HttpRequest {
    */
   buildAbsoluteUri(location?: string): string {
     const schemeHost = `${this.scheme}://${this.getHost()}`;
-    const q = this.url.indexOf('?');
-    let rawPath = q === -1 ? this.url : this.url.slice(0, q);
+    const target = this.#target;
+    const q = target.indexOf('?');
+    let rawPath = q === -1 ? target : target.slice(0, q);
     if (!rawPath.startsWith('/')) rawPath = '/' + rawPath;
     let absolute: string;
     if (location === undefined) {
-      absolute = schemeHost + rawPath + (q === -1 ? '' : this.url.slice(q));
+      absolute = schemeHost + rawPath + (q === -1 ? '' : target.slice(q));
     } else if (
       location.startsWith('/') &&
       !location.startsWith('//') &&
@@ -203,6 +252,17 @@ export class HttpRequest {
    * const user = request.getSignedCookie('user', { salt: 'greeting', default: null });
    */
   getSignedCookie<D = never>(name: string, options: GetSignedCookieOptions<D> = {}): string | D {
+    // `age > NaN` is false: an unchecked NaN would silently skip the age check (hardening 1).
+    const maxAge: unknown = options.maxAge;
+    if (
+      maxAge !== undefined &&
+      maxAge !== null &&
+      (typeof maxAge !== 'number' || !Number.isFinite(maxAge))
+    ) {
+      throw new TypeError(
+        `option maxAge is invalid: ${String(maxAge)} (expected a finite number of seconds)`,
+      );
+    }
     const hasDefault = 'default' in options;
     const value = this.cookies.get(name);
     if (value === undefined) {
@@ -228,6 +288,78 @@ function decodeHeaderText(value: string): string {
   // eslint-disable-next-line no-control-regex -- a byte-range test, not text matching
   if (!/[\u0080-\u00ff]/.test(value) || /[^\u0000-\u00ff]/.test(value)) return value;
   return Buffer.from(value, 'latin1').toString('utf8');
+}
+
+/** An absolute-form request target's scheme and authority: `http://example.com:8000`. */
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
+
+/**
+ * The origin-form (`/path?query`) of a request target. RFC 9112 §3.2.2 has servers accept the
+ * absolute-form (`GET http://example.com/hits/ HTTP/1.1`, what a client sends a proxy); like
+ * gunicorn, the request is routed by the URL's path and the Host header stays what
+ * `getHost()` validates. Anything else (`*`, a bare `hits/`) is returned as it is: the
+ * handler answers it (`OPTIONS *`) or refuses it with 400.
+ */
+function originForm(url: string): string {
+  if (url.charCodeAt(0) === 47) return url;
+  const m = ABSOLUTE_FORM.exec(url);
+  if (!m) return url;
+  const rest = url.slice(m[0].length);
+  return rest.charCodeAt(0) === 47 ? rest : '/' + rest;
+}
+
+const TOO_MANY_FIELDS =
+  'The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.';
+
+/**
+ * Django's `QueryDict` with `max_num_fields`, which is Python's `parse_qsl` check: a
+ * non-empty query has `1 + count('&')` fields (empty ones included), refused when over `max`.
+ * Counting stops at `max + 1`, so a refused body costs no more than an accepted one.
+ */
+function checkFieldCount(data: string | Buffer, max: number | null): void {
+  if (max === null || data.length === 0) return;
+  let fields = 1;
+  let at = -1;
+  while (fields <= max) {
+    at = typeof data === 'string' ? data.indexOf('&', at + 1) : data.indexOf(0x26, at + 1);
+    if (at === -1) return;
+    fields++;
+  }
+  throw new TooManyFieldsSent(TOO_MANY_FIELDS);
+}
+
+/** `json()`'s default `maxDepth`. */
+const JSON_MAX_DEPTH = 100;
+
+/**
+ * Throws `RequestDataTooDeep` when `[`/`{` nest deeper than `max` outside strings. Works on
+ * the raw UTF-8 bytes (every byte of a multi-byte character is >= 0x80, so none is mistaken
+ * for `"`, `\`, a bracket or a brace) and stops at the first level too deep. Malformed input
+ * is left for `JSON.parse` to report.
+ */
+function checkJsonDepth(body: Buffer, max: number): void {
+  // Deeper than `max` takes at least `max + 1` bytes.
+  const length = body.length;
+  if (length <= max) return;
+  let depth = 0;
+  for (let i = 0; i < length; i++) {
+    const c = body[i]!;
+    if (c === 0x22) {
+      // Skip the string; a backslash escapes the byte after it. (An inline loop: one
+      // Buffer.indexOf call per string cost more than the scan itself on small strings.)
+      for (i++; i < length; i++) {
+        const d = body[i]!;
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) {
+        throw new RequestDataTooDeep(`The JSON body nests deeper than ${max} levels.`);
+      }
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
 }
 
 function safeDecode(path: string): string {

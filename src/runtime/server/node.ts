@@ -7,6 +7,7 @@ import { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
 import { formatRequestLine } from './request-log.js';
 import { getLogger } from '../core/log.js';
+import { serverError } from '../views/defaults.js';
 
 const serverLogger = getLogger('tango.server');
 
@@ -69,6 +70,17 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
       try {
         body = await readBody(req, limit);
       } catch (error) {
+        if (error instanceof ClientDisconnected) {
+          // Nobody is left to answer, and nothing failed on this side: one short line at a
+          // low level (as Django's runserver logs "Broken pipe" at INFO), no stack, no access
+          // line claiming a 500. Otherwise any client could fill the error log.
+          serverLogger.info(
+            `Client disconnected before sending the request body: ${req.method ?? '?'} ${shorten(req.url ?? '')} (${error.received} of ${req.headers['content-length'] ?? '?'} bytes)`,
+          );
+          res.destroy();
+          if (--inFlight === 0) idle?.();
+          return;
+        }
         bodyError = error;
         res.setHeader('Connection', 'close');
       }
@@ -87,15 +99,19 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
         ? await app.handle(request)
         : responseForException(request, bodyError, app.settings, app.resolver);
     pending.push(() => {
+      let sent = { status: response.status, length: 0 };
       try {
         writeResponse(res, request.method, response);
+        sent.length = response.contentLength;
       } catch (error) {
-        // A response node:http refuses to write (say, an invalid header from a view) must not
-        // take the server down: log it and drop this connection only.
+        // A response that cannot be written (an invalid header from a view, a cookie that
+        // cannot be serialized) is the server failing: the client gets a 500, the access
+        // log says 500, and the error log says why (hardening 1).
+        const err = error instanceof Error ? error : new Error(String(error));
         serverLogger.error(
-          `Could not send the response to ${request.method} ${request.path}: ${String(error)}`,
+          `Could not send the response to ${request.method} ${request.path}: ${err.stack ?? err.message}`,
         );
-        res.destroy();
+        sent = sendServerError(res, request, err, app.settings.DEBUG);
       } finally {
         log?.(
           formatRequestLine(
@@ -103,8 +119,8 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
             request.method,
             request.url,
             request.httpVersion,
-            response.status,
-            response.contentLength,
+            sent.status,
+            sent.length,
           ),
         );
         if (--inFlight === 0) idle?.();
@@ -143,6 +159,47 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   };
 }
 
+/**
+ * Answers 500 in place of a response that could not be written, with none of its headers
+ * (some may already be set on `res` when `writeHead` threw half-way). If even that fails, or
+ * the head is already out, the connection is dropped: nothing else can tell the client.
+ */
+function sendServerError(
+  res: http.ServerResponse,
+  request: HttpRequest,
+  error: Error,
+  debug: boolean,
+): { status: number; length: number } {
+  if (!res.headersSent) {
+    try {
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      // The failed writeHead may have set the status line's text ("OK") already.
+      res.statusMessage = http.STATUS_CODES[500]!;
+      const fallback = serverError(request, { debug, error });
+      fallback.headers.set('Connection', 'close');
+      writeResponse(res, request.method, fallback);
+      return { status: fallback.status, length: fallback.contentLength };
+    } catch (second) {
+      serverLogger.error(`Could not send the 500 page either: ${String(second)}`);
+    }
+  }
+  res.destroy();
+  return { status: 500, length: 0 };
+}
+
+/** A request target cut to a length fit for one log line (the client chooses it). */
+function shorten(target: string): string {
+  return target.length > 200 ? target.slice(0, 200) + '…' : target;
+}
+
+/** The client went away before the whole request body arrived. */
+class ClientDisconnected extends Error {
+  override name = 'ClientDisconnected';
+  constructor(readonly received: number) {
+    super(`The client disconnected after ${received} bytes of the request body.`);
+  }
+}
+
 /** The body of a request that declares none (shared: a zero-length Buffer cannot change). */
 const EMPTY_BODY = Buffer.alloc(0);
 
@@ -171,7 +228,10 @@ function stderrLog(): (line: string) => void {
   };
 }
 
-/** Reads the whole body, rejecting with `RequestDataTooBig` past `limit` bytes. */
+/**
+ * Reads the whole body, rejecting with `RequestDataTooBig` past `limit` bytes, and with
+ * `ClientDisconnected` when the connection closes before the body is complete.
+ */
 function readBody(req: http.IncomingMessage, limit: number | null): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (limit !== null && declared > limit) {
@@ -199,7 +259,12 @@ function readBody(req: http.IncomingMessage, limit: number | null): Promise<Buff
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    // A client that disconnects mid-body: node:http emits 'error' (ECONNRESET, "aborted") and
+    // 'close' with `complete` still false.
+    req.on('error', (error) => reject(req.complete ? error : new ClientDisconnected(size)));
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientDisconnected(size));
+    });
   });
 }
 

@@ -1,10 +1,25 @@
+import { DEFAULTS, type Settings } from '../conf/settings.js';
 import type { HttpRequest } from '../http/request.js';
 import { HttpResponse } from '../http/response.js';
 import { escapeHtml as e } from './html.js';
 
-/** Header values never shown, even in DEBUG (Django's `cleansed_substitute`). */
-const HIDDEN_HEADERS = new Set(['cookie', 'authorization', 'proxy-authorization']);
+/**
+ * What the DEBUG pages show in place of a secret: Django's `SafeExceptionReporterFilter`
+ * `cleansed_substitute`.
+ */
 const CLEANSED = '********************';
+/**
+ * Names whose values are secrets: Django's `SafeExceptionReporterFilter.hidden_settings`,
+ * matched anywhere in a setting's, header's, cookie's or form field's name, in any case.
+ */
+const HIDDEN_NAMES = /API|TOKEN|KEY|SECRET|PASS|SIGNATURE/i;
+/**
+ * Headers hidden whatever their name says: the Cookie header (Django's `HTTP_COOKIE`; the
+ * cookies are listed one by one, filtered) and credentials, which Django shows but we do not.
+ */
+const HIDDEN_HEADERS = new Set(['cookie', 'authorization', 'proxy-authorization']);
+/** The password of a URL's userinfo (`postgres://user:password@host`, `redis://:pw@host`). */
+const URL_PASSWORD = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/;
 
 const STYLE = `
   html * { padding: 0; margin: 0; }
@@ -24,7 +39,8 @@ const STYLE = `
   pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f8f8f8; border: 1px solid #ddd; padding: 8px 10px; margin: .4em 0; }
   pre.exception_value { font-size: 1.3em; background: transparent; border: 0; padding: 0; color: #575757; }
   ol { margin: .4em 0 .4em 2em; }
-  li code { background: #f2f2f2; padding: 0 3px; }`;
+  li code { background: #f2f2f2; padding: 0 3px; }
+  td code { white-space: pre-wrap; overflow-wrap: anywhere; }`;
 
 function page(
   status: number,
@@ -113,10 +129,86 @@ function describeError(error: unknown): { type: string; message: string; stack: 
   };
 }
 
+/** The value of a header, cookie or field named `name`, or the substitute if it is a secret. */
+function shown(name: string, value: string, hidden: ReadonlySet<string> = new Set()): string {
+  return hidden.has(name) || HIDDEN_NAMES.test(name) ? CLEANSED : value;
+}
+
+/**
+ * The cookies whose values are hidden whatever their names: the session cookie (as Django's
+ * `cleanse_setting`) and the CSRF cookie. `CSRF_COOKIE_NAME` is read defensively: a project
+ * built before that setting existed, or a hand-made settings object, may lack it.
+ */
+function hiddenCookies(settings: Readonly<Settings> | undefined): Set<string> {
+  const names = new Set([
+    settings?.SESSION_COOKIE_NAME ?? DEFAULTS.SESSION_COOKIE_NAME,
+    'csrftoken',
+  ]);
+  const csrf: unknown = (settings as { CSRF_COOKIE_NAME?: unknown } | undefined)?.CSRF_COOKIE_NAME;
+  if (typeof csrf === 'string' && csrf) names.add(csrf);
+  return names;
+}
+
+/** Marks a cleansed value, so that it prints without quotes. */
+const CLEANSED_VALUE = Symbol('cleansed');
+
+/**
+ * Django's `cleanse_setting`: a value under a secret-looking key is replaced; objects and
+ * arrays are cleansed key by key. Beyond Django, the password inside a URL (a PostgreSQL
+ * `URL`, a Redis `LOCATION`) is hidden too.
+ */
+function cleanseSetting(key: string, value: unknown, depth = 0): unknown {
+  if (HIDDEN_NAMES.test(key)) return CLEANSED_VALUE;
+  if (typeof value === 'string') return value.replace(URL_PASSWORD, `$1${CLEANSED}@`);
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => cleanseSetting('', item, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, cleanseSetting(k, v, depth + 1)]),
+  );
+}
+
+/** A cleansed setting as text: strings quoted, functions and classes by name, objects indented. */
+function formatSetting(value: unknown, indent = ''): string {
+  if (value === CLEANSED_VALUE) return CLEANSED;
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') {
+    const kind = /^class\b/.test(Function.prototype.toString.call(value)) ? 'class' : 'function';
+    return `[${kind} ${(value as { name?: string }).name || '(anonymous)'}]`;
+  }
+  if (value === null || typeof value !== 'object') return String(value);
+  const inner = indent + '  ';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[\n${value.map((v) => inner + formatSetting(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, v]) => `${inner}${k}: ${formatSetting(v, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+/** Rows of name/value pairs, or a line saying there are none; `read` may throw (a 400's cause). */
+function section(title: string, empty: string, read: () => [string, string][]): string {
+  let entries: [string, string][];
+  try {
+    entries = read();
+  } catch (error) {
+    return `\n<h3>${e(title)}</h3>\n<p>Not shown: ${e(error instanceof Error ? error.message : String(error))}</p>`;
+  }
+  return (
+    `\n<h3>${e(title)}</h3>\n` +
+    (entries.length === 0
+      ? `<p>${e(empty)}</p>`
+      : rows(entries.map(([k, v]) => [k, `<code>${e(v)}</code>`])))
+  );
+}
+
 /**
  * Django's technical 500 page, also used for 400, 403 and 503 in DEBUG: exception type and
- * message, the stack and its `cause` chain, the request's query and headers (credentials
- * hidden). Everything is HTML-escaped.
+ * message, the stack and its `cause` chain, the request's query, form data, cookies and
+ * headers, and the settings. Secrets are replaced by `********************` as Django's
+ * `SafeExceptionReporterFilter` does: values whose names match
+ * `API|TOKEN|KEY|SECRET|PASS|SIGNATURE`, the session and CSRF cookies, the Cookie and
+ * Authorization headers, and passwords inside URLs in settings. Everything is HTML-escaped.
  */
 export function technicalErrorPage(
   request: HttpRequest,
@@ -143,22 +235,34 @@ export function technicalErrorPage(
     main += `\n<h2>Caused by</h2>\n<pre>${e(describeError(cause).stack)}</pre>`;
     cause = (cause as { cause?: unknown } | null)?.cause;
   }
-  const query = [...request.query];
-  main +=
-    '\n<h2>Request information</h2>\n<h3>Query parameters</h3>\n' +
-    (query.length === 0
-      ? '<p>No query data</p>'
-      : rows(query.map(([k, v]) => [k, `<code>${e(v)}</code>`])));
-  const headers = Object.entries(request.headers).filter(
-    (entry): entry is [string, string] => entry[1] !== undefined,
+  const settings = request.settings;
+  const cookieNames = hiddenCookies(settings);
+  main += '\n<h2>Request information</h2>';
+  // Reading the query or the form may throw (too many fields: what this very page may report).
+  main += section('Query parameters', 'No query data', () => [...request.query]);
+  main += section('Form data', 'No form data', () =>
+    [...request.form].map(([k, v]): [string, string] => [k, shown(k, v)]),
   );
-  main +=
-    '\n<h3>Headers</h3>\n' +
-    (headers.length === 0
-      ? '<p>No headers</p>'
-      : rows(
-          headers.map(([k, v]) => [k, `<code>${e(HIDDEN_HEADERS.has(k) ? CLEANSED : v)}</code>`]),
-        ));
+  main += section('Cookies', 'No cookie data', () =>
+    [...request.cookies].map(([k, v]): [string, string] => [k, shown(k, v, cookieNames)]),
+  );
+  main += section('Headers', 'No headers', () =>
+    Object.entries(request.headers)
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(([k, v]): [string, string] => [k, shown(k, v, HIDDEN_HEADERS)]),
+  );
+  if (settings) {
+    main +=
+      '\n<h2>Settings</h2>\n' +
+      rows(
+        Object.keys(settings)
+          .sort()
+          .map((k) => [
+            k,
+            `<code>${e(formatSetting(cleanseSetting(k, settings[k as keyof Settings])))}</code>`,
+          ]),
+      );
+  }
   return page(
     status,
     `${type} at ${request.path}`,

@@ -18,6 +18,12 @@ export interface ErrorPageOptions {
 export interface PageNotFoundOptions extends ErrorPageOptions {
   /** The URL patterns tried, in order (`resolver.tried(request.path)`), for the DEBUG page. */
   tried?: readonly string[];
+  /**
+   * The project has no URL patterns at all (`resolver.tried().length === 0`): with `debug`,
+   * Django's welcome page instead of the 404. Default false: an empty `tried` alone (a path
+   * no pattern was tried for) does not say the urlconf is empty.
+   */
+  emptyUrlconf?: boolean;
 }
 
 /**
@@ -59,7 +65,8 @@ function messageOf(error: unknown): string {
 /**
  * 404, like Django's `page_not_found` (the project's `404.html` if it has one, with
  * `request_path` and `exception` in the context). With `debug`, the technical page listing the
- * URL patterns tried; with `debug` and no URL patterns at all, Django's welcome page.
+ * URL patterns tried; with `debug` and no URL patterns at all (`emptyUrlconf`), Django's
+ * welcome page.
  *
  * @example
  * return pageNotFound(request, { debug: settings.DEBUG, tried: resolver.tried(request.path) });
@@ -67,7 +74,7 @@ function messageOf(error: unknown): string {
 export function pageNotFound(request: HttpRequest, options: PageNotFoundOptions): HttpResponse {
   const tried = options.tried ?? [];
   if (options.debug) {
-    if (tried.length === 0 && request.resolverMatch === undefined) return welcomePage(request);
+    if (options.emptyUrlconf && request.resolverMatch === undefined) return welcomePage(request);
     return technicalNotFound(request, tried, options.error);
   }
   const exception =

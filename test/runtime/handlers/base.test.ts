@@ -62,3 +62,63 @@ describe('createApplication', () => {
     }
   });
 });
+
+describe('request targets (hardening 8)', () => {
+  const target = (method: string, url: string) =>
+    new HttpRequest({ method, url, headers: { host: 'testserver' } });
+
+  it('routes an absolute-form target by its path, answers * with 400 except for OPTIONS', async () => {
+    captureLogs();
+    const base = await loadSettings(FIXTURE_SETTINGS);
+    for (const debug of [true, false]) {
+      const app = await createApplication(
+        defineSettings({ ...base, DEBUG: debug, ALLOWED_HOSTS: ['testserver'] }),
+      );
+      const home = await app.handle(target('GET', 'http://testserver/?a=1'));
+      expect(home.status).toBe(200);
+      expect(home.text()).toContain('Hello from fixture');
+      const missing = await app.handle(target('GET', 'http://evil.com/nope/'));
+      expect(missing.status).toBe(404);
+      expect(missing.text()).not.toContain('The install worked');
+      for (const method of ['GET', 'POST', 'DELETE']) {
+        const star = await app.handle(target(method, '*'));
+        expect(star.status, method).toBe(400);
+        expect(star.text()).not.toContain('The install worked');
+      }
+      const options = await app.handle(target('OPTIONS', '*'));
+      expect(options.status).toBe(200);
+      expect(options.contentLength).toBe(0);
+      // Any other target that is neither a path nor an absolute URL is malformed too.
+      expect((await app.handle(target('GET', 'hits/'))).status).toBe(400);
+      await app.close();
+    }
+  });
+
+  it('shows the welcome page only when the urlconf has no patterns at all', async () => {
+    captureLogs();
+    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tango-empty-urlconf-'));
+    try {
+      await writeFile(path.join(dir, 'urls.mjs'), 'export default [];\n');
+      const app = await createApplication(
+        defineSettings({
+          BASE_DIR: dir,
+          SECRET_KEY: 'k',
+          DEBUG: true,
+          ROOT_URLCONF: 'urls',
+          CACHES: {},
+        }),
+      );
+      const welcome = await app.handle(
+        new HttpRequest({ method: 'GET', url: '/', headers: { host: 'localhost' } }),
+      );
+      expect(welcome.status).toBe(200);
+      expect(welcome.text()).toContain('The install worked successfully');
+      await app.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

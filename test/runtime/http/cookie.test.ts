@@ -360,6 +360,47 @@ describe('validateCookie: strict, TypeError naming the option', () => {
   });
 });
 
+describe('dates an HTTP date cannot hold are refused at the call (hardening 1)', () => {
+  // The last second an HTTP-date can name (RFC 9110 §5.6.7: a four-digit year).
+  const LAST = Date.UTC(9999, 11, 31, 23, 59, 59);
+  // The first: 1 January of year 1 (Python's datetime.MINYEAR; Django's http_date range).
+  const FIRST = new Date('0001-01-01T00:00:00Z').getTime();
+
+  it.each<[CookieOptions, RegExp]>([
+    [{ maxAge: 1e300 }, /^option maxAge is invalid: 1e\+300 \(.*year 9999/],
+    [{ maxAge: -1e300 }, /^option maxAge is invalid: -1e\+300 /],
+    [{ maxAge: (LAST - NOW) / 1000 + 1 }, /^option maxAge is invalid: /],
+    [{ maxAge: (FIRST - NOW) / 1000 - 1 }, /^option maxAge is invalid: /],
+    [{ expires: new Date(8.64e15) }, /^option expires is invalid: .*year 9999/],
+    [{ expires: new Date(Date.UTC(10000, 0, 1)) }, /^option expires is invalid: /],
+    [{ expires: new Date('-000005-01-01T00:00:00Z') }, /^option expires is invalid: /],
+  ])('%j throws a TypeError naming the option', (options, message) => {
+    expect(() => validateCookie('c', 'v', options, NOW)).toThrow(TypeError);
+    expect(() => validateCookie('c', 'v', options, NOW)).toThrow(message);
+  });
+
+  it('accepts the whole range, and serializes it later without throwing', () => {
+    const last = validateCookie('c', 'v', { maxAge: (LAST - NOW) / 1000 }, NOW);
+    expect(serializeSetCookie('c', 'v', last, NOW)).toContain(
+      'expires=Fri, 31 Dec 9999 23:59:59 GMT;',
+    );
+    // Sent a while after the call: the date stops at the last one an HTTP date can name.
+    expect(serializeSetCookie('c', 'v', last, NOW + 60_000)).toContain(
+      'expires=Fri, 31 Dec 9999 23:59:59 GMT;',
+    );
+    const first = validateCookie('c', 'v', { maxAge: (FIRST - NOW) / 1000 }, NOW);
+    expect(serializeSetCookie('c', 'v', first, NOW)).toContain(
+      'expires=Mon, 01 Jan 0001 00:00:00 GMT;',
+    );
+    expect(serializeSetCookie('c', 'v', first, NOW - 60_000)).toContain(
+      'expires=Mon, 01 Jan 0001 00:00:00 GMT;',
+    );
+    expect(validateCookie('c', 'v', { expires: new Date(LAST) }, NOW).maxAge).toBe(
+      Math.floor((LAST - NOW + 1000) / 1000),
+    );
+  });
+});
+
 describe('httpDate (Django http_date)', () => {
   it.each([
     [0, 'Thu, 01 Jan 1970 00:00:00 GMT'],

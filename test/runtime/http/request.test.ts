@@ -9,7 +9,13 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configure, defineSettings } from '../../../src/runtime/conf/index.js';
 import type { Settings } from '../../../src/runtime/conf/index.js';
 import { BadSignature, SignatureExpired } from '../../../src/runtime/core/signing/index.js';
-import { DisallowedHost, KeyError } from '../../../src/runtime/http/errors.js';
+import {
+  DisallowedHost,
+  KeyError,
+  RequestDataTooDeep,
+  SuspiciousOperation,
+  TooManyFieldsSent,
+} from '../../../src/runtime/http/errors.js';
 import { HttpRequest, splitDomainPort, validateHost } from '../../../src/runtime/http/request.js';
 import { HttpResponse } from '../../../src/runtime/http/response.js';
 import { VECTOR_SETTINGS_INPUT, vectors } from '../../django/vectors.js';
@@ -118,6 +124,21 @@ describe('getSignedCookie', () => {
     expect(() => req.getSignedCookie('missing')).toThrow(KeyError);
     expect(() => req.getSignedCookie('missing')).toThrow("'missing'");
   });
+
+  it.each([NaN, Infinity, -Infinity, '10', {}])(
+    'a maxAge of %s is a TypeError naming the option, not a skipped age check (hardening 1)',
+    (maxAge) => {
+      const response = new HttpResponse().setSignedCookie('c', 'hello');
+      const req = request({ cookie: echo(response) });
+      const read = () => req.getSignedCookie('c', { maxAge: maxAge as number });
+      expect(read).toThrow(TypeError);
+      expect(read).toThrow(/^option maxAge is invalid: /);
+      // A default does not hide a developer's mistake.
+      expect(() => req.getSignedCookie('c', { maxAge: maxAge as number, default: null })).toThrow(
+        TypeError,
+      );
+    },
+  );
 
   it('Django: test_max_age_argument (frozen time; exactly max_age old is valid, checklist #32)', () => {
     freeze(123456789);
@@ -254,5 +275,115 @@ describe('the rest of the request', () => {
     expect(req.json()).toEqual({ a: [1] });
     expect(req.hasSession).toBe(false);
     expect(() => req.session).toThrow(/SessionMiddleware/);
+  });
+});
+
+describe('DATA_UPLOAD_MAX_NUMBER_FIELDS (hardening 5; Django QueryDict max_num_fields)', () => {
+  const MESSAGE =
+    'The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.';
+  const post = (body: string, settings?: Partial<Settings>) => {
+    const req = new HttpRequest({
+      method: 'POST',
+      url: '/',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: Buffer.from(body),
+    });
+    if (settings) req.settings = defineSettings({ ...VECTOR_SETTINGS_INPUT, ...settings });
+    return req;
+  };
+  const fields = (n: number) => Array.from({ length: n }, (_, i) => `f${i}=${i}`).join('&');
+
+  it('defaults to 1000, counted for the form and the query string alike', () => {
+    expect(post(fields(1000), {}).form.get('f999')).toBe('999');
+    expect(() => post(fields(1001), {}).form).toThrow(TooManyFieldsSent);
+    expect(() => post(fields(1001), {}).form).toThrow(MESSAGE);
+    expect(request({}, `/?${fields(1000)}`, {}).query.get('f0')).toBe('0');
+    expect(() => request({}, `/?${fields(1001)}`, {}).query).toThrow(MESSAGE);
+    // A request built without settings (a RequestFactory, a unit test) has Django's default.
+    expect(() => post(fields(1001)).form).toThrow(TooManyFieldsSent);
+  });
+
+  it('is a SuspiciousOperation (400 and a tango.security line), named as Django names it', () => {
+    const error = new TooManyFieldsSent(MESSAGE);
+    expect(error).toBeInstanceOf(SuspiciousOperation);
+    expect(error.name).toBe('TooManyFieldsSent');
+  });
+
+  it("counts as Python's parse_qsl: 1 + the number of '&', empty fields included", () => {
+    const two = { DATA_UPLOAD_MAX_NUMBER_FIELDS: 2 };
+    expect([...post('a=1&b=2', two).form]).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+    ]);
+    expect(() => post('a=1&b=2&', two).form).toThrow(TooManyFieldsSent);
+    expect(() => post('&&', two).form).toThrow(TooManyFieldsSent);
+    expect(() => request({}, '/?a&b&c', two).query).toThrow(TooManyFieldsSent);
+    expect([...post('', { DATA_UPLOAD_MAX_NUMBER_FIELDS: 0 }).form]).toEqual([]);
+    expect([...request({}, '/', { DATA_UPLOAD_MAX_NUMBER_FIELDS: 0 }).query]).toEqual([]);
+    expect(() => post('a', { DATA_UPLOAD_MAX_NUMBER_FIELDS: 0 }).form).toThrow(TooManyFieldsSent);
+  });
+
+  it('null disables the check, as in Django', () => {
+    const form = post(fields(5000), { DATA_UPLOAD_MAX_NUMBER_FIELDS: null }).form;
+    expect(form.get('f4999')).toBe('4999');
+  });
+
+  it('counts before any field is built (no URLSearchParams for a refused body)', () => {
+    const req = post(fields(1001), {});
+    const built = vi.fn();
+    vi.stubGlobal(
+      'URLSearchParams',
+      class extends URLSearchParams {
+        constructor(init?: string) {
+          built();
+          super(init);
+        }
+      },
+    );
+    try {
+      expect(() => req.form).toThrow(TooManyFieldsSent);
+      expect(built).not.toHaveBeenCalled();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('is validated at start-up', () => {
+    for (const bad of [-1, 1.5, '10', Number.NaN]) {
+      expect(() =>
+        defineSettings({ ...VECTOR_SETTINGS_INPUT, DATA_UPLOAD_MAX_NUMBER_FIELDS: bad as number }),
+      ).toThrow(/DATA_UPLOAD_MAX_NUMBER_FIELDS/);
+    }
+  });
+});
+
+describe('json() nesting depth (hardening 5)', () => {
+  const body = (text: string) =>
+    new HttpRequest({ method: 'POST', url: '/', body: Buffer.from(text) });
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+  it('parses up to 100 levels and refuses deeper bodies with a SuspiciousOperation (400)', () => {
+    expect(body(nested(100)).json()).toBeInstanceOf(Array);
+    expect(() => body(nested(101)).json()).toThrow(RequestDataTooDeep);
+    expect(() => body(nested(101)).json()).toThrow('The JSON body nests deeper than 100 levels.');
+    expect(new RequestDataTooDeep('x')).toBeInstanceOf(SuspiciousOperation);
+    // What an attacker sends within DATA_UPLOAD_MAX_MEMORY_SIZE: refused without parsing.
+    expect(() => body(nested(1_250_000)).json()).toThrow(RequestDataTooDeep);
+    const objects = '{"a":'.repeat(101) + '1' + '}'.repeat(101);
+    expect(() => body(objects).json()).toThrow(RequestDataTooDeep);
+  });
+
+  it('counts only structure: brackets inside strings, escaped quotes included, do not count', () => {
+    const inString = JSON.stringify({ a: '['.repeat(500), b: '"[[[' + '{'.repeat(500) });
+    expect(body(inString).json()).toEqual(JSON.parse(inString));
+    const escapes = JSON.stringify(['\\', '\\"[', '\\\\' + '['.repeat(300)]);
+    expect(body(escapes).json()).toEqual(JSON.parse(escapes));
+  });
+
+  it('takes a maxDepth per call; malformed JSON is still a SyntaxError', () => {
+    expect(() => body('[[1]]').json({ maxDepth: 1 })).toThrow(RequestDataTooDeep);
+    expect(body('[[1]]').json({ maxDepth: 2 })).toEqual([[1]]);
+    expect(() => body('{"a": [1,').json()).toThrow(SyntaxError);
+    expect(() => body('{"a": "[[[[').json({ maxDepth: 1 })).toThrow(SyntaxError);
   });
 });

@@ -56,6 +56,16 @@ describe('setCookie', () => {
     expect(() => new HttpResponse().setCookie('bad name', 'v')).toThrow(/cookie name is invalid/);
   });
 
+  it('refuses a maxAge no HTTP date can hold at the call, not when the response is sent (hardening 1)', () => {
+    expect(() => new HttpResponse().setCookie('a', 'b', { maxAge: 1e300 })).toThrow(TypeError);
+    expect(() => new HttpResponse().setCookie('a', 'b', { maxAge: 1e300 })).toThrow(
+      /^option maxAge is invalid: 1e\+300/,
+    );
+    expect(() =>
+      new HttpResponse().setSignedCookie('a', 'b', { maxAge: Number.MAX_VALUE }),
+    ).toThrow(/^option maxAge is invalid/);
+  });
+
   it('checklist #20: one Set-Cookie per name, the last call wins, in first-insertion order', () => {
     const response = new HttpResponse();
     response.setCookie('a', '1').setCookie('b', '2').setCookie('a', '3');

@@ -201,7 +201,7 @@ describe('bodies', () => {
 });
 
 describe('a response node:http refuses to write', () => {
-  it('drops that connection, logs it, and keeps serving', async () => {
+  it('answers 500 instead, logs it, and keeps serving (hardening 1)', async () => {
     const { HttpResponse } = await import('../../../src/runtime/http/index.js');
     const logs: string[] = [];
     const restoreLogs = setLogSink((name, level, message) =>
@@ -217,7 +217,10 @@ describe('a response node:http refuses to write', () => {
     };
     const running = await serve(app, { port: 0, log: null });
     try {
-      await expect(fetch(`${running.url}/bad-header/`)).rejects.toThrow();
+      const failed = await fetch(`${running.url}/bad-header/`);
+      expect(failed.status).toBe(500);
+      expect(failed.statusText).toBe('Internal Server Error');
+      expect(failed.headers.get('x-bad')).toBeNull();
       expect((await fetch(`${running.url}/`)).status).toBe(200);
       expect(
         logs.some((l) =>

@@ -156,9 +156,19 @@ describe('DEBUG 404 page', () => {
   });
 
   it('with no URL patterns at all, the welcome page (200), as Django', () => {
-    const response = pageNotFound(request('/'), { debug: true, tried: [] });
+    const response = pageNotFound(request('/'), { debug: true, tried: [], emptyUrlconf: true });
     expect(response.status).toBe(200);
     expect(response.text()).toContain('The install worked successfully! Congratulations!');
+  });
+
+  it('with URL patterns, a path none of them was tried for is a 404, never the welcome page (hardening 8)', () => {
+    for (const url of ['*', '/', 'http://evil.com/hits']) {
+      const response = pageNotFound(request(url), { debug: true, tried: [] });
+      expect(response.status, url).toBe(404);
+      expect(response.text(), url).not.toContain('The install worked successfully');
+    }
+    const explicit = pageNotFound(request('/'), { debug: true, tried: [], emptyUrlconf: false });
+    expect(explicit.status).toBe(404);
   });
 });
 
@@ -218,5 +228,141 @@ describe('DEBUG error pages', () => {
     expect(response.status).toBe(status);
     expect(response.text()).toContain('bad &lt;input&gt;');
     expect(response.text()).toContain(`standard ${status} page`);
+  });
+});
+
+describe("DEBUG pages hide secrets as Django's SafeExceptionReporterFilter does (hardening 7)", () => {
+  const CLEANSED = '********************';
+
+  function secretRequest(settings: Record<string, unknown> = {}): HttpRequest {
+    const r = new HttpRequest({
+      method: 'POST',
+      url: '/boom/?q=visible-query',
+      headers: {
+        host: 'testserver',
+        'x-api-key': 'apikey-value-1',
+        'x-auth-token': 'token-value-2',
+        'x-secret-key': 'secretkey-value-3',
+        'x-password': 'password-value-4',
+        'x-amz-signature': 'signature-value-5',
+        authorization: 'Bearer authorization-value-6',
+        'x-visible': 'header-visible-7',
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie:
+          'mysession=session-value-8; csrftoken=csrf-value-9; mycsrf=csrf-custom-10; ' +
+          'api_key=cookie-key-11; theme=cookie-visible-12',
+      },
+      body: Buffer.from(
+        'username=form-visible-13&password=form-pass-14&csrfmiddlewaretoken=form-token-15&Api-Key=form-key-16',
+      ),
+    });
+    const base = defineSettings({
+      BASE_DIR: '/srv',
+      SECRET_KEY: 'settings-secret-17',
+      SECRET_KEY_FALLBACKS: ['settings-fallback-18'],
+      ALLOWED_HOSTS: ['testserver', 'settings-visible-19'],
+      SESSION_COOKIE_NAME: 'mysession',
+      DATABASES: {
+        default: {
+          ENGINE: 'postgresql',
+          HOST: 'db-visible-20',
+          PASSWORD: 'db-password-21',
+          URL: 'postgres://tango:db-url-password-22@db-visible-20:5432/tango',
+        },
+      },
+      CACHES: {
+        default: {
+          BACKEND: 'redis',
+          LOCATION: 'redis://:redis-password-23@cache-visible-24:6379/0',
+        },
+      },
+    });
+    // CSRF_COOKIE_NAME may or may not be a setting yet: the page reads it defensively.
+    r.settings = { ...base, ...settings } as typeof base;
+    return r;
+  }
+
+  const SECRETS = [
+    'apikey-value-1',
+    'token-value-2',
+    'secretkey-value-3',
+    'password-value-4',
+    'signature-value-5',
+    'authorization-value-6',
+    'session-value-8',
+    'csrf-value-9',
+    'csrf-custom-10',
+    'cookie-key-11',
+    'form-pass-14',
+    'form-token-15',
+    'form-key-16',
+    'settings-secret-17',
+    'settings-fallback-18',
+    'db-password-21',
+    'db-url-password-22',
+    'redis-password-23',
+  ];
+  const VISIBLE = [
+    'header-visible-7',
+    'cookie-visible-12',
+    'form-visible-13',
+    'settings-visible-19',
+    'db-visible-20',
+    'cache-visible-24',
+    'visible-query',
+  ];
+
+  it.each([
+    ['500', (r: HttpRequest) => serverError(r, { debug: true, error: new Error('x') })],
+    ['400', (r: HttpRequest) => badRequest(r, { debug: true, error: new Error('x') })],
+    [
+      '403',
+      (r: HttpRequest) => permissionDenied(r, { debug: true, error: new PermissionDenied() }),
+    ],
+  ] as const)('%s: settings, headers, cookies and form values are filtered', (_label, make) => {
+    const html = make(secretRequest({ CSRF_COOKIE_NAME: 'mycsrf' })).text();
+    for (const secret of SECRETS) expect(html, secret).not.toContain(secret);
+    for (const visible of VISIBLE) expect(html, visible).toContain(visible);
+    for (const name of ['x-api-key', 'x-auth-token', 'x-secret-key', 'x-password']) {
+      expect(html).toContain(
+        `<tr><th scope="row">${name}</th><td><code>${CLEANSED}</code></td></tr>`,
+      );
+    }
+    for (const name of ['mysession', 'csrftoken', 'mycsrf', 'api_key', 'password', 'SECRET_KEY']) {
+      expect(html).toContain(
+        `<tr><th scope="row">${name}</th><td><code>${CLEANSED}</code></td></tr>`,
+      );
+    }
+    expect(html).toContain('<h3>Cookies</h3>');
+    expect(html).toContain('<h3>Form data</h3>');
+    expect(html).toContain('<h2>Settings</h2>');
+  });
+
+  it('reads CSRF_COOKIE_NAME defensively: absent or not a string, csrftoken is still hidden', () => {
+    for (const extra of [{}, { CSRF_COOKIE_NAME: 42 }]) {
+      const html = serverError(secretRequest(extra), { debug: true, error: new Error('x') }).text();
+      expect(html).not.toContain('csrf-value-9');
+      expect(html).toContain('csrf-custom-10'); // not a CSRF cookie without the setting
+    }
+  });
+
+  it('a request without settings still hides the default session and CSRF cookies', () => {
+    const r = new HttpRequest({
+      method: 'GET',
+      url: '/',
+      headers: { host: 'testserver', cookie: 'sessionid=s-value-25; csrftoken=c-value-26; a=b' },
+    });
+    const html = serverError(r, { debug: true, error: new Error('x') }).text();
+    expect(html).not.toContain('s-value-25');
+    expect(html).not.toContain('c-value-26');
+  });
+
+  it('a query string over DATA_UPLOAD_MAX_NUMBER_FIELDS still renders the page', async () => {
+    const { TooManyFieldsSent } = await import('../../../src/runtime/http/errors.js');
+    const query = Array.from({ length: 1001 }, (_, i) => `f${i}=1`).join('&');
+    const error = new TooManyFieldsSent('too many');
+    const response = badRequest(request(`/x/?${query}`), { debug: true, error });
+    expect(response.status).toBe(400);
+    expect(response.text()).toContain('too many');
   });
 });

@@ -68,6 +68,11 @@ export const runserver: Command = {
     },
   },
   async handle({ positionals, options }, { settings, stdout, stderr }) {
+    // Django's runserver check, word for word: without it the server starts and answers
+    // every request 400 (DisallowedHost). Checked before the reloader or workers start.
+    if (!settings.DEBUG && settings.ALLOWED_HOSTS.length === 0) {
+      throw new CommandError('You must set settings.ALLOWED_HOSTS if DEBUG is False.');
+    }
     const addr = parseAddrPort(positionals[0] ?? process.env.PORT);
     if (options.ipv6 && !positionals[0]?.includes('[')) addr.host = '::1';
     const workers = parseWorkers(options.workers);
