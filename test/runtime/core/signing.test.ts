@@ -163,6 +163,19 @@ describe('TimestampSigner', () => {
     expect(() => signer.unsign(signed, 11)).toThrow(/^Signature age 11\.00\d* > 11 seconds$/);
   });
 
+  it('a maxAge of NaN or a non-number is a TypeError (NaN would pass every age check); Infinity is no limit', () => {
+    freeze(vectors.time);
+    const signer = new TimestampSigner({ key: 'k' });
+    const signed = signer.sign('v');
+    vi.setSystemTime((vectors.time + 10 ** 9) * 1000);
+    expect(() => signer.unsign(signed, NaN)).toThrow(
+      new TypeError('option maxAge is invalid: NaN (a number of seconds, or null for no limit)'),
+    );
+    expect(() => signer.unsign(signed, '5' as never)).toThrow(TypeError);
+    expect(() => loads(dumps('x', { key: 'k' }), { key: 'k', maxAge: NaN })).toThrow(TypeError);
+    expect(signer.unsign(signed, Infinity)).toBe('v');
+  });
+
   it('a forged timestamp is BadSignature, not a crash', () => {
     const forged = new Signer({ key: 'k', salt: 'django.core.signing.TimestampSigner' }).sign(
       'v:!!',

@@ -214,8 +214,19 @@ export class TimestampSigner extends Signer {
   /**
    * Verifies the signature, then the age: `now - timestamp > maxAge` (seconds) throws
    * `SignatureExpired`, so a value exactly `maxAge` old is still valid (checklist #32).
+   * A `maxAge` that is not a number, or `NaN` (which every comparison would let pass), is a
+   * `TypeError` before anything is verified; `Infinity` means no limit.
    */
   override unsign(value: string, maxAge?: number | null): string {
+    if (
+      maxAge !== undefined &&
+      maxAge !== null &&
+      (typeof maxAge !== 'number' || Number.isNaN(maxAge))
+    ) {
+      throw new TypeError(
+        `option maxAge is invalid: ${String(maxAge)} (a number of seconds, or null for no limit)`,
+      );
+    }
     const result = super.unsign(value);
     const at = result.lastIndexOf(this.sep);
     if (at === -1) throw new BadSignature(`No "${this.sep}" found in value`);
