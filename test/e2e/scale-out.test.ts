@@ -182,7 +182,7 @@ describe.skipIf(!available)('scale-out: Tango servers sharing PostgreSQL and Red
       // The client reports the refused reconnect or the socket it saw close, whichever it hit first.
       expect(lines[0]).toMatch(
         new RegExp(
-          `^Service Unavailable: /hits/: The 'cache' session engine is unavailable: Lost the connection to Redis at redis://127\\.0\\.0\\.1:${redis.port}/0 \\(CACHES\\['default'\\]\\): (ECONNREFUSED|Socket closed unexpectedly)$`,
+          `^Service Unavailable: /hits/: Lost the connection to Redis at redis://127\\.0\\.0\\.1:${redis.port}/0 \\(CACHES\\['default'\\]\\): (ECONNREFUSED|Socket closed unexpectedly)$`,
         ),
       );
       expect(server.child.exitCode).toBeNull();
@@ -212,7 +212,7 @@ describe.skipIf(!available)('scale-out: Tango servers sharing PostgreSQL and Red
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
         new RegExp(
-          `^Service Unavailable: /hits/: The 'db' session engine is unavailable: (Cannot connect to|Lost the connection to) PostgreSQL at postgres://tango@127\\.0\\.0\\.1:${pg.port}/tango \\(DATABASES\\['default'\\]\\): `,
+          `^Service Unavailable: /hits/: (Cannot connect to|Lost the connection to) PostgreSQL at postgres://tango@127\\.0\\.0\\.1:${pg.port}/tango \\(DATABASES\\['default'\\]\\): `,
         ),
       );
       expect((await hit(jar, other)).status).toBe(503);

@@ -14,13 +14,29 @@ import type { SessionData } from './store.js';
 /**
  * Django's `SessionBase.key_salt`: `'django.contrib.sessions.' + class __qualname__`, and the
  * class is always called `SessionStore`, so it is the same for db, cache, cached_db and file.
+ *
+ * @example
+ * loads(row.session_data, { salt: SESSION_SALT }); // what decodeSessionData does
  */
 export const SESSION_SALT = 'django.contrib.sessions.SessionStore';
 
-/** The logger Django's `decode` warns on when session data fails verification. */
+/**
+ * The logger Django's `decode` warns on when session data fails verification
+ * (`django.security.SuspiciousSession` there). Only the logger keeps the name: a tampered
+ * session is an empty session plus this warning, never an exception, so Tango has no
+ * `SuspiciousSession` class.
+ *
+ * @example
+ * securityLogger.warning('Session data corrupted');
+ */
 export const securityLogger = getLogger('tango.security.SuspiciousSession');
 
-/** The signing keys to use; both default to the configured settings (`tango/core/signing`). */
+/**
+ * The signing keys to use; both default to the configured settings (`tango/core/signing`).
+ *
+ * @example
+ * const keys: SessionSigningKeys = { key: settings.SECRET_KEY, fallbackKeys: settings.SECRET_KEY_FALLBACKS };
+ */
 export interface SessionSigningKeys {
   /** `SECRET_KEY`. */
   key?: string;
@@ -75,7 +91,13 @@ function fallbacks(keys: SessionSigningKeys): readonly string[] | undefined {
   return keys.fallbackKeys ?? (keys.key ? [] : undefined);
 }
 
-/** True for a plain JSON object (what a session's data must be). */
+/**
+ * True for a plain JSON object (what a session's data must be).
+ *
+ * @example
+ * isSessionData({ hit: 1 }); // true
+ * isSessionData([1, 2]); // false
+ */
 export function isSessionData(value: unknown): value is SessionData {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,12 +1,28 @@
 /**
  * `SESSION_ENGINE` -> store. Built-in engines are imported on demand, so a project on the
- * `file` engine never loads better-sqlite3 or a Redis client.
+ * `file` engine never loads better-sqlite3 or a Redis client. Every store a project uses comes
+ * from `createSessionStore`, which puts a custom server-side store that does not extend
+ * `ServerSideStoreBase` behind one, so that every engine, built-in or custom, has its keys
+ * checked in one place (docs/session-store-contract.md).
  */
 import { ImproperlyConfigured } from '../conf/errors.js';
 import { SESSION_ENGINES, type SessionEngineName, type Settings } from '../conf/settings.js';
-import type { SessionEngine, SessionStore } from './store.js';
+import {
+  type ClientSideStore,
+  type ServerSideStore,
+  type SessionData,
+  type SessionEngine,
+  type SessionStore,
+  type SessionStoreMethods,
+  ServerSideStoreBase,
+} from './store.js';
 
-/** The built-in engines, one per `SESSION_ENGINES` name (the `Record` keeps the two in step). */
+/**
+ * The built-in engines, one per `SESSION_ENGINES` name (the `Record` keeps the two in step).
+ *
+ * @example
+ * const FileStore = await BUILTIN_ENGINES.file();
+ */
 export const BUILTIN_ENGINES: Readonly<Record<SessionEngineName, () => Promise<SessionEngine>>> = {
   db: async () => (await import('./backends/db.js')).DatabaseStore,
   file: async () => (await import('./backends/file.js')).FileStore,
@@ -15,12 +31,83 @@ export const BUILTIN_ENGINES: Readonly<Record<SessionEngineName, () => Promise<S
   signed_cookies: async () => (await import('./backends/signed_cookies.js')).SignedCookieStore,
 };
 
+/**
+ * The engine's name for messages: the built-in name, or a custom engine class's name.
+ *
+ * @example
+ * engineLabel('db'); // 'db'
+ * engineLabel(MyStore); // 'MyStore'
+ */
+export function engineLabel(engine: Settings['SESSION_ENGINE']): string {
+  return typeof engine === 'string' ? engine : ((engine as { name?: string }).name ?? 'custom');
+}
+
 const STORE_METHODS = ['load', 'create', 'save', 'delete', 'exists', 'clearExpired'] as const;
+
+/** A custom server-side store behind the key check of `ServerSideStoreBase`. */
+class GuardedStore extends ServerSideStoreBase {
+  readonly #store: SessionStoreMethods;
+
+  constructor(store: SessionStoreMethods) {
+    super();
+    this.#store = store;
+  }
+
+  create(data: SessionData, expiresAt: Date): Promise<string> {
+    return this.#store.create(data, expiresAt);
+  }
+
+  clearExpired(): Promise<number | null> {
+    return this.#store.clearExpired();
+  }
+
+  override close(): Promise<void> {
+    return this.#store.close ? this.#store.close() : super.close();
+  }
+
+  protected loadChecked(key: string): Promise<SessionData | null> {
+    return this.#store.load(key);
+  }
+
+  protected saveChecked(key: string, data: SessionData, expiresAt: Date): Promise<string> {
+    return this.#store.save(key, data, expiresAt);
+  }
+
+  protected deleteChecked(key: string): Promise<void> {
+    return this.#store.delete(key);
+  }
+
+  protected existsChecked(key: string): Promise<boolean> {
+    return this.#store.exists(key);
+  }
+}
+
+/**
+ * The store with its keys checked once: a server-side store that does not extend
+ * `ServerSideStoreBase` is wrapped in one, so its methods only ever see well-formed keys and
+ * a malformed key answers `null`, `false`, nothing or `UpdateError` without reaching it.
+ * Stores that extend the base, and client-side stores (whose signature check is their key
+ * check), are returned as they are.
+ *
+ * @example
+ * const store = guardSessionStore(new MyCustomStore());
+ * await store.load('../../etc/passwd'); // null; MyCustomStore.load is not called
+ */
+export function guardSessionStore(store: ServerSideStore): ServerSideStore;
+export function guardSessionStore(store: ClientSideStore): ClientSideStore;
+export function guardSessionStore(store: SessionStore): SessionStore;
+export function guardSessionStore(store: SessionStore): SessionStore {
+  return store.kind === 'client' || store instanceof ServerSideStoreBase
+    ? store
+    : new GuardedStore(store);
+}
 
 /**
  * Builds the session store named by `SESSION_ENGINE` (a built-in name, or a custom class with
- * `static fromSettings(settings)`). Called once at start-up by `SessionMiddleware` and by
- * `clearsessions`; configuration mistakes throw `ImproperlyConfigured` naming the setting.
+ * `static fromSettings(settings)`), behind `guardSessionStore`. Called once at start-up by
+ * `SessionMiddleware` and by `clearsessions`; configuration mistakes throw
+ * `ImproperlyConfigured` naming the setting. A custom store without `kind` is taken as
+ * server-side.
  *
  * @example
  * const store = await createSessionStore(settings);
@@ -45,14 +132,23 @@ export async function createSessionStore(settings: Readonly<Settings>): Promise<
     );
   }
   const store = await factory.fromSettings(settings);
-  const missing = STORE_METHODS.filter(
-    (method) =>
-      typeof (store as unknown as Record<string, unknown> | null)?.[method] !== 'function',
-  );
+  const fields = store as unknown as Record<string, unknown> | null;
+  const missing = STORE_METHODS.filter((method) => typeof fields?.[method] !== 'function');
   if (missing.length > 0) {
     throw new ImproperlyConfigured(
       `The SESSION_ENGINE store is not a SessionStore: fromSettings() returned an object without ${missing.join(', ')}().`,
     );
   }
-  return store;
+  const kind = fields!['kind'];
+  if (kind === undefined && fields!['stateless'] === true) {
+    throw new ImproperlyConfigured(
+      "The SESSION_ENGINE store declares 'stateless', which is gone: declare kind = 'client' (the cookie holds the session) instead.",
+    );
+  }
+  if (kind !== undefined && kind !== 'server' && kind !== 'client') {
+    throw new ImproperlyConfigured(
+      `The SESSION_ENGINE store's kind must be 'server' or 'client', got ${JSON.stringify(kind)}.`,
+    );
+  }
+  return guardSessionStore(store);
 }

@@ -1,11 +1,62 @@
 /**
- * The sessions app's error classes (Django's `django.contrib.sessions.exceptions`), each a
- * named failure mode converted to a response once, by the handler: the `BadRequest` family
- * answers 400, `ServiceUnavailable` (from `tango/http`) answers 503.
+ * The sessions app's error classes (Django's `django.contrib.sessions.exceptions`, plus the
+ * store errors Django keeps in `backends/base.py`), each a named failure mode converted to a
+ * response once, by the handler: `SessionInterrupted` is a `BadRequest` (400); the
+ * `ServiceUnavailable` family (`SessionStoreUnavailable`, `CreateError`, and the cache's and
+ * database's own `CacheUnavailable`/`DatabaseUnavailable`) answers 503. Anything else a store
+ * throws is a bug and a 500 (docs/session-store-contract.md).
  */
-import { BadRequest, SuspiciousOperation } from '../http/errors.js';
+import { BadRequest, ServiceUnavailable } from '../core/exceptions.js';
 
-export { UpdateError, CreateError } from './store.js';
+/**
+ * `save()` found no record to update: another request deleted the session meanwhile, or the
+ * key was never one the store could have issued (Django's `UpdateError`). Every server-side
+ * store reports a vanished record this way; the middleware turns it into `SessionInterrupted`.
+ *
+ * @example
+ * if (changes === 0) throw new UpdateError();
+ */
+export class UpdateError extends Error {
+  override name = 'UpdateError';
+  constructor(
+    message = 'The session was deleted before it could be saved.',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * `create()` met a taken key `MAX_CREATE_ATTEMPTS` times in a row. With 36^32 keys a real
+ * collision never happens, so the store refuses every insert and is probably down: a 503
+ * (Django's cache engine says "It is likely that the cache is unavailable").
+ *
+ * @example
+ * throw new CreateError('Unable to create a new session key after 10 attempts.');
+ */
+export class CreateError extends ServiceUnavailable {
+  override name = 'CreateError';
+}
+
+/**
+ * A session store met an infrastructure failure that is not already a `ServiceUnavailable`
+ * (the `file` engine's EACCES, ENOSPC, EMFILE, EIO on its directory; a custom engine's lost
+ * connection): a 503 whose message names the engine. Raise it from a custom engine for an
+ * outage; anything else it throws is treated as a bug (500).
+ *
+ * @example
+ * throw new SessionStoreUnavailable('file', "EACCES (open) in '/var/lib/sessions'", { cause: error });
+ * // message: "The 'file' session engine is unavailable: EACCES (open) in '/var/lib/sessions'"
+ */
+export class SessionStoreUnavailable extends ServiceUnavailable {
+  override name = 'SessionStoreUnavailable';
+  /** The engine's name (`'file'`, or a custom engine's class name). */
+  readonly engine: string;
+  constructor(engine: string, reason: string, options?: ErrorOptions) {
+    super(`The '${engine}' session engine is unavailable: ${reason}`, options);
+    this.engine = engine;
+  }
+}
 
 /**
  * The session was deleted by another request (a concurrent logout, say) while this request
@@ -23,28 +74,4 @@ export class SessionInterrupted extends BadRequest {
   ) {
     super(message, options);
   }
-}
-
-/**
- * A session key that can never have been issued (characters outside `[a-z0-9]`, wrong length):
- * Django's `InvalidSessionKey`. Engines raise it before building a path or query from the key
- * and swallow it in `load()`, which then answers `null`.
- *
- * @example
- * if (!/^[a-z0-9]+$/.test(key)) throw new InvalidSessionKey('Invalid characters in session key');
- */
-export class InvalidSessionKey extends SuspiciousOperation {
-  override name = 'InvalidSessionKey';
-}
-
-/**
- * Session data that fails verification (tampered or signed with another key): Django's
- * `SuspiciousSession`. Never thrown to a view; its name is the security logger's suffix
- * (`tango.security.SuspiciousSession`).
- *
- * @example
- * getLogger(`tango.security.${SuspiciousSession.name}`).warning('Session data corrupted');
- */
-export class SuspiciousSession extends SuspiciousOperation {
-  override name = 'SuspiciousSession';
 }

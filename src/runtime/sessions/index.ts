@@ -16,20 +16,28 @@ export {
   MAX_COOKIE_BYTES,
   type SessionMiddlewareHandler,
 } from './middleware.js';
-export type { SessionData, SessionStore, SessionEngine } from './store.js';
+export {
+  ServerSideStoreBase,
+  type ClientSideStore,
+  type ServerSideStore,
+  type SessionData,
+  type SessionEngine,
+  type SessionStore,
+  type SessionStoreMethods,
+  type SessionStoreOptions,
+} from './store.js';
 export {
   SessionInterrupted,
-  InvalidSessionKey,
-  SuspiciousSession,
+  SessionStoreUnavailable,
   UpdateError,
   CreateError,
 } from './exceptions.js';
-export { createSessionStore, BUILTIN_ENGINES } from './engines.js';
+export { createSessionStore, guardSessionStore, BUILTIN_ENGINES } from './engines.js';
 export {
   generateSessionKey,
   createWithFreshKey,
-  isValidSessionKey,
-  isWellFormedSessionKey,
+  hasMinimumKeyLength,
+  isServerSideKey,
   setSessionKeyGenerator,
   VALID_KEY_CHARS,
   MAX_CREATE_ATTEMPTS,

@@ -10,17 +10,28 @@ import { type CookieOptions, validateCookie } from '../http/cookie.js';
 import type { HttpResponse } from '../http/response.js';
 import { patchVaryHeaders } from '../middleware/vary.js';
 import type { GetResponse, MiddlewareFactory } from '../middleware/types.js';
-import { createSessionStore } from './engines.js';
-import { SessionInterrupted } from './exceptions.js';
-import { Session, engineLabel } from './session.js';
-import { UpdateError } from './store.js';
+import { createSessionStore, engineLabel } from './engines.js';
+import { SessionInterrupted, UpdateError } from './exceptions.js';
+import { Session, type SessionSettings } from './session.js';
 
-/** Browsers drop a cookie whose name and value exceed this many bytes (RFC 6265 §6.1). */
+/**
+ * Browsers drop a cookie whose name and value exceed this many bytes (RFC 6265 §6.1); the
+ * middleware checks the cookie of a client-side store (`signed_cookies`) against it.
+ *
+ * @example
+ * Buffer.byteLength(`sessionid=${value}`) <= MAX_COOKIE_BYTES;
+ */
 export const MAX_COOKIE_BYTES = 4096;
 
 const sessionsLogger = getLogger('tango.sessions');
 
-/** The per-request handler `SessionMiddleware` returns; `close()` releases its store. */
+/**
+ * The per-request handler `SessionMiddleware` returns; `close()` releases its store.
+ *
+ * @example
+ * const handler = (await SessionMiddleware(getResponse, settings)) as SessionMiddlewareHandler;
+ * await handler.close(); // at shutdown
+ */
 export type SessionMiddlewareHandler = GetResponse & { close(): Promise<void> };
 
 /**
@@ -36,8 +47,11 @@ export type SessionMiddlewareHandler = GetResponse & { close(): Promise<void> };
  *      `SESSION_SAVE_EVERY_REQUEST`) and is not empty, it is saved and the cookie (re)sent with
  *      `Max-Age`/`expires` from `getExpiryAge()` (none for browser-close sessions) — except on
  *      5xx responses, which save nothing;
- *    - a session deleted by a concurrent request throws `SessionInterrupted` (400).
- *    The store write completes before the response is returned.
+ *    - a session deleted by a concurrent request throws `SessionInterrupted` (400);
+ *    - a client-side store's cookie over `MAX_COOKIE_BYTES` is an error in DEBUG, else a
+ *      warning on `tango.sessions`.
+ *    The store write completes before the response is returned. Other store errors pass
+ *    through to the handler: 503 for a `ServiceUnavailable`, 500 for anything else.
  *
  * @example
  * // settings.ts
@@ -53,10 +67,11 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
   const saveEveryRequest = settings.SESSION_SAVE_EVERY_REQUEST;
   const debug = settings.DEBUG;
   const engine = engineLabel(settings.SESSION_ENGINE);
-  const sessionSettings = {
+  // Only a client-side store puts the data in the cookie, so only its cookie can grow.
+  const checksCookieSize = store.kind === 'client';
+  const sessionSettings: SessionSettings = {
     SESSION_COOKIE_AGE: settings.SESSION_COOKIE_AGE,
     SESSION_EXPIRE_AT_BROWSER_CLOSE: settings.SESSION_EXPIRE_AT_BROWSER_CLOSE,
-    SESSION_ENGINE: settings.SESSION_ENGINE,
   };
   const sameSite = settings.SESSION_COOKIE_SAMESITE || null;
   const deleteOptions = {
@@ -112,7 +127,7 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
       throw error;
     }
     const value = session.sessionKey!;
-    if (store.stateless) checkCookieSize(value);
+    if (checksCookieSize) checkCookieSize(value);
     response.setCookie(
       cookieName,
       value,

@@ -5,31 +5,56 @@
  * Django loads the data lazily on first access; views here are synchronous, so the middleware
  * awaits `load()` once up front and the first *access* then applies what was loaded. That
  * keeps Django's observable rules: a view that never touches the session never learns that its
- * key was unknown, so it gets no deletion cookie (spec item 80).
+ * key was unknown, so it gets no deletion cookie (checklist #80; the checklist is
+ * docs/django-sessions-checklist.md).
+ *
+ * Store errors pass through unchanged: `UpdateError` for the middleware, the store's
+ * `ServiceUnavailable` subclass when it is down (503), and anything else as the bug it is (500).
  *
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/
  */
 import type { Settings } from '../conf/settings.js';
-import { BadRequest, KeyError, ServiceUnavailable } from '../http/errors.js';
+import { KeyError } from '../http/errors.js';
 import { formatIsoDate, isSessionData, parseIsoDate } from './encoding.js';
-import { isValidSessionKey } from './keys.js';
-import { type SessionData, type SessionStore, UpdateError } from './store.js';
+import { hasMinimumKeyLength } from './keys.js';
+import type { SessionData, SessionStore } from './store.js';
 
-/** Reserved key holding a custom expiry inside the data, as Django's. */
+/**
+ * Reserved key holding a custom expiry inside the data, as Django's.
+ *
+ * @example
+ * session.setExpiry(300);
+ * session.get(EXPIRY_KEY); // 300
+ */
 export const EXPIRY_KEY = '_session_expiry';
 const TEST_COOKIE_NAME = 'testcookie';
 const TEST_COOKIE_VALUE = 'worked';
 
-/** The settings a session reads; resolved once per request from the frozen settings. */
+/**
+ * The settings a session reads; `SessionMiddleware` picks them once, at start-up.
+ *
+ * @example
+ * const sessionSettings: SessionSettings = { SESSION_COOKIE_AGE: 1209600, SESSION_EXPIRE_AT_BROWSER_CLOSE: false };
+ */
 export type SessionSettings = Pick<
   Settings,
-  'SESSION_COOKIE_AGE' | 'SESSION_EXPIRE_AT_BROWSER_CLOSE' | 'SESSION_ENGINE'
+  'SESSION_COOKIE_AGE' | 'SESSION_EXPIRE_AT_BROWSER_CLOSE'
 >;
 
-/** What `setExpiry` accepts: seconds, an absolute date, `0` (browser close) or `null` (default). */
+/**
+ * What `setExpiry` accepts: seconds, an absolute date, `0` (browser close) or `null` (default).
+ *
+ * @example
+ * const fiveMinutes: ExpiryValue = 300;
+ */
 export type ExpiryValue = number | Date | null;
 
-/** Options of `getExpiryAge`/`getExpiryDate`, as Django's keyword arguments. */
+/**
+ * Options of `getExpiryAge`/`getExpiryDate`, as Django's keyword arguments.
+ *
+ * @example
+ * session.getExpiryAge({ modification: lastSaved, expiry: 300 } satisfies ExpiryOptions);
+ */
 export interface ExpiryOptions {
   /** The moment the expiry counts from (default now): the session's last modification. */
   modification?: Date;
@@ -38,11 +63,6 @@ export interface ExpiryOptions {
    * or `null`/`0` for the default). Passing it, even as `null`, means the data is not read.
    */
   expiry?: number | Date | string | null;
-}
-
-/** The engine's name for messages: the built-in name, or a custom store class's name. */
-export function engineLabel(engine: SessionSettings['SESSION_ENGINE']): string {
-  return typeof engine === 'string' ? engine : ((engine as { name?: string }).name ?? 'custom');
 }
 
 /**
@@ -70,7 +90,6 @@ export class Session {
   readonly #store: SessionStore;
   readonly #cookieAge: number;
   readonly #expireAtBrowserClose: boolean;
-  readonly #engine: string;
   #key: string | null;
   /** Django's `_session_cache`: undefined until the data is first touched. */
   #cache: Map<string, unknown> | undefined;
@@ -79,7 +98,7 @@ export class Session {
 
   /**
    * @param store the engine's store, built once at start-up.
-   * @param settings `SESSION_COOKIE_AGE`, `SESSION_EXPIRE_AT_BROWSER_CLOSE`, `SESSION_ENGINE`.
+   * @param settings `SESSION_COOKIE_AGE`, `SESSION_EXPIRE_AT_BROWSER_CLOSE`.
    * @param cookieValue the session cookie sent by the client, if any; values shorter than 8
    *   characters count as no key (Django's `_validate_session_key`).
    */
@@ -87,8 +106,7 @@ export class Session {
     this.#store = store;
     this.#cookieAge = settings.SESSION_COOKIE_AGE;
     this.#expireAtBrowserClose = settings.SESSION_EXPIRE_AT_BROWSER_CLOSE;
-    this.#engine = engineLabel(settings.SESSION_ENGINE);
-    this.#key = isValidSessionKey(cookieValue) ? cookieValue : null;
+    this.#key = hasMinimumKeyLength(cookieValue) ? cookieValue : null;
   }
 
   /**
@@ -114,7 +132,7 @@ export class Session {
   async load(): Promise<void> {
     const key = this.#key;
     if (key === null || this.#loaded !== undefined || this.#cache !== undefined) return;
-    const data = await this.#call(() => this.#store.load(key));
+    const data = await this.#store.load(key);
     this.#loaded = isSessionData(data) ? data : null;
   }
 
@@ -281,7 +299,7 @@ export class Session {
   async flush(): Promise<void> {
     this.clear();
     const key = this.#key;
-    if (key !== null) await this.#call(() => this.#store.delete(key));
+    if (key !== null) await this.#store.delete(key);
     this.#key = null;
   }
 
@@ -297,16 +315,16 @@ export class Session {
     await this.load();
     const data = Object.fromEntries(this.#session());
     const oldKey = this.#key;
-    this.#key = await this.#call(() => this.#store.create(data, this.getExpiryDate()));
+    this.#key = await this.#store.create(data, this.getExpiryDate());
     this.modified = true;
-    if (oldKey !== null) await this.#call(() => this.#store.delete(oldKey));
+    if (oldKey !== null) await this.#store.delete(oldKey);
   }
 
   /**
    * Writes the data to the store with `expiresAt = getExpiryDate()`. A session without a key
    * (or with `mustCreate`) is inserted under a freshly minted key; otherwise the record is
    * overwritten, and a record deleted meanwhile rejects with `UpdateError`. A store that is
-   * down rejects with `ServiceUnavailable` (503) naming the engine.
+   * down rejects with its `ServiceUnavailable` subclass (503).
    *
    * @example
    * await request.session.save();
@@ -317,10 +335,10 @@ export class Session {
     const expiresAt = this.getExpiryDate();
     const key = this.#key;
     if (key === null || mustCreate) {
-      this.#key = await this.#call(() => this.#store.create(data, expiresAt));
+      this.#key = await this.#store.create(data, expiresAt);
       this.modified = true;
     } else {
-      this.#key = await this.#call(() => this.#store.save(key, data, expiresAt));
+      this.#key = await this.#store.save(key, data, expiresAt);
     }
   }
 
@@ -416,36 +434,6 @@ export class Session {
   /** Removes the test value; throws `KeyError` when it is absent (as Django's). */
   deleteTestCookie(): void {
     this.delete(TEST_COOKIE_NAME);
-  }
-
-  /**
-   * Runs a store call, turning infrastructure failures into `ServiceUnavailable` (503) naming
-   * the engine. `UpdateError` passes through for the middleware; programming errors (a value
-   * JSON cannot hold raises `TypeError`; a missing table before `migrate` raises the database's
-   * `ProgrammingError`, whose message says what to run) stay 500s, as in Django.
-   */
-  async #call<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (
-        error instanceof UpdateError ||
-        error instanceof BadRequest ||
-        error instanceof ServiceUnavailable ||
-        error instanceof TypeError ||
-        error instanceof RangeError ||
-        (error instanceof Error && error.name === 'ProgrammingError')
-      ) {
-        throw error;
-      }
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ServiceUnavailable(
-        `The '${this.#engine}' session engine is unavailable: ${reason}`,
-        {
-          cause: error,
-        },
-      );
-    }
   }
 }
 

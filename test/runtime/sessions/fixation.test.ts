@@ -1,7 +1,8 @@
 /**
- * Session fixation and tampering (spec 75, 76, 112, 123, 126, 128; DESIGN §7): whatever the
- * client sends, it never chooses its session key, never reads another session, and never gets
- * a 500 — only an empty session and, for forged data, a security log line.
+ * Session fixation and tampering (checklist #75, #76, #112, #123, #126, #128, in
+ * docs/django-sessions-checklist.md; DESIGN §7): whatever the client sends, it never chooses its
+ * session key, never reads another session, and never gets a 500 — only an empty session and,
+ * for forged data, a security log line.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -57,7 +58,7 @@ async function send(handler: GetResponse, url: string, cookie?: string) {
   return { status: response.status, body: response.text(), setCookie, key };
 }
 
-describe('session fixation (spec 75)', () => {
+describe('session fixation (checklist #75)', () => {
   it('a key planted by an attacker is never adopted, not even after login', async () => {
     const handler = await site();
     const planted = 'attackerchosenkey0123456789abcde';
@@ -82,7 +83,7 @@ describe('session fixation (spec 75)', () => {
 });
 
 describe('tampering (DESIGN §7: an empty session and a log line, never a 500)', () => {
-  it('hostile file-engine keys are refused before any path is built (spec 76)', async () => {
+  it('hostile file-engine keys are refused before any path is built (checklist #76)', async () => {
     const handler = await site();
     // A valid, live session file outside SESSION_FILE_PATH: without key validation,
     // `sessionid=/../../<name>` would resolve to it (dir/sessionid/../../<name>).
@@ -112,7 +113,7 @@ describe('tampering (DESIGN §7: an empty session and a log line, never a 500)',
     }
   });
 
-  it('forged session data in the store decodes to an empty session and a security warning (spec 112, 123)', async () => {
+  it('forged session data in the store decodes to an empty session and a security warning (checklist #112, #123)', async () => {
     const handler = await site();
     const key = (await send(handler, '/login')).key!;
     const forged = encodeSessionData(
@@ -129,7 +130,7 @@ describe('tampering (DESIGN §7: an empty session and a log line, never a 500)',
     expect(logs).toEqual(['WARNING tango.security.SuspiciousSession Session data corrupted']);
   });
 
-  it('a forged signed_cookies session is refused and logged (spec 126)', async () => {
+  it('a forged signed_cookies session is refused and logged (checklist #126)', async () => {
     const handler = await site({ SESSION_ENGINE: 'signed_cookies' });
     const { key } = await send(handler, '/login');
     const [payload, timestamp] = key!.split(':');
@@ -147,7 +148,7 @@ describe('tampering (DESIGN §7: an empty session and a log line, never a 500)',
     );
   });
 
-  it("signed_cookies: a flushed session's old cookie still replays until it expires (spec 128, documented)", async () => {
+  it("signed_cookies: a flushed session's old cookie still replays until it expires (checklist #128, documented)", async () => {
     const handler = await site({ SESSION_ENGINE: 'signed_cookies' });
     const { key } = await send(handler, '/login');
     expect((await send(handler, '/', `sessionid=${key}`)).body).toBe('[["user","alice"]]');

@@ -2,6 +2,7 @@
  * Django interop (DESIGN.md §5): session data and signed_cookies sessions encoded by Django
  * 3.2.25 (the system python) decode in Tango and the reverse, given the same SECRET_KEY — and
  * with the clock pinned, both sign the same bytes. One python process runs all vectors.
+ * Checklist items are in docs/django-sessions-checklist.md.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -89,7 +90,7 @@ function withPinnedClock<T>(run: () => T): T {
   }
 }
 
-describe.skipIf(!available)('Django 3.2 interop (DESIGN §5, spec 109, 124, 130, 131)', () => {
+describe.skipIf(!available)('Django 3.2 interop (checklist #109, #124, #130, #131)', () => {
   const cookies = new SignedCookieStore({
     key: SECRET,
     fallbackKeys: [],
@@ -137,7 +138,7 @@ describe.skipIf(!available)('Django 3.2 interop (DESIGN §5, spec 109, 124, 130,
     expect(django.decoded).toEqual(VECTORS);
   });
 
-  it('with the same clock, Tango and Django sign the same bytes (spec 130, 131)', () => {
+  it('with the same clock, Tango and Django sign the same bytes (checklist #130, #131)', () => {
     // Includes \\u escapes, a compressed payload ('compressible'), and one where Node's own zlib
     // would have compressed but CPython's zlib does not ('unicode': 98 vs 100 bytes).
     expect(tangoEncoded).toEqual(django.encoded);

@@ -1,8 +1,13 @@
 // The in-memory test double must itself honour the contract, or tests built on it prove nothing.
-import { describeStoreContract } from './store-contract.js';
+// It runs behind guardSessionStore, like any custom engine that does not extend the base class.
+import { guardSessionStore } from '../../../src/runtime/sessions/engines.js';
 import { MemoryStore } from './memory-store.js';
+import { describeServerSideStoreContract } from './store-contract.js';
 
-describeStoreContract('memory (test double)', async () => ({
-  store: new MemoryStore(),
-  cleanup: async () => {},
-}));
+describeServerSideStoreContract(
+  'memory (test double, behind guardSessionStore)',
+  async ({ now }) => ({
+    store: guardSessionStore(new MemoryStore({ now })),
+    cleanup: async () => {},
+  }),
+);

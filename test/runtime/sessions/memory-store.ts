@@ -1,21 +1,30 @@
 /**
  * An in-memory SessionStore for Session/middleware unit tests, in addition to the real engines
- * (it passes the same contract suite, see memory-store.test.ts). It records every call, and
- * `failWith` makes the next calls reject, to simulate a store that is down.
+ * (it passes the same contract suite, see memory-store.test.ts). It is written as a custom
+ * engine that does not extend `ServerSideStoreBase`, so it checks no keys itself: the contract
+ * suite runs it behind `guardSessionStore`, as `createSessionStore` does. It records every call,
+ * and `failWith` makes the next calls reject, to simulate a store that is down (or broken).
  */
-import { createWithFreshKey, isWellFormedSessionKey } from '../../../src/runtime/sessions/keys.js';
-import {
-  type SessionData,
-  type SessionStore,
-  UpdateError,
+import { createWithFreshKey } from '../../../src/runtime/sessions/keys.js';
+import { UpdateError } from '../../../src/runtime/sessions/exceptions.js';
+import type {
+  SessionData,
+  ServerSideStore,
+  SessionStoreOptions,
 } from '../../../src/runtime/sessions/store.js';
 
-export class MemoryStore implements SessionStore {
+export class MemoryStore implements ServerSideStore {
+  readonly kind = 'server';
   readonly records = new Map<string, { json: string; expiresAt: number }>();
   readonly calls: string[] = [];
   /** When set, every call rejects with it. */
   failWith: Error | undefined;
   closed = false;
+  readonly #now: () => number;
+
+  constructor(options: SessionStoreOptions = {}) {
+    this.#now = options.now ?? Date.now;
+  }
 
   #check(call: string): void {
     this.calls.push(call);
@@ -25,7 +34,7 @@ export class MemoryStore implements SessionStore {
   async load(key: string): Promise<SessionData | null> {
     this.#check(`load ${key}`);
     const record = this.records.get(key);
-    if (!record || !isWellFormedSessionKey(key) || record.expiresAt <= Date.now()) return null;
+    if (!record || record.expiresAt <= this.#now()) return null;
     return JSON.parse(record.json) as SessionData;
   }
 
@@ -53,14 +62,14 @@ export class MemoryStore implements SessionStore {
   async exists(key: string): Promise<boolean> {
     this.#check(`exists ${key}`);
     const record = this.records.get(key);
-    return record !== undefined && record.expiresAt > Date.now();
+    return record !== undefined && record.expiresAt > this.#now();
   }
 
   async clearExpired(): Promise<number> {
     this.#check('clearExpired');
     let removed = 0;
     for (const [key, record] of this.records) {
-      if (record.expiresAt <= Date.now()) {
+      if (record.expiresAt <= this.#now()) {
         this.records.delete(key);
         removed++;
       }

@@ -1,3 +1,6 @@
+// SessionMiddleware: Django's process_response rules, failures and lifecycle. Items cited as
+// "checklist #N" (or §X, a section), and the bare item numbers that open test titles, are in
+// docs/django-sessions-checklist.md.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -7,10 +10,14 @@ import { defineSettings } from '../../../src/runtime/conf/define.js';
 import { ImproperlyConfigured } from '../../../src/runtime/conf/errors.js';
 import type { SettingsInput } from '../../../src/runtime/conf/settings.js';
 import { setLogSink } from '../../../src/runtime/core/log.js';
+import { responseForException } from '../../../src/runtime/handlers/exception.js';
 import { BadRequest, ServiceUnavailable } from '../../../src/runtime/http/errors.js';
 import { HttpRequest } from '../../../src/runtime/http/request.js';
 import { HttpResponse } from '../../../src/runtime/http/response.js';
-import { SessionInterrupted } from '../../../src/runtime/sessions/exceptions.js';
+import {
+  SessionInterrupted,
+  SessionStoreUnavailable,
+} from '../../../src/runtime/sessions/exceptions.js';
 import {
   SessionMiddleware,
   type SessionMiddlewareHandler,
@@ -80,7 +87,7 @@ async function site(input: Partial<SettingsInput> = {}) {
   return { settings, handler, get, login };
 }
 
-describe('SessionMiddleware (spec H)', () => {
+describe('SessionMiddleware (checklist §H)', () => {
   it('78: request.session is a Session for the cookie, loaded before the view', async () => {
     const s = await site();
     const key = await s.login();
@@ -100,7 +107,7 @@ describe('SessionMiddleware (spec H)', () => {
     expect(await fs.readdir(dir)).toEqual([`sessionid${key}`]);
   });
 
-  it('82: cookie attributes follow SESSION_COOKIE_* settings (O test_secure/httponly/samesite_session_cookie)', async () => {
+  it('82: cookie attributes follow SESSION_COOKIE_* settings (checklist §O test_secure/httponly/samesite_session_cookie)', async () => {
     const s = await site({
       SESSION_COOKIE_SECURE: true,
       SESSION_COOKIE_HTTPONLY: false,
@@ -145,7 +152,7 @@ describe('SessionMiddleware (spec H)', () => {
     ]);
   });
 
-  it('79: cookie sent + session emptied: the deletion cookie and Vary (O test_session_delete_on_end)', async () => {
+  it('79: cookie sent + session emptied: the deletion cookie and Vary (checklist §O test_session_delete_on_end)', async () => {
     const s = await site();
     const key = await s.login();
     const { setCookie, vary } = await s.get(`sessionid=${key}`, async (r) => {
@@ -246,7 +253,7 @@ describe('SessionMiddleware (spec H)', () => {
     expect((await fs.stat(file)).mtimeMs).toBe(before);
   });
 
-  it('84: a 5xx response saves nothing and sends no cookie, but still Vary (O test_session_save_on_500)', async () => {
+  it('84: a 5xx response saves nothing and sends no cookie, but still Vary (checklist §O test_session_save_on_500)', async () => {
     for (const status of [500, 502, 503]) {
       const s = await site();
       const key = await s.login();
@@ -277,7 +284,7 @@ describe('SessionMiddleware (spec H)', () => {
     }
   });
 
-  it('52: an emptied session that keeps its key is still saved and the cookie re-sent (O test_empty_session_saved)', async () => {
+  it('52: an emptied session that keeps its key is still saved and the cookie re-sent (checklist §O test_empty_session_saved)', async () => {
     const s = await site();
     const key = await s.login();
     const { setCookie } = await s.get(`sessionid=${key}`, (r) => {
@@ -294,7 +301,7 @@ describe('SessionMiddleware (spec H)', () => {
     ).toBe('[]');
   });
 
-  it('53: flush without a session cookie sets no cookie but sends Vary (O test_flush_empty_without_session_cookie_doesnt_set_cookie)', async () => {
+  it('53: flush without a session cookie sets no cookie but sends Vary (checklist §O test_flush_empty_without_session_cookie_doesnt_set_cookie)', async () => {
     const s = await site();
     const { setCookie, vary } = await s.get(undefined, async (r) => {
       await r.session.flush();
@@ -325,7 +332,7 @@ describe('SessionMiddleware (spec H)', () => {
     ]);
   });
 
-  it('88: a session deleted by a concurrent request throws SessionInterrupted (400) (O test_session_update_error_redirect)', async () => {
+  it('88: a session deleted by a concurrent request throws SessionInterrupted (400) (checklist §O test_session_update_error_redirect)', async () => {
     const s = await site();
     const key = await s.login();
     const error = await s
@@ -371,7 +378,11 @@ describe('SessionMiddleware: failures and lifecycle', () => {
     const { store, FlakyEngine } = flakyEngine();
     const s = await site({ SESSION_ENGINE: FlakyEngine });
     const key = await s.login();
-    store.failWith = new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    // A custom engine says it is down with SessionStoreUnavailable (or another ServiceUnavailable).
+    store.failWith = new SessionStoreUnavailable(
+      'FlakyEngine',
+      'connect ECONNREFUSED 127.0.0.1:5432',
+    );
     for (const view of [reads, writes]) {
       const error = await s.get(`sessionid=${key}`, view).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ServiceUnavailable);
@@ -385,6 +396,71 @@ describe('SessionMiddleware: failures and lifecycle', () => {
     expect((await s.get(undefined)).response.status).toBe(200);
     store.failWith = undefined;
     expect((await s.get(`sessionid=${key}`, reads)).response.text()).toBe('1');
+  });
+
+  it('a bug in a store (a ReferenceError) is a 500 with its stack in the log, never a 503', async () => {
+    const { store, FlakyEngine } = flakyEngine();
+    const s = await site({ SESSION_ENGINE: FlakyEngine });
+    const key = await s.login();
+    const bug = new ReferenceError('recordz is not defined');
+    store.failWith = bug;
+    for (const [cookie, view] of [
+      [`sessionid=${key}`, reads],
+      [undefined, writes],
+    ] as const) {
+      const error = await s.get(cookie, view).catch((e: unknown) => e);
+      expect(error).toBe(bug);
+      const lines: string[] = [];
+      const restore = setLogSink((name, level, m) => lines.push(`${level} ${name} ${m}`));
+      let response: HttpResponse;
+      try {
+        response = responseForException(
+          new HttpRequest({ method: 'GET', url: '/hits/' }),
+          error,
+          s.settings,
+          undefined,
+        );
+      } finally {
+        restore();
+      }
+      expect(response.status).toBe(500);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^ERROR tango\.request Internal Server Error: \/hits\/\nReferenceError: recordz is not defined\n {4}at /,
+      );
+    }
+  });
+
+  it("the file engine's failing directory is a 503 naming the engine and the directory, then recovers", async () => {
+    const s = await site();
+    const key = await s.login();
+    await fs.rm(dir, { recursive: true });
+    await fs.writeFile(dir, 'not a directory');
+    const error = await s.get(undefined, writes).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionStoreUnavailable);
+    expect((error as Error).message).toBe(
+      `The 'file' session engine is unavailable: ENOTDIR (open) in '${dir}'`,
+    );
+    const lines: string[] = [];
+    const restore = setLogSink((name, level, m) => lines.push(`${level} ${name} ${m}`));
+    try {
+      const response = responseForException(
+        new HttpRequest({ method: 'GET', url: '/' }),
+        error,
+        s.settings,
+        undefined,
+      );
+      expect(response.status).toBe(503);
+    } finally {
+      restore();
+    }
+    expect(lines).toEqual([
+      `ERROR tango.request Service Unavailable: /: The 'file' session engine is unavailable: ENOTDIR (open) in '${dir}'`,
+    ]);
+    expect(lines[0]).not.toContain(key);
+    await fs.rm(dir);
+    await fs.mkdir(dir);
+    expect((await s.get(undefined, writes)).setCookie).toHaveLength(1);
   });
 
   it('close() releases the store', async () => {
@@ -426,7 +502,7 @@ describe('SessionMiddleware: failures and lifecycle', () => {
   });
 });
 
-describe('SessionMiddleware with signed_cookies (spec J.5)', () => {
+describe('SessionMiddleware with signed_cookies (checklist §J.5)', () => {
   it('124: the cookie is the signed session; each save re-signs it', async () => {
     const s = await site({ SESSION_ENGINE: 'signed_cookies' });
     const first = await s.get(undefined, writes);

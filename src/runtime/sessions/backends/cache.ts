@@ -2,7 +2,8 @@
  * The `cache` engine (Django's `django.contrib.sessions.backends.cache`): the session's data
  * object itself (not the signed string) under `django.contrib.sessions.cache<key>` in the
  * `SESSION_CACHE_ALIAS` cache, with the cache's own expiry. Fast and non-persistent: with the
- * default `locmem` cache it is single-process only (spec 117); use Redis across processes.
+ * default `locmem` cache it is single-process only (checklist #117, in
+ * docs/django-sessions-checklist.md); use Redis across processes.
  *
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#using-cached-sessions
  */
@@ -10,10 +11,16 @@ import type { Cache } from '../../cache/cache.js';
 import { getCache } from '../../cache/caches.js';
 import type { Settings } from '../../conf/settings.js';
 import { isSessionData } from '../encoding.js';
-import { createWithFreshKey, isWellFormedSessionKey } from '../keys.js';
-import { type SessionData, type SessionStore, UpdateError } from '../store.js';
+import { UpdateError } from '../exceptions.js';
+import { createWithFreshKey } from '../keys.js';
+import { type SessionData, type SessionStoreOptions, ServerSideStoreBase } from '../store.js';
 
-/** Django's `KEY_PREFIX` of the cache engine (`'django.contrib.sessions.cache'`). */
+/**
+ * Django's `KEY_PREFIX` of the cache engine (`'django.contrib.sessions.cache'`).
+ *
+ * @example
+ * await cache.get(CACHE_KEY_PREFIX + key); // the session's data object
+ */
 export const CACHE_KEY_PREFIX = 'django.contrib.sessions.cache';
 
 /**
@@ -28,14 +35,17 @@ export function secondsUntil(expiresAt: Date, now: number): number {
   return Math.max(0, Math.ceil((expiresAt.getTime() - now) / 1000));
 }
 
-/** Options of `CacheStore`. */
-export interface CacheStoreOptions {
-  /** The clock in milliseconds, for timeouts (tests). Default `Date.now`. */
-  now?: () => number;
-}
+/**
+ * Options of `CacheStore`: the clock, which sets the cache timeout of each write.
+ *
+ * @example
+ * new CacheStore(cache, { now: () => clock.now });
+ */
+export type CacheStoreOptions = SessionStoreOptions;
 
 /**
- * Sessions in a `tango/cache` cache.
+ * Sessions in a `tango/cache` cache. Cache failures are the cache's own (`CacheUnavailable`
+ * from Redis: 503).
  *
  * Unlike Django, a cache error while loading is not swallowed into an empty session: it
  * rejects, and the request gets a 503 (DESIGN.md §7), instead of silently logging the user out
@@ -45,15 +55,12 @@ export interface CacheStoreOptions {
  * const store = await CacheStore.fromSettings(settings); // CACHES[SESSION_CACHE_ALIAS]
  * const key = await store.create({ hit: 1 }, new Date(Date.now() + 3600_000));
  */
-export class CacheStore implements SessionStore {
-  readonly stateless = false;
-  readonly #now: () => number;
-
+export class CacheStore extends ServerSideStoreBase {
   constructor(
     readonly cache: Cache,
     options: CacheStoreOptions = {},
   ) {
-    this.#now = options.now ?? Date.now;
+    super(options);
   }
 
   /**
@@ -67,11 +74,10 @@ export class CacheStore implements SessionStore {
   }
 
   #timeout(expiresAt: Date): number {
-    return secondsUntil(expiresAt, this.#now());
+    return secondsUntil(expiresAt, this.now());
   }
 
-  async load(key: string): Promise<SessionData | null> {
-    if (!isWellFormedSessionKey(key)) return null;
+  protected async loadChecked(key: string): Promise<SessionData | null> {
     const data = await this.cache.get(CACHE_KEY_PREFIX + key);
     return isSessionData(data) ? data : null;
   }
@@ -87,21 +93,18 @@ export class CacheStore implements SessionStore {
    * Overwrites a record that still exists; otherwise `UpdateError`. As in Django this is a
    * check-then-set, best effort: a cache has no conditional update.
    */
-  async save(key: string, data: SessionData, expiresAt: Date): Promise<string> {
-    if (!isWellFormedSessionKey(key) || !(await this.cache.has(CACHE_KEY_PREFIX + key))) {
-      throw new UpdateError('The session was deleted before it could be saved.');
-    }
+  protected async saveChecked(key: string, data: SessionData, expiresAt: Date): Promise<string> {
+    if (!(await this.cache.has(CACHE_KEY_PREFIX + key))) throw new UpdateError();
     await this.cache.set(CACHE_KEY_PREFIX + key, data, this.#timeout(expiresAt));
     return key;
   }
 
-  async delete(key: string): Promise<void> {
-    if (!isWellFormedSessionKey(key)) return;
+  protected async deleteChecked(key: string): Promise<void> {
     await this.cache.delete(CACHE_KEY_PREFIX + key);
   }
 
-  async exists(key: string): Promise<boolean> {
-    return isWellFormedSessionKey(key) && (await this.cache.has(CACHE_KEY_PREFIX + key));
+  protected existsChecked(key: string): Promise<boolean> {
+    return this.cache.has(CACHE_KEY_PREFIX + key);
   }
 
   /** The cache expires records itself: nothing to clear (Django's no-op `clear_expired`). */
@@ -109,7 +112,7 @@ export class CacheStore implements SessionStore {
     return null;
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.cache.close();
   }
 }

@@ -12,13 +12,25 @@ import { getConnection } from '../../db/connections.js';
 import { type Dialect, getDialect } from '../../db/dialect.js';
 import { isMissingTable, ProgrammingError } from '../../db/errors.js';
 import { decodeSessionData, encodeSessionData, type SessionSigningKeys } from '../encoding.js';
-import { createWithFreshKey, isWellFormedSessionKey } from '../keys.js';
-import { type SessionData, type SessionStore, UpdateError } from '../store.js';
+import { UpdateError } from '../exceptions.js';
+import { createWithFreshKey } from '../keys.js';
+import { type SessionData, type SessionStoreOptions, ServerSideStoreBase } from '../store.js';
 
-/** Django's table name (`Session._meta.db_table`). */
+/**
+ * Django's table name (`Session._meta.db_table`).
+ *
+ * @example
+ * await db.get(`SELECT count(*) AS n FROM ${SESSION_TABLE}`);
+ */
 export const SESSION_TABLE = 'django_session';
 
-/** What a store error says when `migrate` has not created the table yet. */
+/**
+ * What a store error says when `migrate` has not created the table yet.
+ *
+ * @example
+ * // ProgrammingError: no such table: django_session — run 'npm run migrate' (npx tsx manage.ts migrate)
+ * if (error instanceof ProgrammingError && error.message === MISSING_TABLE_MESSAGE) ...
+ */
 export const MISSING_TABLE_MESSAGE = `no such table: ${SESSION_TABLE} — run 'npm run migrate' (npx tsx manage.ts migrate)`;
 
 // Written once with `?` placeholders; each connection rewrites them for its driver and keeps
@@ -32,40 +44,48 @@ const DELETE = `DELETE FROM ${SESSION_TABLE} WHERE session_key = ?`;
 const EXISTS = `SELECT 1 AS found FROM ${SESSION_TABLE} WHERE session_key = ? AND expire_date > ?`;
 const CLEAR_EXPIRED = `DELETE FROM ${SESSION_TABLE} WHERE expire_date < ?`;
 
-/** Options of `DatabaseStore`. */
-export interface DatabaseStoreOptions {
+/**
+ * Options of `DatabaseStore` (and `CachedDatabaseStore`).
+ *
+ * @example
+ * new DatabaseStore(connection, { keys: { key: SECRET_KEY }, now: () => clock.now });
+ */
+export interface DatabaseStoreOptions extends SessionStoreOptions {
   /** Signing keys for the data (`SECRET_KEY`, `SECRET_KEY_FALLBACKS`); default: the settings'. */
   keys?: SessionSigningKeys;
-  /** The clock in milliseconds, for expiry comparisons (tests). Default `Date.now`. */
-  now?: () => number;
 }
 
-/** A loaded row: the data and its absolute expiry (what `cached_db` needs to refill its cache). */
+/**
+ * A loaded row: the data and its absolute expiry (what `cached_db` needs to refill its cache).
+ *
+ * @example
+ * const record: SessionRecord = { data: { hit: 1 }, expiresAt: new Date('2026-12-20T07:10:15Z') };
+ */
 export interface SessionRecord {
   data: SessionData;
   expiresAt: Date;
 }
 
 /**
- * Sessions in the `django_session` table through a `tango/db` connection.
+ * Sessions in the `django_session` table through a `tango/db` connection. Connection failures
+ * are the connection's `DatabaseUnavailable` (503); a missing table is a `ProgrammingError`
+ * (500) that says to run `migrate`.
  *
  * @example
  * const store = await DatabaseStore.fromSettings(settings); // DATABASES['default']
  * const key = await store.create({ hit: 1 }, new Date(Date.now() + 1209600_000));
  */
-export class DatabaseStore implements SessionStore {
-  readonly stateless = false;
+export class DatabaseStore extends ServerSideStoreBase {
   readonly #dialect: Dialect;
   readonly #keys: SessionSigningKeys;
-  readonly #now: () => number;
 
   constructor(
     readonly db: Connection,
     options: DatabaseStoreOptions = {},
   ) {
+    super(options);
     this.#dialect = getDialect(db.dialect);
     this.#keys = options.keys ?? {};
-    this.#now = options.now ?? Date.now;
   }
 
   /** Uses `DATABASES['default']`, shared with the rest of the process (Django's default router). */
@@ -78,7 +98,7 @@ export class DatabaseStore implements SessionStore {
   }
 
   #nowValue(): ReturnType<Dialect['datetime']> {
-    return this.#dialect.datetime(new Date(this.#now()));
+    return this.#dialect.datetime(new Date(this.now()));
   }
 
   /**
@@ -96,9 +116,8 @@ export class DatabaseStore implements SessionStore {
     }
   }
 
-  /** The live row's data and expiry, or `null` (missing, expired, undecodable, bad key). */
-  async loadRecord(key: string): Promise<SessionRecord | null> {
-    if (!isWellFormedSessionKey(key)) return null;
+  /** The live row's data and expiry under a checked key, or `null` (missing, expired, undecodable). */
+  protected async loadRecord(key: string): Promise<SessionRecord | null> {
     const row = await this.#query(() =>
       this.db.get<{ session_data: string; expire_date: unknown }>(LOAD, [key, this.#nowValue()]),
     );
@@ -108,7 +127,7 @@ export class DatabaseStore implements SessionStore {
     return data && expiresAt ? { data, expiresAt } : null;
   }
 
-  async load(key: string): Promise<SessionData | null> {
+  protected async loadChecked(key: string): Promise<SessionData | null> {
     return (await this.loadRecord(key))?.data ?? null;
   }
 
@@ -122,25 +141,21 @@ export class DatabaseStore implements SessionStore {
     });
   }
 
-  async save(key: string, data: SessionData, expiresAt: Date): Promise<string> {
+  protected async saveChecked(key: string, data: SessionData, expiresAt: Date): Promise<string> {
     const encoded = encodeSessionData(data, this.#keys);
-    const { changes } = isWellFormedSessionKey(key)
-      ? await this.#query(() =>
-          this.db.run(UPDATE, [encoded, this.#dialect.datetime(expiresAt), key]),
-        )
-      : { changes: 0 };
+    const { changes } = await this.#query(() =>
+      this.db.run(UPDATE, [encoded, this.#dialect.datetime(expiresAt), key]),
+    );
     // Django: save(force_update=True) updating no row raises UpdateError.
-    if (changes === 0) throw new UpdateError('The session was deleted before it could be saved.');
+    if (changes === 0) throw new UpdateError();
     return key;
   }
 
-  async delete(key: string): Promise<void> {
-    if (!isWellFormedSessionKey(key)) return;
+  protected async deleteChecked(key: string): Promise<void> {
     await this.#query(() => this.db.run(DELETE, [key]));
   }
 
-  async exists(key: string): Promise<boolean> {
-    if (!isWellFormedSessionKey(key)) return false;
+  protected async existsChecked(key: string): Promise<boolean> {
     return (await this.#query(() => this.db.get(EXISTS, [key, this.#nowValue()]))) !== undefined;
   }
 
@@ -151,7 +166,7 @@ export class DatabaseStore implements SessionStore {
   }
 
   /** Closes the connection (it reopens lazily if someone else still uses it). */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.db.close();
   }
 }

@@ -5,15 +5,21 @@
  *
  * Expiry: the file's **mtime is set to the absolute expiry** (`expiresAt`). Django instead
  * derives it from mtime + SESSION_COOKIE_AGE unless `_session_expiry` is a datetime, which lets
- * an integer `set_expiry(n)` session live forever (spec item 120); here every session carries
- * its own deadline, and `clearExpired()` is one `stat` per file. A tool that rewrites mtimes
- * (e.g. a restore without `--times`) would shift deadlines; the data itself stays valid.
+ * an integer `set_expiry(n)` session live forever (checklist #120, in
+ * docs/django-sessions-checklist.md); here every session carries its own deadline, and
+ * `clearExpired()` is one `stat` per file. A tool that rewrites mtimes (e.g. a restore without
+ * `--times`) would shift deadlines; the data itself stays valid.
  *
  * I/O on the request path is synchronous, as in Django: a session file is a few hundred bytes
  * in a local directory, where each call takes microseconds, while every `fs.promises` call is
  * a round trip through libuv's thread pool (measured with bench/ab.mjs: the async version
- * needed ~38 % more CPU per returning-client request). Do not point `SESSION_FILE_PATH` at a network file system that can
- * stall: use the `db` or `cache` engine there. `clearExpired()` (a command) stays async.
+ * needed ~38 % more CPU per returning-client request). Do not point `SESSION_FILE_PATH` at a
+ * network file system that can stall: use the `db` or `cache` engine there. `clearExpired()`
+ * (a command) stays async.
+ *
+ * A failing system call on the directory (EACCES, ENOSPC, EMFILE, EIO, ...) is an outage:
+ * `SessionStoreUnavailable` (503), naming the directory but not the key. A missing file is a
+ * missing session, never an error.
  *
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#using-file-based-sessions
  */
@@ -37,12 +43,17 @@ import path from 'node:path';
 import { ImproperlyConfigured } from '../../conf/errors.js';
 import type { Settings } from '../../conf/settings.js';
 import { decodeSessionData, encodeSessionData, type SessionSigningKeys } from '../encoding.js';
-import { InvalidSessionKey } from '../exceptions.js';
-import { createWithFreshKey, isWellFormedSessionKey } from '../keys.js';
-import { type SessionData, type SessionStore, UpdateError } from '../store.js';
+import { SessionStoreUnavailable, UpdateError } from '../exceptions.js';
+import { createWithFreshKey } from '../keys.js';
+import { type SessionData, type SessionStoreOptions, ServerSideStoreBase } from '../store.js';
 
-/** Options of `FileStore`. */
-export interface FileStoreOptions {
+/**
+ * Options of `FileStore`.
+ *
+ * @example
+ * new FileStore({ directory: '/var/lib/mysite/sessions', prefix: 'sessionid', keys: { key: SECRET_KEY } });
+ */
+export interface FileStoreOptions extends SessionStoreOptions {
   /** Existing, writable directory holding the session files (`SESSION_FILE_PATH`). */
   directory: string;
   /** File name prefix (`SESSION_COOKIE_NAME`, as Django). Default `'sessionid'`. */
@@ -61,22 +72,23 @@ function isMissing(error: unknown): boolean {
 }
 
 /**
- * Sessions as files in one directory. Keys are validated (`[a-z0-9]`, 8-64 characters) before
- * any path is built; writes go to a temporary file in the same directory that is renamed over
- * the target, so readers never see half a session.
+ * Sessions as files in one directory. Keys reach it checked by `ServerSideStoreBase`
+ * (`[a-z0-9]`, 8-64 characters), so no path is ever built from anything else; writes go to a
+ * temporary file in the same directory that is renamed over the target, so readers never see
+ * half a session.
  *
  * @example
  * const store = await FileStore.fromSettings(settings);
  * const key = await store.create({ hit: 1 }, new Date(Date.now() + 3600_000));
  */
-export class FileStore implements SessionStore {
-  readonly stateless = false;
+export class FileStore extends ServerSideStoreBase {
   readonly directory: string;
   readonly #prefix: string;
   readonly #keys: SessionSigningKeys;
   readonly #filePattern: RegExp;
 
   constructor(options: FileStoreOptions) {
+    super(options);
     this.directory = options.directory;
     this.#prefix = options.prefix ?? 'sessionid';
     this.#keys = options.keys ?? {};
@@ -114,30 +126,57 @@ export class FileStore implements SessionStore {
     });
   }
 
-  /** Django's `_key_to_file`: the path for `key`, or `InvalidSessionKey` for a key never issued. */
-  fileFor(key: string): string {
-    if (!isWellFormedSessionKey(key))
-      throw new InvalidSessionKey('Invalid characters in session key');
+  /** Django's `_key_to_file`, for a key the base class checked. */
+  #fileFor(key: string): string {
     return path.join(this.directory, this.#prefix + key);
   }
 
-  async load(key: string): Promise<SessionData | null> {
-    if (!isWellFormedSessionKey(key)) return null;
+  /**
+   * A failed system call as the outage it is: `SessionStoreUnavailable` naming the error code,
+   * the call and the directory (not the path, which holds the key). Errors that are not system
+   * call failures (a bad argument is a bug) are returned unchanged.
+   */
+  #failure(error: unknown): unknown {
+    const syscall = (error as NodeJS.ErrnoException | null)?.syscall;
+    if (!(error instanceof Error) || typeof syscall !== 'string') return error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return new SessionStoreUnavailable('file', `${code} (${syscall}) in '${this.directory}'`, {
+      cause: error,
+    });
+  }
+
+  /** True when the session file exists. */
+  #isPresent(file: string): boolean {
+    try {
+      accessSync(file);
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw this.#failure(error);
+    }
+  }
+
+  protected async loadChecked(key: string): Promise<SessionData | null> {
     let fd: number;
     try {
-      fd = openSync(this.fileFor(key), 'r');
+      fd = openSync(this.#fileFor(key), 'r');
     } catch (error) {
       if (isMissing(error)) return null;
-      throw error;
+      throw this.#failure(error);
     }
+    let content: string | null = null;
     try {
-      // Both on the same descriptor, so they see the same file even if a save renames over it.
-      const stat = fstatSync(fd);
-      if (!stat.isFile() || stat.mtimeMs <= Date.now()) return null;
-      return decodeSessionData(readFileSync(fd, 'utf8'), this.#keys);
-    } finally {
-      closeSync(fd);
+      try {
+        // Both on the same descriptor, so they see the same file even if a save renames over it.
+        const stat = fstatSync(fd);
+        if (stat.isFile() && stat.mtimeMs > this.now()) content = readFileSync(fd, 'utf8');
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      throw this.#failure(error);
     }
+    return content === null ? null : decodeSessionData(content, this.#keys);
   }
 
   async create(data: SessionData, expiresAt: Date): Promise<string> {
@@ -147,45 +186,55 @@ export class FileStore implements SessionStore {
       try {
         // O_EXCL: two requests can never both claim a key. Nobody knows the key until this
         // returns, so writing into the claimed file directly is as good as a rename.
-        fd = openSync(this.fileFor(key), 'wx', 0o600);
+        fd = openSync(this.#fileFor(key), 'wx', 0o600);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-        throw error;
+        throw this.#failure(error);
       }
-      writeAndClose(fd, content, expiresAt);
+      try {
+        writeAndClose(fd, content, expiresAt);
+      } catch (error) {
+        throw this.#failure(error);
+      }
       return true;
     });
   }
 
-  async save(key: string, data: SessionData, expiresAt: Date): Promise<string> {
-    const file = this.fileFor(key);
+  protected async saveChecked(key: string, data: SessionData, expiresAt: Date): Promise<string> {
+    const file = this.#fileFor(key);
     const content = encodeSessionData(data, this.#keys);
     // Deleted meanwhile (logout in a concurrent request): Django's UpdateError.
-    if (!isPresent(file)) throw new UpdateError(`Session ${key.slice(0, 4)}... no longer exists.`);
+    if (!this.#isPresent(file)) throw new UpdateError();
     const temp = `${file}_out_${randomBytes(6).toString('hex')}`;
     try {
       writeAndClose(openSync(temp, 'wx', 0o600), content, expiresAt);
       renameSync(temp, file);
     } catch (error) {
-      rmSync(temp, { force: true });
-      throw error;
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // The write's failure is the one to report; clearExpired() removes stale temp files.
+      }
+      throw this.#failure(error);
     }
     return key;
   }
 
-  async delete(key: string): Promise<void> {
-    if (!isWellFormedSessionKey(key)) return;
-    rmSync(this.fileFor(key), { force: true });
+  protected async deleteChecked(key: string): Promise<void> {
+    try {
+      rmSync(this.#fileFor(key), { force: true });
+    } catch (error) {
+      throw this.#failure(error);
+    }
   }
 
-  async exists(key: string): Promise<boolean> {
-    if (!isWellFormedSessionKey(key)) return false;
+  protected async existsChecked(key: string): Promise<boolean> {
     try {
-      const stat = statSync(this.fileFor(key));
-      return stat.isFile() && stat.mtimeMs > Date.now();
+      const stat = statSync(this.#fileFor(key));
+      return stat.isFile() && stat.mtimeMs > this.now();
     } catch (error) {
       if (isMissing(error)) return false;
-      throw error;
+      throw this.#failure(error);
     }
   }
 
@@ -194,11 +243,16 @@ export class FileStore implements SessionStore {
    * interrupted writes), returning how many sessions were removed.
    */
   async clearExpired(): Promise<number> {
-    const now = Date.now();
+    const now = this.now();
+    let names: string[];
+    try {
+      names = await fs.readdir(this.directory);
+    } catch (error) {
+      throw this.#failure(error);
+    }
     let removed = 0;
-    const tempPrefix = this.#prefix;
-    for (const name of await fs.readdir(this.directory)) {
-      if (!name.startsWith(tempPrefix)) continue;
+    for (const name of names) {
+      if (!name.startsWith(this.#prefix)) continue;
       const isSession = this.#filePattern.test(name);
       if (!isSession && !name.includes('_out_')) continue;
       const file = path.join(this.directory, name);
@@ -210,20 +264,10 @@ export class FileStore implements SessionStore {
           if (isSession) removed++;
         }
       } catch (error) {
-        if (!isMissing(error)) throw error;
+        if (!isMissing(error)) throw this.#failure(error);
       }
     }
     return removed;
-  }
-}
-
-function isPresent(file: string): boolean {
-  try {
-    accessSync(file);
-    return true;
-  } catch (error) {
-    if (isMissing(error)) return false;
-    throw error;
   }
 }
 

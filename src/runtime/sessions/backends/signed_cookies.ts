@@ -9,24 +9,46 @@
  *   `SESSION_COOKIE_AGE` are still capped by it, as in Django;
  * - a tampered cookie logs `Session data corrupted` on `tango.security.SuspiciousSession`, and
  *   the session becomes new, so the middleware sends the deletion cookie instead of re-issuing
- *   a signed empty session (spec item 126).
+ *   a signed empty session (checklist #126, in docs/django-sessions-checklist.md).
  *
- * Replaying an old cookie works until it expires ("no freshness guarantee", as Django
- * documents): `delete()` cannot revoke a value the client holds.
+ * The signing timestamp and every age check use the store's clock (`now`, default
+ * `Date.now`), as every engine's expiry does.
+ *
+ * This is the client-side kind of store (`kind: 'client'`): the cookie is the store, so there
+ * is no key to check, no record to lose (`save()` never rejects with `UpdateError`) and
+ * nothing to clear. Replaying an old cookie works until it expires ("no freshness guarantee",
+ * as Django documents): `delete()` cannot revoke a value the client holds.
  *
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#using-cookie-based-sessions
  */
 import type { Settings } from '../../conf/settings.js';
-import { BadSignature, SignatureExpired, dumps, loads } from '../../core/signing/index.js';
+import {
+  b62decode,
+  b62encode,
+  BadSignature,
+  SignatureExpired,
+  type SignerOptions,
+  TimestampSigner,
+} from '../../core/signing/index.js';
 import { isSessionData, parseIsoDate, securityLogger } from '../encoding.js';
 import { EXPIRY_KEY } from '../session.js';
-import type { SessionData, SessionStore } from '../store.js';
+import type { ClientSideStore, SessionData, SessionStoreOptions } from '../store.js';
 
-/** Django's salt for this engine. */
+/**
+ * Django's salt for this engine.
+ *
+ * @example
+ * dumps(data, { salt: SIGNED_COOKIES_SALT, compress: true }); // what create() returns
+ */
 export const SIGNED_COOKIES_SALT = 'django.contrib.sessions.backends.signed_cookies';
 
-/** Options of `SignedCookieStore`. */
-export interface SignedCookieStoreOptions {
+/**
+ * Options of `SignedCookieStore`.
+ *
+ * @example
+ * new SignedCookieStore({ key: SECRET_KEY, fallbackKeys: [], maxAge: 1209600 });
+ */
+export interface SignedCookieStoreOptions extends SessionStoreOptions {
   /** `SECRET_KEY`; default: the configured settings'. */
   key?: string;
   /** `SECRET_KEY_FALLBACKS`: older keys still accepted on load. */
@@ -36,19 +58,54 @@ export interface SignedCookieStoreOptions {
 }
 
 /**
- * A stateless store: `create`/`save` return the signed cookie value, `load` verifies it.
+ * Django's `TimestampSigner` on the store's clock: the timestamp it signs and the age it
+ * checks both come from `now`, so the signed value is byte for byte what `signing.dumps`
+ * gives at that time.
+ */
+class ClockedTimestampSigner extends TimestampSigner {
+  readonly #now: () => number;
+
+  constructor(options: SignerOptions, now: () => number) {
+    super(options);
+    this.#now = now;
+  }
+
+  override timestamp(): string {
+    return b62encode(Math.floor(this.#now() / 1000));
+  }
+
+  /** `TimestampSigner.unsign` (signature first, then `age > maxAge` expires) on `now`. */
+  override unsign(value: string, maxAge?: number | null): string {
+    const result = super.unsign(value);
+    if (maxAge !== undefined && maxAge !== null) {
+      // Verified: value is `result + sep + timestamp + sep + signature`.
+      const start = result.length + this.sep.length;
+      const timestamp = b62decode(value.slice(start, value.lastIndexOf(this.sep)));
+      const age = this.#now() / 1000 - timestamp;
+      if (age > maxAge) throw new SignatureExpired(`Signature age ${age} > ${maxAge} seconds`);
+    }
+    return result;
+  }
+}
+
+/**
+ * A client-side store: `create`/`save` return the signed cookie value, `load` verifies it.
  *
  * @example
  * const store = new SignedCookieStore({ key: 'secret', maxAge: 1209600 });
  * const cookie = await store.create({ hit: 1 }, expiresAt); // 'eyJoaXQiOjF9:1xV1k1:UMJ_...'
  * await store.load(cookie); // { hit: 1 }
  */
-export class SignedCookieStore implements SessionStore {
-  readonly stateless = true;
+export class SignedCookieStore implements ClientSideStore {
+  readonly kind = 'client';
   readonly #options: SignedCookieStoreOptions;
+  readonly #now: () => number;
+  /** Built on first use, so the settings' keys are read then, as `signing.dumps` would. */
+  #signer: ClockedTimestampSigner | undefined;
 
   constructor(options: SignedCookieStoreOptions) {
     this.#options = options;
+    this.#now = options.now ?? Date.now;
   }
 
   static async fromSettings(settings: Readonly<Settings>): Promise<SignedCookieStore> {
@@ -59,9 +116,16 @@ export class SignedCookieStore implements SessionStore {
     });
   }
 
-  #loads(value: string, maxAge: number): unknown {
+  get #signing(): ClockedTimestampSigner {
     const { key, fallbackKeys } = this.#options;
-    return loads(value, { key, fallbackKeys, salt: SIGNED_COOKIES_SALT, maxAge });
+    return (this.#signer ??= new ClockedTimestampSigner(
+      { key, fallbackKeys, salt: SIGNED_COOKIES_SALT },
+      this.#now,
+    ));
+  }
+
+  #loads(value: string, maxAge: number): unknown {
+    return this.#signing.unsignObject(value, { maxAge });
   }
 
   async load(key: string): Promise<SessionData | null> {
@@ -89,16 +153,20 @@ export class SignedCookieStore implements SessionStore {
       }
     } else if (typeof expiry === 'string') {
       const deadline = parseIsoDate(expiry);
-      if (deadline !== null && deadline.getTime() <= Date.now()) return null;
+      if (deadline !== null && deadline.getTime() <= this.#now()) return null;
     }
     return data;
   }
 
-  /** The signed value; `expiresAt` is not stored (custom expiries live in the data). */
+  /**
+   * The signed value, Django's `signing.dumps(data, salt=SIGNED_COOKIES_SALT, compress=True)`;
+   * `expiresAt` is not stored (custom expiries live in the data).
+   */
   async create(data: SessionData, _expiresAt?: Date): Promise<string> {
-    return dumps(data, { key: this.#options.key, salt: SIGNED_COOKIES_SALT, compress: true });
+    return this.#signing.signObject(data, { compress: true });
   }
 
+  /** A newly signed value; nothing on the server can have vanished, so never `UpdateError`. */
   async save(_key: string, data: SessionData, expiresAt?: Date): Promise<string> {
     return this.create(data, expiresAt);
   }

@@ -3,8 +3,7 @@
  * that keep them (db, cached_db, file). Meant for a cron job.
  */
 import { CommandError, type Command } from '../../management/base.js';
-import { createSessionStore } from '../engines.js';
-import { engineLabel } from '../session.js';
+import { createSessionStore, engineLabel } from '../engines.js';
 
 /** Why an engine has nothing to clear, by engine name. */
 const NOTHING_TO_CLEAR: Record<string, string> = {

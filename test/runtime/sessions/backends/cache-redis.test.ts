@@ -14,7 +14,7 @@ import {
   serviceSupport,
   startRedis,
 } from '../../../support/services.js';
-import { describeStoreContract } from '../store-contract.js';
+import { describeServerSideStoreContract } from '../store-contract.js';
 
 const HOUR = 3_600_000;
 const support = serviceSupport('redis');
@@ -34,10 +34,10 @@ describe.skipIf(!support.available)('cache engine on Redis', () => {
     await redis?.close();
   });
 
-  describeStoreContract('cache (Redis)', async () => {
+  describeServerSideStoreContract('cache (Redis)', async ({ now }) => {
     await raw.flushDb();
     const cache = new RedisCache({ location: redis.url });
-    return { store: new CacheStore(cache), cleanup: () => cache.close() };
+    return { store: new CacheStore(cache, { now }), cleanup: () => cache.close() };
   });
 
   describe('specifics', () => {

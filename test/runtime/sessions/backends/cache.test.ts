@@ -1,3 +1,5 @@
+// The cache engine on locmem: the shared store contract, then its specifics. Items cited as
+// "checklist #N" (or §X, a section) are in docs/django-sessions-checklist.md.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -13,17 +15,18 @@ import {
   CacheStore,
   secondsUntil,
 } from '../../../../src/runtime/sessions/backends/cache.js';
-import { UpdateError } from '../../../../src/runtime/sessions/store.js';
-import { describeStoreContract } from '../store-contract.js';
+import { UpdateError } from '../../../../src/runtime/sessions/exceptions.js';
+import { describeServerSideStoreContract } from '../store-contract.js';
 
 const HOUR = 3_600_000;
 
-describeStoreContract('cache', async () => {
+describeServerSideStoreContract('cache', async ({ now }) => {
+  // The cache keeps its own (wall) clock, as Redis does: the store's clock sets the timeouts.
   const cache = new LocMemCache({ location: randomUUID() });
-  return { store: new CacheStore(cache), cleanup: () => cache.clear() };
+  return { store: new CacheStore(cache, { now }), cleanup: () => cache.clear() };
 });
 
-describe('cache engine specifics (spec J.3, Django CacheSessionTests)', () => {
+describe('cache engine specifics (checklist §J.3, Django CacheSessionTests)', () => {
   let clock: { now: number };
   let cache: LocMemCache;
   let store: CacheStore;
@@ -33,13 +36,13 @@ describe('cache engine specifics (spec J.3, Django CacheSessionTests)', () => {
     store = new CacheStore(cache, { now: () => clock.now });
   });
 
-  it('test_default_cache: stores the raw data object under django.contrib.sessions.cache<key> (spec 116)', async () => {
+  it('test_default_cache: stores the raw data object under django.contrib.sessions.cache<key> (checklist #116)', async () => {
     const key = await store.create({ hit: 1, nested: { a: [1] } }, new Date(clock.now + HOUR));
     expect(await cache.get(CACHE_KEY_PREFIX + key)).toEqual({ hit: 1, nested: { a: [1] } });
     expect(CACHE_KEY_PREFIX).toBe('django.contrib.sessions.cache');
   });
 
-  it('expires with the session: the cache timeout is the seconds until expiresAt (spec 116)', async () => {
+  it('expires with the session: the cache timeout is the seconds until expiresAt (checklist #116)', async () => {
     const key = await store.create({ hit: 1 }, new Date(clock.now + 2_000));
     clock.now += 1_999;
     expect(await store.load(key)).toEqual({ hit: 1 });
@@ -68,7 +71,7 @@ describe('cache engine specifics (spec J.3, Django CacheSessionTests)', () => {
     expect(await store.load('a'.repeat(1240))).toBeNull();
   });
 
-  it('clearExpired() has nothing to do (spec 116, 149)', async () => {
+  it('clearExpired() has nothing to do (checklist #116, #149)', async () => {
     expect(await store.clearExpired()).toBeNull();
   });
 

@@ -21,7 +21,7 @@ import {
   startPostgres,
   startRedis,
 } from '../../../support/services.js';
-import { describeStoreContract } from '../store-contract.js';
+import { describeServerSideStoreContract } from '../store-contract.js';
 
 const KEYS = { key: 'cached-db-pg-redis-secret', fallbackKeys: [] };
 const HOUR = 3_600_000;
@@ -55,17 +55,17 @@ describe.skipIf(!available)('cached_db engine on PostgreSQL + Redis', () => {
   });
 
   /** A store on fresh connections over an empty table and an empty Redis database. */
-  async function freshStore() {
+  async function freshStore(now?: () => number) {
     const db = new PostgresConnection({ url: pg.url });
     await db.run('TRUNCATE django_session');
     await raw.flushDb();
     const cache = new RedisCache({ location: redis.url, label: "CACHES['default']" });
-    const store = new CachedDatabaseStore(new DatabaseStore(db, { keys: KEYS }), cache);
+    const store = new CachedDatabaseStore(db, cache, { keys: KEYS, now });
     return { db, cache, store, cleanup: () => store.close() };
   }
 
-  describeStoreContract('cached_db (PostgreSQL + Redis)', async () => {
-    const { store, cleanup } = await freshStore();
+  describeServerSideStoreContract('cached_db (PostgreSQL + Redis)', async ({ now }) => {
+    const { store, cleanup } = await freshStore(now);
     return { store, cleanup };
   });
 

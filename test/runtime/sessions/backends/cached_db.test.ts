@@ -1,3 +1,5 @@
+// The cached_db engine on SQLite and locmem: the shared store contract, then its specifics.
+// Items cited as "checklist #N" (or §X, a section) are in docs/django-sessions-checklist.md.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,8 +26,8 @@ import {
 } from '../../../../src/runtime/sessions/backends/cached_db.js';
 import { DatabaseStore } from '../../../../src/runtime/sessions/backends/db.js';
 import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
-import { UpdateError } from '../../../../src/runtime/sessions/store.js';
-import { describeStoreContract } from '../store-contract.js';
+import { UpdateError } from '../../../../src/runtime/sessions/exceptions.js';
+import { describeServerSideStoreContract } from '../store-contract.js';
 
 const KEYS = { key: 'cached-db-test-secret', fallbackKeys: [] };
 const HOUR = 3_600_000;
@@ -66,13 +68,13 @@ function counting(db: Connection): Connection & { queries: number } {
   return wrapped;
 }
 
-describeStoreContract('cached_db', async () => {
+describeServerSideStoreContract('cached_db', async ({ now }) => {
   const { db, cleanup } = await migratedDatabase();
   const cache = new LocMemCache({ location: randomUUID() });
-  return { store: new CachedDatabaseStore(new DatabaseStore(db, { keys: KEYS }), cache), cleanup };
+  return { store: new CachedDatabaseStore(db, cache, { keys: KEYS, now }), cleanup };
 });
 
-describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', () => {
+describe('cached_db engine specifics (checklist §J.2, Django CacheDBSessionTests)', () => {
   let fixture: Awaited<ReturnType<typeof migratedDatabase>>;
   let db: ReturnType<typeof counting>;
   let cache: LocMemCache;
@@ -81,13 +83,13 @@ describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', ()
     fixture = await migratedDatabase();
     db = counting(fixture.db);
     cache = new LocMemCache({ location: randomUUID() });
-    store = new CachedDatabaseStore(new DatabaseStore(db, { keys: KEYS }), cache);
+    store = new CachedDatabaseStore(db, cache, { keys: KEYS });
   });
   afterEach(async () => {
     await fixture.cleanup();
   });
 
-  it('writes through: the row and the raw data under django.contrib.sessions.cached_db<key> (spec 114)', async () => {
+  it('writes through: the row and the raw data under django.contrib.sessions.cached_db<key> (checklist #114)', async () => {
     const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
     expect(await cache.get(CACHED_DB_KEY_PREFIX + key)).toEqual({ hit: 1 });
     expect(
@@ -98,7 +100,7 @@ describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', ()
     expect(await new DatabaseStore(fixture.db, { keys: KEYS }).load(key)).toEqual({ hit: 2 });
   });
 
-  it('test_exists_searches_cache_first: load and exists run no query when cached (spec 115)', async () => {
+  it('test_exists_searches_cache_first: load and exists run no query when cached (checklist #115)', async () => {
     const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
     db.queries = 0;
     expect(await store.exists(key)).toBe(true);
@@ -106,16 +108,10 @@ describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', ()
     expect(db.queries).toBe(0);
   });
 
-  it('reads the database on a cache miss and refills the cache with the row expiry (spec 114)', async () => {
+  it('reads the database on a cache miss and refills the cache with the row expiry (checklist #114)', async () => {
     const clock = { now: Date.now() };
     const timedCache = new LocMemCache({ location: randomUUID(), now: () => clock.now });
-    const timed = new CachedDatabaseStore(
-      new DatabaseStore(db, { keys: KEYS, now: () => clock.now }),
-      timedCache,
-      {
-        now: () => clock.now,
-      },
-    );
+    const timed = new CachedDatabaseStore(db, timedCache, { keys: KEYS, now: () => clock.now });
     const key = await timed.create({ hit: 1 }, new Date(clock.now + 10_000));
     await timedCache.clear();
     db.queries = 0;
@@ -127,7 +123,7 @@ describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', ()
     expect(await timed.load(key)).toBeNull();
   });
 
-  it('delete() removes the row and the cached copy; save() of a deleted session is UpdateError (spec 88)', async () => {
+  it('delete() removes the row and the cached copy; save() of a deleted session is UpdateError (checklist #88)', async () => {
     const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
     await store.delete(key);
     expect(await cache.has(CACHED_DB_KEY_PREFIX + key)).toBe(false);
@@ -138,7 +134,7 @@ describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', ()
     expect(await cache.has(CACHED_DB_KEY_PREFIX + key)).toBe(false);
   });
 
-  it("clearExpired() is the database's (spec 115)", async () => {
+  it("clearExpired() is the database's (checklist #115)", async () => {
     await store.create({ live: true }, new Date(Date.now() + HOUR));
     await store.create({ expired: true }, new Date(Date.now() - HOUR));
     expect(await store.clearExpired()).toBe(1);
@@ -163,10 +159,7 @@ describe('cached_db engine specifics (spec J.2, Django CacheDBSessionTests)', ()
     const lines: string[] = [];
     const restore = setLogSink((name, level, message) => lines.push(`${level} ${name} ${message}`));
     try {
-      const failing = new CachedDatabaseStore(
-        new DatabaseStore(fixture.db, { keys: KEYS }),
-        broken,
-      );
+      const failing = new CachedDatabaseStore(fixture.db, broken, { keys: KEYS });
       const key = await failing.create({ hit: 1 }, new Date(Date.now() + HOUR));
       expect(await failing.load(key)).toEqual({ hit: 1 });
       expect(await failing.exists(key)).toBe(true);
@@ -215,7 +208,7 @@ describe('CachedDatabaseStore.fromSettings', () => {
     );
     const store = await CachedDatabaseStore.fromSettings(settings);
     expect(store.cache).toBe(getCache(settings, 'sessions'));
-    expect(store.db.db).toBe(getConnection(settings));
+    expect(store.db).toBe(getConnection(settings));
     const key = await store.create({ a: 1 }, new Date(Date.now() + HOUR));
     expect(await getCache(settings, 'sessions').get(CACHED_DB_KEY_PREFIX + key)).toEqual({ a: 1 });
     expect(await getCache(settings, 'default').get(CACHED_DB_KEY_PREFIX + key)).toBeUndefined();

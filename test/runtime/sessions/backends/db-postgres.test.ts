@@ -29,7 +29,8 @@ import {
   serviceSupport,
   startPostgres,
 } from '../../../support/services.js';
-import { describeStoreContract } from '../store-contract.js';
+import { describeServerSideStoreContract } from '../store-contract.js';
+import { InspectableDatabaseStore } from './inspectable-db-store.js';
 
 const KEYS = { key: 'db-postgres-test-secret', fallbackKeys: [] };
 const HOUR = 3_600_000;
@@ -64,21 +65,21 @@ describe.skipIf(!support.available)('db engine on PostgreSQL', () => {
     return connection;
   }
 
-  describeStoreContract('db (PostgreSQL)', async () => {
+  describeServerSideStoreContract('db (PostgreSQL)', async ({ now }) => {
     const connection = await emptyTable();
     return {
-      store: new DatabaseStore(connection, { keys: KEYS }),
+      store: new DatabaseStore(connection, { keys: KEYS, now }),
       cleanup: () => connection.close(),
     };
   });
 
   describe('specifics', () => {
     let clock: { now: number };
-    let store: DatabaseStore;
+    let store: InspectableDatabaseStore;
     beforeEach(async () => {
       db = await emptyTable();
       clock = { now: Date.now() };
-      store = new DatabaseStore(db, { keys: KEYS, now: () => clock.now });
+      store = new InspectableDatabaseStore(db, { keys: KEYS, now: () => clock.now });
     });
     afterEach(async () => {
       await db.close();
@@ -99,7 +100,7 @@ describe.skipIf(!support.available)('db engine on PostgreSQL', () => {
       expect(decodeSessionData(row!.session_data, KEYS)).toEqual({ hit: 1 });
       expect(row!.expire_date).toEqual(expiresAt);
       expect(row!.utc).toBe('2036-12-20 07:10:15.540');
-      expect(await store.loadRecord(key)).toEqual({ data: { hit: 1 }, expiresAt });
+      expect(await store.record(key)).toEqual({ data: { hit: 1 }, expiresAt });
     });
 
     it('loads a row only while expire_date > now, and clearExpired() removes only expired rows', async () => {

@@ -1,9 +1,10 @@
 /**
- * Django interop for the db engine (DESIGN.md §5, spec 108-111): REAL Django 3.2 (the system
+ * Django interop for the db engine (DESIGN.md §5, checklist #108-111): REAL Django 3.2 (the system
  * python) and Tango share one SQLite `django_session` table. A row written by Django loads in
  * Tango's DatabaseStore and the reverse; Tango's migrate accepts a Django-migrated database and
  * Django's `migrate --fake-initial` accepts a Tango-migrated one; expire_date text written by
- * either side orders correctly for the other's expiry checks and clear_expired.
+ * either side orders correctly for the other's expiry checks and clear_expired. Checklist items
+ * are in docs/django-sessions-checklist.md.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, SqliteConnection } from '../../../../src/runtime/db/index.js';
-import { DatabaseStore } from '../../../../src/runtime/sessions/backends/db.js';
+import { InspectableDatabaseStore } from './inspectable-db-store.js';
 import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -102,16 +103,16 @@ const sessionsApp = (dir: string) => ({
 });
 const quiet = { write: () => undefined };
 
-describe.skipIf(!available)('db engine interop with Django 3.2 (spec 108-111)', () => {
+describe.skipIf(!available)('db engine interop with Django 3.2 (checklist #108-111)', () => {
   let dir: string;
   let file: string;
   let db: SqliteConnection;
-  let store: DatabaseStore;
+  let store: InspectableDatabaseStore;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'tango-django-db-'));
     file = path.join(dir, 'db.sqlite3');
     db = new SqliteConnection(file);
-    store = new DatabaseStore(db, { keys: { key: SECRET } });
+    store = new InspectableDatabaseStore(db, { keys: { key: SECRET } });
   });
   afterEach(async () => {
     await db.close();
@@ -135,7 +136,7 @@ describe.skipIf(!available)('db engine interop with Django 3.2 (spec 108-111)', 
       _session_expiry: 60,
     });
     // Django's expire_date is naive UTC text, now + SESSION_COOKIE_AGE.
-    const record = await store.loadRecord(djangoKey);
+    const record = await store.record(djangoKey);
     expect(Math.abs(record!.expiresAt.getTime() - (Date.now() + 1_209_600_000))).toBeLessThan(
       60_000,
     );

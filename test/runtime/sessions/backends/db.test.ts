@@ -1,3 +1,5 @@
+// The db engine: the shared store contract, then its specifics. Items cited as "checklist #N"
+// (or §X, a section) are in docs/django-sessions-checklist.md.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,8 +20,9 @@ import {
 import { decodeSessionData, encodeSessionData } from '../../../../src/runtime/sessions/encoding.js';
 import { setSessionKeyGenerator } from '../../../../src/runtime/sessions/keys.js';
 import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
-import { UpdateError } from '../../../../src/runtime/sessions/store.js';
-import { describeStoreContract } from '../store-contract.js';
+import { UpdateError } from '../../../../src/runtime/sessions/exceptions.js';
+import { describeServerSideStoreContract } from '../store-contract.js';
+import { InspectableDatabaseStore } from './inspectable-db-store.js';
 
 const KEYS = { key: 'db-test-secret', fallbackKeys: [] };
 const HOUR = 3_600_000;
@@ -51,25 +54,25 @@ async function migratedDatabase(): Promise<{
   };
 }
 
-describeStoreContract('db', async () => {
+describeServerSideStoreContract('db', async ({ now }) => {
   const { db, cleanup } = await migratedDatabase();
-  return { store: new DatabaseStore(db, { keys: KEYS }), cleanup };
+  return { store: new DatabaseStore(db, { keys: KEYS, now }), cleanup };
 });
 
-describe('db engine specifics (spec J.1)', () => {
+describe('db engine specifics (checklist §J.1)', () => {
   let fixture: Awaited<ReturnType<typeof migratedDatabase>>;
   let clock: { now: number };
-  let store: DatabaseStore;
+  let store: InspectableDatabaseStore;
   beforeEach(async () => {
     fixture = await migratedDatabase();
     clock = { now: Date.UTC(2026, 11, 6, 7, 0, 0) };
-    store = new DatabaseStore(fixture.db, { keys: KEYS, now: () => clock.now });
+    store = new InspectableDatabaseStore(fixture.db, { keys: KEYS, now: () => clock.now });
   });
   afterEach(async () => {
     await fixture.cleanup();
   });
 
-  it("stores Django's encoded string and naive-UTC expire_date text (spec 109, 110)", async () => {
+  it("stores Django's encoded string and naive-UTC expire_date text (checklist #109, #110)", async () => {
     const expiresAt = new Date('2026-12-20T07:10:15.540Z');
     const key = await store.create({ hit: 1 }, expiresAt);
     const row = await fixture.db.get<{
@@ -81,10 +84,10 @@ describe('db engine specifics (spec J.1)', () => {
     expect(row!.session_data).toMatch(/^eyJoaXQiOjF9:[0-9A-Za-z]+:[\w-]{43}$/);
     expect(decodeSessionData(row!.session_data, KEYS)).toEqual({ hit: 1 });
     expect(row!.expire_date).toBe('2026-12-20 07:10:15.540000');
-    expect(await store.loadRecord(key)).toEqual({ data: { hit: 1 }, expiresAt });
+    expect(await store.record(key)).toEqual({ data: { hit: 1 }, expiresAt });
   });
 
-  it('loads a row only while expire_date > now (spec 110)', async () => {
+  it('loads a row only while expire_date > now (checklist #110)', async () => {
     const key = await store.create({ hit: 1 }, new Date(clock.now + HOUR));
     clock.now += HOUR - 1;
     expect(await store.load(key)).toEqual({ hit: 1 });
@@ -92,13 +95,13 @@ describe('db engine specifics (spec J.1)', () => {
     clock.now += 1;
     expect(await store.load(key)).toBeNull();
     expect(await store.exists(key)).toBe(false);
-    // The expired row stays until clearExpired (spec 111), and save() still finds it, as Django's update.
+    // The expired row stays until clearExpired (checklist #111), and save() still finds it, as Django's update.
     expect(await fixture.db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 1 });
     await store.save(key, { hit: 2 }, new Date(clock.now + HOUR));
     expect(await store.load(key)).toEqual({ hit: 2 });
   });
 
-  it('test_clearsessions_command: one live and one expired row, clearExpired leaves the live one (spec 111, 149)', async () => {
+  it('test_clearsessions_command: one live and one expired row, clearExpired leaves the live one (checklist #111, #149)', async () => {
     const live = await store.create({ live: true }, new Date(clock.now + HOUR));
     const expired = await store.create({ expired: true }, new Date(clock.now - HOUR));
     expect(await fixture.db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 2 });
@@ -110,7 +113,7 @@ describe('db engine specifics (spec J.1)', () => {
     expect(await store.load(expired)).toBeNull();
   });
 
-  it('undecodable session_data loads as null (spec 112)', async () => {
+  it('undecodable session_data loads as null (checklist #112)', async () => {
     const key = await store.create({ hit: 1 }, new Date(clock.now + HOUR));
     await fixture.db.run('UPDATE django_session SET session_data = ?', ['garbage']);
     expect(await store.load(key)).toBeNull();
@@ -156,7 +159,7 @@ describe('db engine specifics (spec J.1)', () => {
   });
 });
 
-describe('db engine before migrate (spec 113)', () => {
+describe('db engine before migrate (checklist #113)', () => {
   it('fails every operation with a ProgrammingError saying exactly what to run', async () => {
     const db = new SqliteConnection(':memory:');
     const store = new DatabaseStore(db, { keys: KEYS });

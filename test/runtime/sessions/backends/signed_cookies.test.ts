@@ -1,3 +1,5 @@
+// The signed_cookies engine: the shared store contract (client-side part), then its specifics.
+// Items cited as "checklist #N" (or §X, a section) are in docs/django-sessions-checklist.md.
 import { describe, expect, it } from 'vitest';
 import { defineSettings } from '../../../../src/runtime/conf/define.js';
 import { setLogSink } from '../../../../src/runtime/core/log.js';
@@ -6,29 +8,29 @@ import {
   SIGNED_COOKIES_SALT,
   SignedCookieStore,
 } from '../../../../src/runtime/sessions/backends/signed_cookies.js';
-import { describeStoreContract } from '../store-contract.js';
+import { describeClientSideStoreContract } from '../store-contract.js';
 
 const KEY = 'signed-cookies-test-secret';
 const soon = () => new Date(Date.now() + 60_000);
 
-describeStoreContract('signed_cookies', async () => ({
-  store: new SignedCookieStore({ key: KEY, fallbackKeys: [], maxAge: 1_209_600 }),
+describeClientSideStoreContract('signed_cookies', async ({ now }) => ({
+  store: new SignedCookieStore({ key: KEY, fallbackKeys: [], maxAge: 1_209_600, now }),
   cleanup: async () => {},
 }));
 
-describe('signed_cookies engine specifics (spec J.5)', () => {
+describe('signed_cookies engine specifics (checklist §J.5)', () => {
   const store = new SignedCookieStore({ key: KEY, fallbackKeys: [], maxAge: 1_209_600 });
 
-  it("the value is Django's signing.dumps(data, salt=SIGNED_COOKIES_SALT, compress=True) (spec 77, 124)", async () => {
+  it("the value is Django's signing.dumps(data, salt=SIGNED_COOKIES_SALT, compress=True) (checklist #77, #124)", async () => {
     const value = await store.create({ hit: 1 }, soon());
     expect(value).toMatch(/^eyJoaXQiOjF9:[0-9A-Za-z]{6}:[A-Za-z0-9_-]{43}$/);
     expect(value).toBe(
       dumps({ hit: 1 }, { key: KEY, fallbackKeys: [], salt: SIGNED_COOKIES_SALT, compress: true }),
     );
-    expect(store.stateless).toBe(true);
+    expect(store.kind).toBe('client');
   });
 
-  it('a value older than SESSION_COOKIE_AGE is refused, silently (spec 125)', async () => {
+  it('a value older than SESSION_COOKIE_AGE is refused, silently (checklist #125)', async () => {
     const short = new SignedCookieStore({ key: KEY, fallbackKeys: [], maxAge: -1 });
     const lines: string[] = [];
     const restore = setLogSink((_n, _l, m) => lines.push(m));
@@ -40,7 +42,7 @@ describe('signed_cookies engine specifics (spec J.5)', () => {
     expect(lines).toEqual([]);
   });
 
-  it('a tampered value gives null and a security warning (spec 126, DESIGN §7)', async () => {
+  it('a tampered value gives null and a security warning (checklist #126, DESIGN §7)', async () => {
     const value = await store.create({ user: 'alice' }, soon());
     const forged = dumps(
       { user: 'admin' },

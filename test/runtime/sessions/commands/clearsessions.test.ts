@@ -1,3 +1,5 @@
+// `clearsessions` on each engine. Items cited as "checklist #N" (or §X, a section) are in
+// docs/django-sessions-checklist.md.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +40,7 @@ async function run(input: Partial<SettingsInput>): Promise<{ code: unknown; out:
   return { code, out };
 }
 
-describe('clearsessions (spec 149; O test_clearsessions_command)', () => {
+describe('clearsessions (checklist #149; §O test_clearsessions_command)', () => {
   it('file engine: removes the expired session, keeps the live one', async () => {
     const store = new FileStore({ directory: dir, keys: { key: 'k', fallbackKeys: [] } });
     const live = await store.create({ a: 1 }, new Date(Date.now() + 3_600_000));
