@@ -5,10 +5,12 @@
  * serialization, JSON and zlib bytes. The committed vectors (test/django/vectors.json) cover
  * the fixed cases without Python; this file is what catches drift on new inputs.
  *
- * Without /usr/bin/python3 + Django: under CI=true this FAILS (CI installs python3-django),
- * otherwise the suite is skipped with a loud warning.
+ * Without /usr/bin/python3 + Django: under CI=true (or CI=1) this file FAILS at load (.ci/run
+ * installs python3-django), otherwise the suite is skipped with a loud warning; the same rule
+ * as test/support/services.ts `serviceSupport`, tested below with fake interpreters.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configure, defineSettings } from '../../../src/runtime/conf/index.js';
@@ -28,22 +30,54 @@ const SECRET_KEY = 'interop-secret-key-Zoë-😀';
 const OLD_KEY = 'interop-old-key';
 const T = 1700000000;
 
-function djangoAvailable(): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', 'import django'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+/** Whether live Django can run here, and why not (as `ServiceSupport` in test/support). */
+interface DjangoSupport {
+  available: boolean;
+  /** `django.get_version()` of the interpreter found. */
+  version?: string;
+  /** Why it is unavailable. */
+  reason?: string;
 }
 
-const available = djangoAvailable();
-if (!available && process.env.CI !== 'true') {
-  console.warn(
-    '\n!!! django-interop.test.ts SKIPPED: /usr/bin/python3 cannot import django. ' +
-      'Install python3-django to run the live Django round trips. !!!\n',
-  );
+const isCI = (): boolean => process.env.CI === 'true' || process.env.CI === '1';
+let announced = false;
+
+/**
+ * Whether `python` can import Django. When it cannot: under CI this throws (the file fails
+ * rather than silently skipping); otherwise it warns loudly once and the caller skips.
+ */
+function djangoSupport({ python = PYTHON, ci = isCI() } = {}): DjangoSupport {
+  let reason: string;
+  if (!existsSync(python)) {
+    reason = `${python} was not found`;
+  } else {
+    try {
+      const version = execFileSync(python, ['-c', 'import django; print(django.get_version())'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+      return { available: true, version };
+    } catch {
+      reason = `${python} cannot import django`;
+    }
+  }
+  if (ci) {
+    throw new Error(
+      `CI=true and ${reason}: the live Django interop tests must not skip in CI. ` +
+        'Install python3-django (apt-get install python3-django) — .ci/run does.',
+    );
+  }
+  if (!announced) {
+    announced = true;
+    console.warn(
+      `\n!!! django-interop.test.ts SKIPPED: ${reason}. ` +
+        'Install python3-django to run the live Django round trips. !!!\n',
+    );
+  }
+  return { available: false, reason };
 }
+
+const support = djangoSupport();
 
 type Op = Record<string, unknown> & { op: string };
 type Result = { ok: unknown } | { error: string; message: string };
@@ -94,7 +128,7 @@ const PAYLOADS: unknown[] = [
   'string',
 ];
 
-describe.skipIf(!available)('live interop with Django', () => {
+describe.skipIf(!support.available)('live interop with Django', () => {
   const ops: Op[] = [];
   const checks: ((result: Result) => void)[] = [];
   let results: Result[] = [];
@@ -285,10 +319,47 @@ describe.skipIf(!available)('live interop with Django', () => {
   });
 });
 
-describe('python3-django availability', () => {
-  it('is importable whenever CI=true (CI installs python3-django; locally a missing Django only warns)', () => {
-    if (process.env.CI === 'true')
-      expect(available, '/usr/bin/python3 cannot import django').toBe(true);
-    else expect(typeof available).toBe('boolean');
+describe('python3-django detection', () => {
+  it('reports a missing interpreter as unavailable, with the reason, and warns once', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      announced = false;
+      const missing = djangoSupport({ python: '/nonexistent/python3', ci: false });
+      expect(missing).toEqual({
+        available: false,
+        reason: '/nonexistent/python3 was not found',
+      });
+      djangoSupport({ python: '/nonexistent/python3', ci: false });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toContain('SKIPPED');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('reports an interpreter that cannot import django as unavailable', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      // /bin/false exists and exits 1, as `python3 -c "import django"` does without Django.
+      expect(djangoSupport({ python: '/bin/false', ci: false })).toEqual({
+        available: false,
+        reason: '/bin/false cannot import django',
+      });
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('fails instead of skipping under CI, so the live suite cannot silently vanish there', () => {
+    expect(() => djangoSupport({ python: '/nonexistent/python3', ci: true })).toThrow(
+      /CI=true and \/nonexistent\/python3 was not found: the live Django interop tests must not skip in CI/,
+    );
+    expect(() => djangoSupport({ python: '/bin/false', ci: true })).toThrow(/cannot import django/);
+  });
+
+  it.skipIf(!support.available)('detected the same Django that interop.py drives', async () => {
+    const [result] = await runDjango([{ op: 'version' }]);
+    expect(result).toEqual({ ok: support.version });
+    expect(support.version).toMatch(/^\d+\.\d+/);
   });
 });
