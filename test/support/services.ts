@@ -146,6 +146,13 @@ class ServerProcess {
     return this.#output;
   }
 
+  /** Sends `signal` to the server and to every process it forked (PostgreSQL's backends). */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    const pid = this.#child?.pid;
+    if (pid === undefined) throw new Error(`${this.label} is not running`);
+    signalTree(pid, signal);
+  }
+
   async start(
     command: string,
     args: string[],
@@ -193,17 +200,65 @@ class ServerProcess {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
+    // A frozen server (freeze()) acts on the signal only once it runs again.
+    if (child.pid !== undefined) signalTree(child.pid, 'SIGCONT');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
   }
 }
 
+/** Every process below `pid`, from /proc (Linux). */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // pid (comm) state ppid ...; comm may hold spaces and parentheses.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    for (const child of parents.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/**
+ * Sends `signal` to `pid`, then to every process below it. After a SIGSTOP the parent forks
+ * no more, so the list of children read after it is complete.
+ */
+function signalTree(pid: number, signal: NodeJS.Signals): void {
+  const kill = (p: number): void => {
+    try {
+      process.kill(p, signal);
+    } catch {
+      // Exited meanwhile.
+    }
+  };
+  kill(pid);
+  for (const child of descendants(pid)) kill(child);
+}
+
 /** Processes and dirs to clean up if the test process exits without `close()`. */
 const liveChildren = new Set<ChildProcess>();
 const liveDirs = new Set<string>();
 process.once('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
+  for (const child of liveChildren) {
+    // A frozen PostgreSQL's backends must run to notice that their server is gone.
+    if (child.pid !== undefined) signalTree(child.pid, 'SIGCONT');
+    child.kill('SIGKILL');
+  }
   for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -219,6 +274,14 @@ export interface Service {
   start(): Promise<void>;
   /** Stops it and removes its temp dir. */
   close(): Promise<void>;
+  /**
+   * Freezes the server as a hung host would (SIGSTOP to it and its child processes):
+   * connections stay open, the kernel still accepts new ones, and nothing answers.
+   * Always `thaw()` afterwards (in `afterEach`, so a failing test cannot leave it frozen).
+   */
+  freeze(): void;
+  /** Resumes a frozen server (SIGCONT); harmless when it is not frozen. */
+  thaw(): void;
 }
 
 /** A running `redis-server`. */
@@ -264,6 +327,10 @@ export async function startRedis(): Promise<RedisService> {
     url: `redis://127.0.0.1:${port}/0`,
     start,
     stop: () => server.stop('SIGTERM'),
+    freeze: () => server.signal('SIGSTOP'),
+    thaw: () => {
+      if (server.running) server.signal('SIGCONT');
+    },
     async close() {
       await server.stop('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
@@ -377,6 +444,10 @@ export async function startPostgres(): Promise<PostgresService> {
     start,
     // SIGINT = PostgreSQL's "fast" shutdown: clients are disconnected at once, as in an outage.
     stop: () => server.stop('SIGINT'),
+    freeze: () => server.signal('SIGSTOP'),
+    thaw: () => {
+      if (server.running) server.signal('SIGCONT');
+    },
     async close() {
       await server.stop('SIGINT');
       rmSync(dir, { recursive: true, force: true });

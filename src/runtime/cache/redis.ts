@@ -12,6 +12,16 @@
  * session layer answers with a 503; the client reconnects in the background (backing off to
  * one attempt a second), so service resumes within a second of Redis coming back.
  *
+ * A Redis that stops answering without closing the connection (hung host, frozen process)
+ * gives no socket event at all, and node-redis's own per-command `timeout` stops counting
+ * once the command is written. So a `StallWatchdog` gives every call a deadline,
+ * `OPTIONS.socket_timeout` (redis-py's name, as Django passes it): when calls waited that long
+ * without any reply, the connection is destroyed, the calls reject with `CacheUnavailable`
+ * (`Redis at ... did not answer within 2 s (OPTIONS.socket_timeout)`), and until a new
+ * connection gets an answer (tried in the background, one attempt at a time, a second apart)
+ * calls reject at once, as while Redis is unreachable, instead of each waiting out its own
+ * deadline.
+ *
  * See https://docs.djangoproject.com/en/stable/topics/cache/#redis
  */
 import type { createClient } from 'redis';
@@ -19,6 +29,7 @@ import { ImproperlyConfigured } from '../conf/errors.js';
 import { ServiceUnavailable } from '../core/exceptions.js';
 import type { CacheSettings } from '../conf/settings.js';
 import { type Cache, type CacheOptions, cacheOptions, DEFAULT_TIMEOUT, makeKey } from './cache.js';
+import { StallWatchdog } from './stall-watchdog.js';
 
 type Client = ReturnType<typeof createClient>;
 
@@ -40,12 +51,20 @@ export interface RedisCacheOptions extends Partial<CacheOptions> {
   location: string;
   /** Seconds to wait for a connection before failing (`OPTIONS.connect_timeout`). Default 2. */
   connectTimeout?: number;
+  /**
+   * Seconds a call waits for Redis to answer before failing with `CacheUnavailable`
+   * (`OPTIONS.socket_timeout`, redis-py's name). Default 2.
+   */
+  socketTimeout?: number;
   /** Named in error messages, e.g. `CACHES['default']`. Default `'Redis'`. */
   label?: string;
 }
 
 /** Longest pause between reconnection attempts while Redis is down, in milliseconds. */
 const MAX_RECONNECT_DELAY_MS = 1000;
+/** Default `connect_timeout` and `socket_timeout`, in seconds (docs/scale-out.md). */
+const DEFAULT_CONNECT_TIMEOUT = 2;
+const DEFAULT_SOCKET_TIMEOUT = 2;
 /** Server replies that mean "not now" rather than "wrong command". */
 const TRANSIENT_REPLY =
   /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|NOAUTH|WRONGPASS)\b/;
@@ -99,9 +118,21 @@ export class RedisCache implements Cache {
   readonly #location: string;
   readonly #options: CacheOptions;
   readonly #connectTimeoutMs: number;
+  /** `socket_timeout` in seconds, for messages. */
+  readonly #socketTimeout: number;
   readonly #label: string;
+  readonly #watchdog: StallWatchdog;
   #client: Client | undefined;
   #opening: Promise<Client> | undefined;
+  /** The client `#opening` is connecting. */
+  #connecting: Client | undefined;
+  /** Clients given up on for not answering in time; their calls fail with the stall message. */
+  readonly #abandoned = new WeakSet<Client>();
+  /** While Redis is stalled: the message every call fails with at once, until it answers. */
+  #stalled: string | undefined;
+  /** The background reconnection attempt while stalled, and the timer of the next one. */
+  #probe: Promise<void> | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
   /** The last socket error of the current outage, for messages (`ECONNREFUSED`). */
   #lastError: unknown;
   /** The driver's class of server error replies (loaded with the driver). */
@@ -116,30 +147,52 @@ export class RedisCache implements Cache {
       keyPrefix: options.keyPrefix ?? '',
       version: options.version ?? 1,
     };
-    this.#connectTimeoutMs = Math.round((options.connectTimeout ?? 2) * 1000);
+    this.#connectTimeoutMs = Math.round((options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT) * 1000);
+    this.#socketTimeout = options.socketTimeout ?? DEFAULT_SOCKET_TIMEOUT;
     this.#label = options.label ?? 'Redis';
+    this.#watchdog = new StallWatchdog(Math.max(1, Math.round(this.#socketTimeout * 1000)), () =>
+      this.#stall(),
+    );
   }
 
   get #where(): string {
     return `Redis at ${this.address} (${this.#label})`;
   }
 
-  /** The connected (or reconnecting) client; connects when there is none. */
+  /**
+   * The connected (or reconnecting) client; connects when there is none. While Redis is
+   * stalled it rejects at once, leaving the reconnection to the background.
+   */
   async #ready(): Promise<Client> {
     if (this.#client?.isOpen) return this.#client;
     this.#client = undefined;
+    if (this.#stalled !== undefined) {
+      this.#reconnect();
+      throw new CacheUnavailable(this.#stalled);
+    }
+    return this.#connect();
+  }
+
+  /** The connection being opened, or a new one. */
+  #connect(): Promise<Client> {
     this.#opening ??= this.#open().finally(() => {
       this.#opening = undefined;
     });
     return this.#opening;
   }
 
+  /** Loads node-redis, once (only projects that use Redis load it). */
+  async #load(): Promise<typeof createClient> {
+    const driver = await import('redis');
+    this.#errorReply = driver.ErrorReply;
+    this.#offline = driver.ClientOfflineError;
+    return driver.createClient;
+  }
+
   async #open(): Promise<Client> {
-    const { createClient, ErrorReply, ClientOfflineError } = await import('redis');
-    this.#errorReply = ErrorReply;
-    this.#offline = ClientOfflineError;
+    const makeClient = await this.#load();
     let connected = false;
-    const client = createClient({
+    const client = makeClient({
       url: this.#location,
       // Never queue commands while disconnected: they reject at once (a 503), not after a hang.
       disableOfflineQueue: true,
@@ -154,38 +207,111 @@ export class RedisCache implements Cache {
     // Socket errors are reported to callers as CacheUnavailable; without a listener the
     // process would crash on the first one.
     client.on('error', (error: unknown) => {
-      this.#lastError = error;
+      if (!this.#abandoned.has(client)) this.#lastError = error;
     });
     client.on('ready', () => {
       this.#lastError = undefined;
     });
+    // The socket connects within connect_timeout; then Redis must answer the handshake and a
+    // PING (a frozen Redis accepts the connection but never answers) within socket_timeout.
+    // Calls waiting for this connection are bounded by the watchdog; this bounds the
+    // background attempts while stalled.
+    const limit = setTimeout(
+      () => this.#abandon(client),
+      this.#connectTimeoutMs + Math.round(this.#socketTimeout * 1000),
+    );
+    this.#connecting = client;
     try {
       await client.connect();
+      await client.ping();
+      if (this.#abandoned.has(client)) throw new Error('abandoned');
     } catch (error) {
       if (client.isOpen) client.destroy();
-      throw new CacheUnavailable(`Cannot connect to ${this.#where}: ${reason(error)}`, {
-        cause: error,
-      });
+      throw new CacheUnavailable(
+        this.#abandoned.has(client)
+          ? this.#stallMessage()
+          : `Cannot connect to ${this.#where}: ${reason(error)}`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(limit);
+      if (this.#connecting === client) this.#connecting = undefined;
     }
     connected = true;
     this.#client = client;
+    this.#stalled = undefined;
     return client;
   }
 
-  /** Runs a command, converting connection failures into `CacheUnavailable`. */
+  #stallMessage(): string {
+    return `${this.#where} did not answer within ${this.#socketTimeout} s (OPTIONS.socket_timeout)`;
+  }
+
+  /** Gives up on a client that does not answer: its calls reject at once. */
+  #abandon(client: Client): void {
+    this.#abandoned.add(client);
+    if (client.isOpen) client.destroy();
+  }
+
+  /**
+   * The watchdog's verdict: calls waited `socket_timeout` without a reply. Drops the
+   * connection (so nothing queues behind it), fails its calls, and reconnects in the
+   * background; calls fail at once until a new connection answers.
+   */
+  #stall(): void {
+    this.#stalled = this.#stallMessage();
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) this.#abandon(client);
+    if (this.#connecting) this.#abandon(this.#connecting);
+    this.#reconnect();
+  }
+
+  /** While stalled: one background connection attempt at a time, then one a second. */
+  #reconnect(): void {
+    if (this.#probe || this.#retry) return;
+    this.#probe = this.#connect().then(
+      () => {
+        this.#probe = undefined;
+      },
+      () => {
+        this.#probe = undefined;
+        if (this.#stalled === undefined) return;
+        this.#retry = setTimeout(() => {
+          this.#retry = undefined;
+          if (this.#stalled !== undefined) this.#reconnect();
+        }, MAX_RECONNECT_DELAY_MS);
+        this.#retry.unref();
+      },
+    );
+  }
+
+  /**
+   * Runs a command under the watchdog, converting connection failures and stalls into
+   * `CacheUnavailable`.
+   */
   async #run<T>(command: (client: Client) => Promise<T>): Promise<T> {
-    const client = await this.#ready();
+    // Loading the driver on first use is no wait for Redis.
+    if (!this.#errorReply) await this.#load();
+    const watchdog = this.#watchdog;
+    watchdog.begin();
+    let client: Client | undefined;
+    let answered = false;
     try {
-      return await command(client);
+      client = await this.#ready();
+      const result = await command(client);
+      answered = true;
+      return result;
     } catch (error) {
-      if (error instanceof TypeError) throw error;
-      // A reply such as WRONGTYPE is a programming error; LOADING or NOAUTH mean "not now".
-      if (
-        this.#errorReply &&
-        error instanceof this.#errorReply &&
-        !TRANSIENT_REPLY.test(error.message)
-      )
-        throw error;
+      if (error instanceof CacheUnavailable || error instanceof TypeError) throw error;
+      if (this.#errorReply && error instanceof this.#errorReply) {
+        answered = true;
+        // A reply such as WRONGTYPE is a programming error; LOADING or NOAUTH mean "not now".
+        if (!TRANSIENT_REPLY.test(error.message)) throw error;
+      }
+      if (client && this.#abandoned.has(client)) {
+        throw new CacheUnavailable(this.#stallMessage(), { cause: error });
+      }
       // While offline the driver only says "The client is offline"; the socket error says why.
       const cause =
         this.#offline && error instanceof this.#offline && this.#lastError
@@ -194,6 +320,8 @@ export class RedisCache implements Cache {
       throw new CacheUnavailable(`Lost the connection to ${this.#where}: ${reason(cause)}`, {
         cause: error,
       });
+    } finally {
+      watchdog.end(answered);
     }
   }
 
@@ -283,8 +411,18 @@ export class RedisCache implements Cache {
     await this.#run((client) => client.flushDb());
   }
 
-  /** Closes the connection (pending replies first); a later call reconnects. */
+  /**
+   * Closes the connection (pending replies first, at most `socket_timeout` from a silent
+   * Redis); a later call reconnects.
+   */
   async close(): Promise<void> {
+    await this.#watchdog.drained();
+    // Stop reconnecting in the background.
+    const stalled = this.#stalled !== undefined;
+    this.#stalled = undefined;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    if (stalled && this.#connecting) this.#abandon(this.#connecting);
     const client =
       this.#client ?? (this.#opening ? await this.#opening.catch(() => undefined) : undefined);
     this.#client = undefined;
@@ -296,8 +434,9 @@ export class RedisCache implements Cache {
 
 /**
  * Validates a `redis` `CACHES` entry and resolves its options: `LOCATION` is the URL
- * (required), `OPTIONS.connect_timeout` in seconds (default 2), plus the shared `TIMEOUT`,
- * `KEY_PREFIX` and `VERSION`. Mistakes name the setting. No connection is made.
+ * (required), `OPTIONS.connect_timeout` and `OPTIONS.socket_timeout` in seconds (default 2
+ * each), plus the shared `TIMEOUT`, `KEY_PREFIX` and `VERSION`. Mistakes name the setting. No
+ * connection is made.
  *
  * @example
  * redisCacheOptions({ BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:6379/0' }, 'default');
@@ -321,21 +460,21 @@ export function redisCacheOptions(config: CacheSettings, alias: string): RedisCa
       `${where}.LOCATION must end with a database number such as /0, got '${redactRedisUrl(location!)}'.`,
     );
   }
-  const connectTimeout = config.OPTIONS?.['connect_timeout'];
-  if (
-    connectTimeout !== undefined &&
-    (typeof connectTimeout !== 'number' ||
-      !(connectTimeout > 0) ||
-      !Number.isFinite(connectTimeout))
-  ) {
-    throw new ImproperlyConfigured(
-      `${where}.OPTIONS.connect_timeout must be a positive number of seconds, got ${JSON.stringify(connectTimeout)}.`,
-    );
-  }
+  const seconds = (name: 'connect_timeout' | 'socket_timeout', fallback: number): number => {
+    const value = config.OPTIONS?.[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+      throw new ImproperlyConfigured(
+        `${where}.OPTIONS.${name} must be a positive number of seconds, got ${JSON.stringify(value)}.`,
+      );
+    }
+    return value;
+  };
   return {
     ...cacheOptions(alias, config),
     location: location!,
-    connectTimeout: (connectTimeout as number | undefined) ?? 2,
+    connectTimeout: seconds('connect_timeout', DEFAULT_CONNECT_TIMEOUT),
+    socketTimeout: seconds('socket_timeout', DEFAULT_SOCKET_TIMEOUT),
     label: where,
   };
 }

@@ -7,11 +7,18 @@
  * rewrites them to `$1, $2, ...` once per SQL string, and each pooled connection prepares a
  * statement once (named statements) and reuses it.
  *
- * Failure behaviour (DESIGN.md §7): a refused, timed-out or dropped connection rejects at once
- * with `DatabaseUnavailable` naming the server (`Cannot connect to PostgreSQL at
+ * Failure behaviour (DESIGN.md §7): a refused or dropped connection rejects at once with
+ * `DatabaseUnavailable` naming the server (`Cannot connect to PostgreSQL at
  * postgres://app@db:5432/site (DATABASES['default']): ECONNREFUSED`), which the session layer
  * answers with a 503; broken connections are discarded, and the next request connects afresh,
  * so service resumes as soon as the server is back. Nothing waits in an offline queue.
+ *
+ * A server that stops answering (hung host, frozen process, lost packets) never answers and
+ * never closes, so every wait has a client-side deadline: opening a connection or waiting for
+ * a free pooled one at most `connect_timeout` (pg-pool's `connectionTimeoutMillis`), each
+ * statement at most `query_timeout` (pg's `query_timeout`: one timer per statement, under a
+ * microsecond against tens of microseconds of CPU per statement). A statement that times out
+ * discards its connection, whose late reply would otherwise answer the next statement.
  */
 import type { DatabaseSettings } from '../conf/settings.js';
 import type { Pool, PoolClient, QueryResult } from 'pg';
@@ -44,7 +51,11 @@ export interface PostgresOptions {
   connectTimeout?: number;
   /** Seconds an idle pooled connection stays open (`OPTIONS.pool.idle_timeout`). Default 30. */
   idleTimeout?: number;
-  /** Client-side limit in seconds for one query; 0 = none (`OPTIONS.query_timeout`). Default 0. */
+  /**
+   * Client-side limit in seconds for one statement, after which it fails with
+   * `DatabaseUnavailable` and its connection is discarded (pg's `OPTIONS.query_timeout`).
+   * Default 5.
+   */
   queryTimeout?: number;
   /** Named in error messages, e.g. `DATABASES['default']`. Default `'PostgreSQL'`. */
   label?: string;
@@ -60,6 +71,14 @@ const UNAVAILABLE_MESSAGE =
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 type Phase = 'connect' | 'query';
+
+/** Default `connect_timeout` and `query_timeout`, in seconds (docs/scale-out.md). */
+const DEFAULT_CONNECT_TIMEOUT = 2;
+const DEFAULT_QUERY_TIMEOUT = 5;
+/** pg-pool's and pg's messages when `connectionTimeoutMillis` expires. */
+const CONNECT_TIMED_OUT = /timeout exceeded when trying to connect|due to connection timeout/i;
+/** pg's message when `query_timeout` expires. */
+const QUERY_TIMED_OUT = 'Query read timeout';
 
 /**
  * Formats a URL for messages without its password.
@@ -105,6 +124,8 @@ export class PostgresConnection implements Connection {
   readonly address: string;
   readonly #options: PostgresOptions;
   readonly #label: string;
+  readonly #connectTimeout: number;
+  readonly #queryTimeout: number;
   #pool: Pool | undefined;
   #opening: Promise<Pool> | undefined;
   /** SQL text → [numbered SQL, prepared statement name or undefined]. */
@@ -116,6 +137,9 @@ export class PostgresConnection implements Connection {
   constructor(options: PostgresOptions = {}) {
     this.#options = options;
     this.#label = options.label ?? 'PostgreSQL';
+    // 0 means "no deadline" to pg: every wait must have one, so 0 takes the default too.
+    this.#connectTimeout = options.connectTimeout || DEFAULT_CONNECT_TIMEOUT;
+    this.#queryTimeout = options.queryTimeout || DEFAULT_QUERY_TIMEOUT;
     this.address = options.url
       ? redactUrl(options.url)
       : `postgres://${options.user ? `${options.user}@` : ''}${options.host ?? 'localhost'}:${options.port ?? 5432}/${options.database ?? ''}`;
@@ -135,9 +159,9 @@ export class PostgresConnection implements Connection {
         ...(o.user !== undefined ? { user: o.user } : {}),
         ...(o.password !== undefined ? { password: o.password } : {}),
         max: o.maxConnections ?? 10,
-        connectionTimeoutMillis: Math.round((o.connectTimeout ?? 2) * 1000),
+        connectionTimeoutMillis: Math.max(1, Math.round(this.#connectTimeout * 1000)),
         idleTimeoutMillis: Math.round((o.idleTimeout ?? 30) * 1000),
-        ...(o.queryTimeout ? { query_timeout: Math.round(o.queryTimeout * 1000) } : {}),
+        query_timeout: Math.max(1, Math.round(this.#queryTimeout * 1000)),
         keepAlive: true,
         application_name: 'tango',
         types: {
@@ -186,10 +210,19 @@ export class PostgresConnection implements Connection {
     if (sqlstate === '08P01')
       return new ProgrammingError(error.message, { cause: error, code: sqlstate });
     if (phase === 'connect' && !sqlstate?.startsWith('28') && sqlstate !== '3D000') {
-      return new DatabaseUnavailable(`Cannot connect to ${where}: ${reason(error)}`, {
+      const why = CONNECT_TIMED_OUT.test(error.message)
+        ? `no answer within ${this.#connectTimeout} s (OPTIONS.connect_timeout)`
+        : reason(error);
+      return new DatabaseUnavailable(`Cannot connect to ${where}: ${why}`, {
         cause: error,
         code: sqlstate ?? (code as string | undefined),
       });
+    }
+    if (error.message === QUERY_TIMED_OUT) {
+      return new DatabaseUnavailable(
+        `${where} did not answer within ${this.#queryTimeout} s (OPTIONS.query_timeout)`,
+        { cause: error },
+      );
     }
     if (sqlstate?.startsWith('28') || sqlstate === '3D000') {
       // Wrong password or a database that does not exist: configuration, not an outage.
@@ -415,7 +448,7 @@ export class PostgresConnection implements Connection {
 /**
  * Builds the options of a `PostgresConnection` from a `DATABASES` entry: `URL`, or
  * `HOST`/`PORT`/`NAME`/`USER`/`PASSWORD` (Django's names), plus `OPTIONS.connect_timeout`
- * (seconds, default 2), `OPTIONS.query_timeout` (seconds, default none) and
+ * (seconds, default 2), `OPTIONS.query_timeout` (seconds, default 5) and
  * `OPTIONS.pool = { max_size, idle_timeout }` (default 10 connections, 30 s). Every value is
  * validated once, and a mistake names the setting.
  *
@@ -467,14 +500,19 @@ export function postgresOptions(
       fail(`.PORT must be a port number, got ${JSON.stringify(config.PORT)}.`);
   }
   const options = config.OPTIONS ?? {};
-  const seconds = (
-    value: unknown,
-    setting: string,
-    fallback: number | undefined,
-  ): number | undefined => {
+  const seconds = (value: unknown, setting: string, fallback: number): number => {
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
       fail(`.OPTIONS.${setting} must be a number of seconds, got ${JSON.stringify(value)}.`);
+    }
+    return value as number;
+  };
+  /** A deadline: 0 would mean "wait forever" to pg (and libpq), which a store must never do. */
+  const deadline = (name: 'connect_timeout' | 'query_timeout', fallback: number): number => {
+    const value = options[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+      fail(`.OPTIONS.${name} must be a positive number of seconds, got ${JSON.stringify(value)}.`);
     }
     return value as number;
   };
@@ -494,8 +532,8 @@ export function postgresOptions(
     ...(name !== undefined ? { database: name } : {}),
     ...(config.USER !== undefined ? { user: string('USER') } : {}),
     ...(config.PASSWORD !== undefined ? { password: config.PASSWORD } : {}),
-    connectTimeout: seconds(options['connect_timeout'], 'connect_timeout', 2),
-    queryTimeout: seconds(options['query_timeout'], 'query_timeout', 0),
+    connectTimeout: deadline('connect_timeout', DEFAULT_CONNECT_TIMEOUT),
+    queryTimeout: deadline('query_timeout', DEFAULT_QUERY_TIMEOUT),
     idleTimeout: seconds(poolOptions['idle_timeout'], 'pool.idle_timeout', 30),
     maxConnections: (maxSize as number | undefined) ?? 10,
     label: where,

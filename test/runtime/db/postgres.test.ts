@@ -62,7 +62,7 @@ describe('postgresOptions (DATABASES entry → options)', () => {
     expect(postgresOptions({ URL: 'postgres://app:pw@db.internal:6432/site' }, 'default')).toEqual({
       url: 'postgres://app:pw@db.internal:6432/site',
       connectTimeout: 2,
-      queryTimeout: 0,
+      queryTimeout: 5,
       idleTimeout: 30,
       maxConnections: 10,
       label: "DATABASES['default']",
@@ -111,7 +111,7 @@ describe('postgresOptions (DATABASES entry → options)', () => {
     );
     expect(fails({ NAME: 'db', PORT: 'abc' })).toThrow('.PORT must be a port number, got "abc"');
     expect(fails({ NAME: 'db', OPTIONS: { connect_timeout: '2' } })).toThrow(
-      '.OPTIONS.connect_timeout must be a number of seconds',
+      '.OPTIONS.connect_timeout must be a positive number of seconds',
     );
     expect(fails({ NAME: 'db', OPTIONS: { pool: { max_size: 0 } } })).toThrow(
       '.OPTIONS.pool.max_size must be a positive integer',
