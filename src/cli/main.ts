@@ -13,6 +13,25 @@ function usageLine(command: string | undefined): string {
     : `usage: ${PROGRAM} <command> [options]`;
 }
 
+/** The streams `endQuietlyOnClosedPipe` already watches. */
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * Ends the process quietly when the reader of stdout (or stderr) goes away, as in
+ * `tango-admin startproject mysite | head -1`: Node ignores SIGPIPE, so the next write fails
+ * with EPIPE, which would otherwise be an uncaught 'error' event and a stack trace. Output is
+ * only ever written before or after `commitPlan`, never during it, so nothing is half done;
+ * whatever was left to do (npm install, the next steps) is not done.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 async function run(parsed: ParsedCommand, io: CliIO): Promise<number> {
   if (parsed.command === 'startproject') return startproject(parsed, io);
   return startapp(parsed, io);
@@ -28,6 +47,8 @@ async function run(parsed: ParsedCommand, io: CliIO): Promise<number> {
  * process.exitCode = await main(process.argv.slice(2));
  */
 export async function main(argv: string[], io?: Partial<CliIO>): Promise<number> {
+  if (!io?.stdout) endQuietlyOnClosedPipe(process.stdout);
+  if (!io?.stderr) endQuietlyOnClosedPipe(process.stderr);
   const cli: CliIO = {
     cwd: io?.cwd ?? process.cwd(),
     stdout: io?.stdout ?? process.stdout,

@@ -1,6 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { generateApp, registerApp, validateName } from '../generator/index.js';
+import { generateApp, validateName } from '../generator/index.js';
 import type { APP_KINDS } from './arguments.js';
 import { CommandError, UsageError } from './errors.js';
 import { findProject } from './find-project.js';
@@ -10,7 +9,8 @@ import { displayPath } from './io.js';
 import { packageInfo } from './package-root.js';
 import { checkPlan, printPlan } from './plan-output.js';
 import { readTemplateTree } from './read-tree.js';
-import { commitPlan, planTree, type PlannedFile } from './write-tree.js';
+import { manualInstructions, planRegistration } from './registration.js';
+import { commitPlan, planTree, targetKind } from './write-tree.js';
 
 /** Parsed `tango-admin startapp` arguments. */
 export interface StartappArgs {
@@ -25,15 +25,14 @@ export interface StartappArgs {
   format?: boolean;
 }
 
-function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
-}
-
 /**
  * `tango-admin startapp NAME [DIRECTORY]`, like `manage.py startapp`, run inside a project:
  * writes the app into `./NAME` (or DIRECTORY), then registers it in `INSTALLED_APPS` and the
  * root urlconf (idempotently; when a file was rewritten by hand it is left alone and the lines
- * to add are printed). The app and the two edits are written all or nothing.
+ * to add are printed). The app and the two edits are written all or nothing: if an edit cannot
+ * be written, the app folder goes too. A name that would break the project (a built-in app's
+ * label, a property of every object, a label another app has) is refused before anything is
+ * written.
  *
  * @example
  * await startapp({ name: 'WebApp', kind: 'minimal' }, { cwd: projectDir, stdout, stderr });
@@ -50,12 +49,17 @@ export async function startapp(args: StartappArgs, io: CliIO): Promise<number> {
     const dirProblem = validateName(path.basename(target), 'app', 'directory');
     if (dirProblem) throw new CommandError(dirProblem);
   }
-  const targetInfo = await stat(target).catch(() => undefined);
-  if (targetInfo && !targetInfo.isDirectory())
-    throw new CommandError(`'${target}' exists and is not a directory`);
-  if (args.directory === undefined && targetInfo && !args.force) {
+  const kind = await targetKind(
+    target,
+    args.directory === undefined
+      ? `the app name '${name}'`
+      : `the app directory '${args.directory}'`,
+  );
+  if (kind === 'file') throw new CommandError(`'${target}' exists and is not a directory`);
+  if (args.directory === undefined && kind === 'directory' && !args.force) {
     throw new CommandError(`'${target}' already exists`);
   }
+  const registration = await planRegistration(project, target, name);
 
   const pkg = await packageInfo();
   const templateDir = args.template
@@ -72,68 +76,22 @@ export async function startapp(args: StartappArgs, io: CliIO): Promise<number> {
     'app',
   );
 
-  // Registration: INSTALLED_APPS takes the app folder relative to BASE_DIR; the root urlconf
-  // imports the app's urls.ts relative to itself.
-  const appFolder = toPosix(path.relative(project.root, target));
-  const inProject = appFolder !== '' && !appFolder.startsWith('..') && !path.isAbsolute(appFolder);
-  let specifier = toPosix(
-    path.relative(path.dirname(project.urlsPath), path.join(target, 'urls.js')),
-  );
-  if (!specifier.startsWith('.')) specifier = './' + specifier;
-  const updates: PlannedFile[] = [];
-  let manual: string[] | undefined;
-  const readOrFail = async (file: string) => {
-    try {
-      return await readFile(file, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-  const settingsSource = await readOrFail(project.settingsPath);
-  const urlsSource = await readOrFail(project.urlsPath);
-  let reason = '';
-  if (!inProject) {
-    reason = `${displayPath(io.cwd, target)} is outside the project folder`;
-    manual = registerApp('', '', name, { urlsSpecifier: specifier }).manual;
-  } else {
-    const result = registerApp(settingsSource ?? '', urlsSource ?? '', name, {
-      installedName: appFolder,
-      urlsSpecifier: specifier,
-    });
-    if (result.settings !== undefined) {
-      updates.push({ path: project.settingsPath, content: result.settings, action: 'overwrite' });
-    }
-    if (result.urls !== undefined) {
-      updates.push({ path: project.urlsPath, content: result.urls, action: 'overwrite' });
-    }
-    manual = result.manual;
-    const untouched = [
-      ...(manual?.some((l) => l.startsWith('// settings.ts')) ? [project.settingsPath] : []),
-      ...(manual?.some((l) => l.startsWith('// urls.ts')) ? [project.urlsPath] : []),
-    ].map((p) => displayPath(io.cwd, p));
-    reason = `${untouched.join(' and ')} ${untouched.length > 1 ? 'do' : 'does'} not look as generated`;
-  }
-
   const plan = await planTree(target, tree);
   checkPlan(plan, 'app', Boolean(args.force), io);
-  plan.files.push(...updates);
+  plan.files.push(...registration.updates);
   if (args.dryRun) {
-    printPlan(plan, io, new Set(updates.map((u) => u.path)));
+    printPlan(plan, io);
     return 0;
   }
   await commitPlan(target, plan);
 
   io.stdout.write(`Created app ${name} in ${displayPath(io.cwd, target)}\n`);
-  if (updates.length) {
-    io.stdout.write(
-      `Registered ${name} in ${updates.map((u) => displayPath(io.cwd, u.path)).join(' and ')}\n`,
-    );
+  if (registration.updates.length) {
+    const files = registration.updates.map((u) => displayPath(io.cwd, u.path));
+    io.stdout.write(`Registered ${name} in ${files.join(' and ')}\n`);
   }
-  if (manual) {
-    io.stdout.write(
-      `\nCould not register ${name} automatically (${reason}); add these lines by hand:\n\n` +
-        manual.map((line) => `  ${line}\n`).join(''),
-    );
+  if (registration.manual.length) {
+    io.stdout.write(manualInstructions(name, registration.manual, io));
   }
   return 0;
 }

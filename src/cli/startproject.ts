@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { generateProject, validateName } from '../generator/index.js';
 import { CommandError, UsageError } from './errors.js';
@@ -10,7 +9,7 @@ import { packageInfo } from './package-root.js';
 import { checkPlan, printPlan } from './plan-output.js';
 import { readTemplateTree } from './read-tree.js';
 import { getRandomSecretKey } from './secret-key.js';
-import { commitPlan, planTree } from './write-tree.js';
+import { commitPlan, planTree, targetKind } from './write-tree.js';
 
 /** Parsed `tango-admin startproject` arguments. */
 export interface StartprojectArgs {
@@ -26,14 +25,6 @@ export interface StartprojectArgs {
   tango?: string;
   /** Format the output with prettier (always done for `--template`). */
   format?: boolean;
-}
-
-async function exists(p: string): Promise<'missing' | 'directory' | 'file'> {
-  try {
-    return (await stat(p)).isDirectory() ? 'directory' : 'file';
-  } catch {
-    return 'missing';
-  }
 }
 
 /**
@@ -52,11 +43,16 @@ export async function startproject(args: StartprojectArgs, io: CliIO): Promise<n
   if (problem) throw new CommandError(problem);
 
   const target = path.resolve(io.cwd, args.directory ?? name);
-  const targetKind = await exists(target);
-  if (args.directory === undefined && targetKind !== 'missing' && !args.force) {
+  const kind = await targetKind(
+    target,
+    args.directory === undefined
+      ? `the project name '${name}'`
+      : `the project directory '${args.directory}'`,
+  );
+  if (args.directory === undefined && kind !== 'missing' && !args.force) {
     throw new CommandError(`'${target}' already exists`);
   }
-  if (targetKind === 'file') throw new CommandError(`'${target}' exists and is not a directory`);
+  if (kind === 'file') throw new CommandError(`'${target}' exists and is not a directory`);
 
   const pkg = await packageInfo();
   const templateDir = args.template

@@ -17,7 +17,9 @@ export type { JsonValue } from './json.js';
 export { toJson } from './json.js';
 export type { NameKind } from './names.js';
 export {
+  BUILTIN_APP_NAMES,
   InvalidNameError,
+  appLabel,
   appUrlsIdentifier,
   camelCaseName,
   lowerFirst,
@@ -30,8 +32,13 @@ export {
   projectPrettierrc,
   projectTsconfig,
 } from './project-files.js';
-export type { RegisterAppOptions, RegisterAppResult } from './register.js';
-export { registerApp } from './register.js';
+export type {
+  ManualAddition,
+  RegisterAppOptions,
+  RegisterAppResult,
+  RegistrationEdit,
+} from './register.js';
+export { installedApps, registerApp, registrationLines } from './register.js';
 export type { TemplateContext } from './render.js';
 export {
   TEMPLATE_SUFFIX,

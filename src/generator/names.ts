@@ -40,6 +40,37 @@ const TAKEN_MODULE_NAMES = new Set([
 ]);
 
 /**
+ * The properties every JavaScript object inherits (`constructor`, `toString`, `hasOwnProperty`,
+ * `__proto__`, ...). An app label is a key wherever apps are looked up by label; in a plain
+ * object these keys are already taken (`{}['constructor']` is `Object`), so an app named after
+ * one of them would be found where there is none, or replace an object's prototype.
+ */
+const OBJECT_PROPERTY_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * Tango's built-in apps, as `INSTALLED_APPS` names them: a copy of `BUILTIN_APPS` in
+ * src/runtime/conf/settings.ts, which the generator cannot import (DESIGN.md §3);
+ * test/generator/names.test.ts checks the two are equal. Their labels (`sessions`) are taken:
+ * a project app with the same label makes every `manage.ts` command fail with "Application
+ * labels aren't unique".
+ */
+export const BUILTIN_APP_NAMES: readonly string[] = ['tango.sessions'];
+
+/**
+ * The label of an `INSTALLED_APPS` entry, as the app registry derives it when the app sets
+ * none: its last segment (`'tango.sessions'` → `sessions`, `'apps/blog'` → `blog`).
+ *
+ * @example
+ * appLabel('apps/blog'); // 'blog'
+ */
+export function appLabel(installedName: string): string {
+  return installedName.split(/[./]/).pop()!;
+}
+
+/** Built-in app names by label (`sessions` → `tango.sessions`). */
+const BUILTIN_APP_LABELS = new Map(BUILTIN_APP_NAMES.map((name) => [appLabel(name), name]));
+
+/**
  * A JavaScript IdentifierName (ECMAScript §12.7): what Python's `str.isidentifier()` is to
  * Django. Non-ASCII letters are allowed, as in Django.
  */
@@ -48,13 +79,18 @@ const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*$/u;
 /**
  * Checks a project or app name (or, with `what = 'directory'`, the last segment of a startapp
  * target directory) the way Django's `TemplateCommand.validate_name` does, with JavaScript's
- * rules. Returns the error message, or `null` when the name is fine.
+ * rules. An app's name and folder also become its label (its `INSTALLED_APPS` entry's last
+ * segment), so an app may not be named after a property of every object (`constructor`) or
+ * after a built-in app's label (`sessions`). Returns the error message, or `null` when the name
+ * is fine.
  *
  * @example
  * validateName('my-site', 'project');
  * // "'my-site' is not a valid project name. Please make sure the name is a valid identifier."
  * validateName('fs', 'app');
  * // "'fs' conflicts with the name of an existing module and cannot be used as an app name. Please try another name."
+ * validateName('sessions', 'app');
+ * // "'sessions' is the label of the built-in app 'tango.sessions' and cannot be used as an app name. Please try another name."
  * validateName('mysite', 'project'); // null
  */
 export function validateName(
@@ -71,6 +107,13 @@ export function validateName(
   }
   if (TAKEN_MODULE_NAMES.has(name)) {
     return `'${name}' conflicts with the name of an existing module and cannot be used as ${an} ${kind} ${what}. Please try another ${what}.`;
+  }
+  if (kind === 'app' && OBJECT_PROPERTY_NAMES.has(name)) {
+    return `'${name}' is a property of every JavaScript object and cannot be used as an app ${what}. Please try another ${what}.`;
+  }
+  const builtin = kind === 'app' ? BUILTIN_APP_LABELS.get(name) : undefined;
+  if (builtin !== undefined) {
+    return `'${name}' is the label of the built-in app '${builtin}' and cannot be used as an app ${what}. Please try another ${what}.`;
   }
   return null;
 }

@@ -10,15 +10,30 @@ export interface RegisterAppOptions {
   urlsSpecifier?: string;
 }
 
+/** Lines to add by hand to one place of a file (`to`: `INSTALLED_APPS`, `the imports`, ...). */
+export interface ManualAddition {
+  readonly to: string;
+  readonly lines: readonly string[];
+}
+
 /**
- * What `registerApp` decided. `settings`/`urls` hold the new file content, and are absent when
- * the file needs no change (already registered) or could not be edited safely; `manual` then
- * lists the exact lines to add by hand, each group headed by a `//` comment naming the place.
+ * What registering an app does to one file: `updated` gives its new source; `unchanged` means
+ * the app is registered there already; `manual` means the file does not look as generated, so
+ * it is left alone and `add` gives the exact lines to add by hand.
+ *
+ * @example
+ * const edit = registerApp(settingsTs, urlsTs, 'WebApp').settings;
+ * if (edit.status === 'updated') await writeFile(settingsPath, edit.source);
  */
+export type RegistrationEdit =
+  | { readonly status: 'updated'; readonly source: string }
+  | { readonly status: 'unchanged' }
+  | { readonly status: 'manual'; readonly add: readonly ManualAddition[] };
+
+/** What `registerApp` decided, for settings.ts and for the root urlconf. */
 export interface RegisterAppResult {
-  settings?: string;
-  urls?: string;
-  manual?: string[];
+  readonly settings: RegistrationEdit;
+  readonly urls: RegistrationEdit;
 }
 
 /** An edit gave up: the file does not look like the generated one. */
@@ -81,8 +96,17 @@ function insertIntoArray(
   return head + `${itemIndent}${item},\n` + source.slice(closeLine);
 }
 
-/** Adds `entry` to `INSTALLED_APPS`; returns `undefined` when it is already there. */
-function editSettings(source: string, entry: string): string | undefined {
+/**
+ * The single `INSTALLED_APPS: [...]` of a settings file (else `CannotEdit`): where its `[` is,
+ * and its entries when every one is a plain string literal (`undefined` when one is not: a
+ * spread or a call is hand-made).
+ */
+function findInstalledApps(source: string): {
+  masked: string;
+  open: number;
+  close: number;
+  entries: string[] | undefined;
+} {
   const masked = maskSource(source);
   const found = codeMatches(source, masked, /\bINSTALLED_APPS\s*:\s*\[/g);
   if (found.length !== 1) throw new CannotEdit();
@@ -90,13 +114,45 @@ function editSettings(source: string, entry: string): string | undefined {
   const close = findClosing(masked, open);
   if (close === -1) throw new CannotEdit();
   const inside = source.slice(open + 1, close);
-  if (new RegExp(`(['"\`])${escapeRegExp(entry)}\\1`).test(inside)) return undefined;
-  // Every entry must be a plain string literal: anything else (a spread, a call) is hand-made.
-  const items = splitTopLevel(masked.slice(open + 1, close)).map(([a, b]) =>
-    maskSource(inside.slice(a, b)).trim(),
-  );
-  const stripped = items.map((x) => x.replace(/\s+/g, ''));
-  if (!stripped.every((x) => /^(['"])\s*\1$/.test(x))) throw new CannotEdit();
+  let entries: string[] | undefined = [];
+  for (const [a, b] of splitTopLevel(masked.slice(open + 1, close))) {
+    // Masked, a literal is its quotes around blanks (comments are blank too).
+    const literal = /^(\s*)(['"])( *)\2\s*$/.exec(maskSource(inside.slice(a, b)));
+    if (!literal) {
+      entries = undefined;
+      break;
+    }
+    const start = a + literal[1]!.length + 1;
+    entries.push(inside.slice(start, start + literal[3]!.length));
+  }
+  return { masked, open, close, entries };
+}
+
+/**
+ * The entries of `INSTALLED_APPS` in a settings file, or `undefined` when the list is not the
+ * generated kind (one `INSTALLED_APPS: [...]` of string literals) and cannot be read safely.
+ *
+ * @example
+ * installedApps("export default defineSettings({ INSTALLED_APPS: ['tango.sessions', 'blog'] });");
+ * // ['tango.sessions', 'blog']
+ */
+export function installedApps(settingsSource: string): string[] | undefined {
+  try {
+    return findInstalledApps(settingsSource).entries;
+  } catch (error) {
+    if (error instanceof CannotEdit) return undefined;
+    throw error;
+  }
+}
+
+/** Adds `entry` to `INSTALLED_APPS`; returns `undefined` when it is already there. */
+function editSettings(source: string, entry: string): string | undefined {
+  const { masked, open, close, entries } = findInstalledApps(source);
+  const inside = source.slice(open + 1, close);
+  const listed = new RegExp(`(['"\`])${escapeRegExp(entry)}\\1`, 'g');
+  const maskedInside = masked.slice(open + 1, close);
+  if (codeMatches(inside, maskedInside, listed).length) return undefined;
+  if (entries === undefined) throw new CannotEdit();
   const quote = inside.includes('"') && !inside.includes("'") ? '"' : "'";
   return insertIntoArray(source, masked, open, `${quote}${entry}${quote}`);
 }
@@ -192,19 +248,62 @@ function editUrls(source: string, appName: string, specifier: string): string | 
 }
 
 /**
+ * The lines that register an app by hand, for each file: what `registerApp` gives for a file
+ * it cannot edit, and what to print when the files cannot be read or the app is outside the
+ * project.
+ *
+ * @example
+ * registrationLines('WebApp').settings; // [{ to: 'INSTALLED_APPS', lines: ["'WebApp',"] }]
+ */
+export function registrationLines(
+  appName: string,
+  options: RegisterAppOptions = {},
+): { settings: ManualAddition[]; urls: ManualAddition[] } {
+  const entry = options.installedName ?? appName;
+  const specifier = options.urlsSpecifier ?? `../${appName}/urls.js`;
+  const identifier = appUrlsIdentifier(appName);
+  return {
+    settings: [{ to: 'INSTALLED_APPS', lines: [`'${entry}',`] }],
+    urls: [
+      {
+        to: 'the imports',
+        lines: [
+          `import { include } from 'tango/urls';`,
+          `import ${identifier} from '${specifier}';`,
+        ],
+      },
+      { to: 'the URL patterns', lines: [`path('', include(${identifier})),`] },
+    ],
+  };
+}
+
+/** Runs one file's edit: its new source, `unchanged`, or `manual` with `lines`. */
+function attempt(
+  edit: () => string | undefined,
+  lines: readonly ManualAddition[],
+): RegistrationEdit {
+  try {
+    const source = edit();
+    return source === undefined ? { status: 'unchanged' } : { status: 'updated', source };
+  } catch (error) {
+    if (!(error instanceof CannotEdit)) throw error;
+    return { status: 'manual', add: lines };
+  }
+}
+
+/**
  * Registers an app in a project, as a textual edit that keeps the files' layout (and leaves
  * generated files prettier-clean): adds the app to `INSTALLED_APPS` in settings.ts, and to the
  * root urlconf an import of its urls plus `path('', include(<app>Urls))` ahead of the home page.
- * Idempotent: running it again changes nothing. When a file was rewritten beyond recognition
- * (no single `INSTALLED_APPS: [...]` of string literals, no single `export default [...]`), that
- * file is left alone and `manual` gives the exact lines to add. Each file is edited all or
- * nothing.
+ * Idempotent: running it again gives `unchanged` for both files. A file rewritten beyond
+ * recognition (no single `INSTALLED_APPS: [...]` of string literals, no single
+ * `export default [...]`) gives `manual` with the exact lines to add. Each file is edited all
+ * or nothing. Pure: the caller reads and writes the files.
  *
  * @example
- * const result = registerApp(settingsTs, urlsTs, 'WebApp');
- * if (result.settings) await writeFile(settingsPath, result.settings);
- * if (result.urls) await writeFile(urlsPath, result.urls);
- * for (const line of result.manual ?? []) console.log(line);
+ * const { settings, urls } = registerApp(settingsTs, urlsTs, 'WebApp');
+ * if (settings.status === 'updated') await writeFile(settingsPath, settings.source);
+ * if (urls.status === 'manual') for (const { to, lines } of urls.add) console.log(to, lines);
  */
 export function registerApp(
   settingsSource: string,
@@ -214,29 +313,9 @@ export function registerApp(
 ): RegisterAppResult {
   const entry = options.installedName ?? appName;
   const specifier = options.urlsSpecifier ?? `../${appName}/urls.js`;
-  const result: RegisterAppResult = {};
-  const manual: string[] = [];
-  try {
-    const settings = editSettings(settingsSource, entry);
-    if (settings !== undefined) result.settings = settings;
-  } catch (error) {
-    if (!(error instanceof CannotEdit)) throw error;
-    manual.push('// settings.ts: add to INSTALLED_APPS', `'${entry}',`);
-  }
-  try {
-    const urls = editUrls(urlsSource, appName, specifier);
-    if (urls !== undefined) result.urls = urls;
-  } catch (error) {
-    if (!(error instanceof CannotEdit)) throw error;
-    const identifier = appUrlsIdentifier(appName);
-    manual.push(
-      '// urls.ts: add to the imports',
-      `import { include } from 'tango/urls';`,
-      `import ${identifier} from '${specifier}';`,
-      '// urls.ts: add to the URL patterns',
-      `path('', include(${identifier})),`,
-    );
-  }
-  if (manual.length) result.manual = manual;
-  return result;
+  const manual = registrationLines(appName, options);
+  return {
+    settings: attempt(() => editSettings(settingsSource, entry), manual.settings),
+    urls: attempt(() => editUrls(urlsSource, appName, specifier), manual.urls),
+  };
 }

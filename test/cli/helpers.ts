@@ -17,6 +17,11 @@ export interface RunResult {
   stderr: string;
 }
 
+/** A spawned CLI's result, with the signal that killed it, if one did. */
+export interface SpawnResult extends RunResult {
+  signal?: string;
+}
+
 /** Runs `tango-admin <argv>` in-process with `cwd`, capturing its output. */
 export async function run(argv: string[], cwd: string): Promise<RunResult> {
   let stdout = '';
@@ -29,21 +34,34 @@ export async function run(argv: string[], cwd: string): Promise<RunResult> {
   return { code, stdout, stderr };
 }
 
-const ENTRY = path.join(REPO_ROOT, 'test/cli/fixtures/tango-admin.ts');
 const TSX_LOADER = pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
-/** Runs the CLI as its own process (src through tsx, so no build is needed). */
+/** The node arguments that run a fixture of test/cli/fixtures/ (TypeScript, through tsx). */
+export function fixtureArgs(fixture = 'tango-admin.ts'): string[] {
+  return ['--import', TSX_LOADER, path.join(REPO_ROOT, 'test/cli/fixtures', fixture)];
+}
+
+/**
+ * Runs the CLI as its own process (src through tsx, so no build is needed); `fixture` picks
+ * another entry from test/cli/fixtures/.
+ */
 export async function spawnCli(
   argv: string[],
   cwd: string,
   env: Record<string, string> = {},
-): Promise<RunResult> {
-  const result = await execa(process.execPath, ['--import', TSX_LOADER, ENTRY, ...argv], {
+  fixture?: string,
+): Promise<SpawnResult> {
+  const result = await execa(process.execPath, [...fixtureArgs(fixture), ...argv], {
     cwd,
     env: { ...env },
     reject: false,
   });
-  return { code: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
+  return {
+    code: result.exitCode ?? 1,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    ...(result.signal ? { signal: result.signal } : {}),
+  };
 }
 
 /** A fresh temp directory for one test file. */

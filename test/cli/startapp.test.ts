@@ -1,9 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as prettier from 'prettier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRETTIER_OPTIONS } from '../../src/generator/index.js';
-import { run, snapshotDir, tempDir } from './helpers.js';
+import { run, snapshotDir, spawnCli, tempDir } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let n = 0;
@@ -113,7 +114,7 @@ describe('tango-admin startapp', () => {
         '',
         'Could not register WebApp automatically (mysite/settings.ts does not look as generated); add these lines by hand:',
         '',
-        '  // settings.ts: add to INSTALLED_APPS',
+        '  // mysite/settings.ts: add to INSTALLED_APPS',
         "  'WebApp',",
         '',
       ].join('\n'),
@@ -214,5 +215,162 @@ describe('tango-admin startapp', () => {
     expect(await read(root, 'mysite/settings.ts')).toContain(
       "INSTALLED_APPS: ['tango.sessions', 'a', 'b'],",
     );
+  });
+
+  it.each([
+    [
+      'constructor',
+      "'constructor' is a property of every JavaScript object and cannot be used as an app name. Please try another name.",
+    ],
+    [
+      'toString',
+      "'toString' is a property of every JavaScript object and cannot be used as an app name. Please try another name.",
+    ],
+    [
+      '__proto__',
+      "'__proto__' is a property of every JavaScript object and cannot be used as an app name. Please try another name.",
+    ],
+    [
+      'sessions',
+      "'sessions' is the label of the built-in app 'tango.sessions' and cannot be used as an app name. Please try another name.",
+    ],
+  ])(
+    'refuses %j, which would stop every manage.ts command, and writes nothing',
+    async (name, message) => {
+      const root = await project();
+      const before = await snapshotDir(root);
+      expect(await run(['startapp', name, '--kind', 'minimal'], root)).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `CommandError: ${message}\n`,
+      });
+      expect(await snapshotDir(root)).toEqual(before);
+    },
+  );
+
+  it("refuses a DIRECTORY whose label is taken: a built-in's or another app's", async () => {
+    const root = await project();
+    expect((await run(['startapp', 'blog', 'apps/sessions'], root)).stderr).toBe(
+      "CommandError: 'sessions' is the label of the built-in app 'tango.sessions' and cannot be used as an app directory. Please try another directory.\n",
+    );
+    expect((await run(['startapp', 'blog', '--kind', 'minimal'], root)).code).toBe(0);
+    const before = await snapshotDir(root);
+    expect(await run(['startapp', 'blog', 'apps/blog', '--kind', 'minimal'], root)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        "CommandError: the app label 'blog' is taken by INSTALLED_APPS entry 'blog' (labels must be unique). Please try another directory.\n",
+    });
+    expect(await run(['startapp', 'news', 'blog2/news', '--kind', 'minimal'], root)).toMatchObject({
+      code: 0,
+    });
+    expect((await run(['startapp', 'news', '--kind', 'minimal'], root)).stderr).toBe(
+      "CommandError: the app label 'news' is taken by INSTALLED_APPS entry 'blog2/news' (labels must be unique). Please try another name.\n",
+    );
+    expect(Object.keys(await snapshotDir(root)).filter((f) => !(f in before))).toEqual(
+      Object.keys(await snapshotDir(path.join(root, 'blog2'))).map((f) => `blog2/${f}`),
+    );
+  });
+
+  it('never edits through a symbolic link: the linked file is left alone and the lines printed', async () => {
+    const root = await project();
+    const outside = path.join(root, '..', 'shared-settings.ts');
+    const settingsPath = path.join(root, 'mysite/settings.ts');
+    await writeFile(outside, await readFile(settingsPath, 'utf8'));
+    await rm(settingsPath);
+    await symlink(outside, settingsPath);
+    const original = await readFile(outside, 'utf8');
+    const result = await run(['startapp', 'WebApp', '--kind', 'minimal'], root);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        'Created app WebApp in WebApp',
+        'Registered WebApp in mysite/urls.ts',
+        '',
+        'Could not register WebApp automatically (mysite/settings.ts is a symbolic link); add these lines by hand:',
+        '',
+        '  // mysite/settings.ts: add to INSTALLED_APPS',
+        "  'WebApp',",
+        '',
+      ].join('\n'),
+    );
+    expect(await readFile(outside, 'utf8')).toBe(original);
+  });
+
+  it('says why each file was left alone: unreadable, and hand-edited', async () => {
+    const root = await project();
+    await rm(path.join(root, 'mysite/urls.ts'));
+    await writeFile(path.join(root, 'mysite/settings.ts'), 'export default mine();\n');
+    const result = await run(['startapp', 'WebApp', '--kind', 'minimal'], root);
+    expect(result.stdout).toBe(
+      [
+        'Created app WebApp in WebApp',
+        '',
+        'Could not register WebApp automatically (mysite/settings.ts does not look as generated; mysite/urls.ts could not be read (ENOENT: no such file or directory)); add these lines by hand:',
+        '',
+        '  // mysite/settings.ts: add to INSTALLED_APPS',
+        "  'WebApp',",
+        '  // mysite/urls.ts: add to the imports',
+        "  import { include } from 'tango/urls';",
+        "  import webAppUrls from '../WebApp/urls.js';",
+        '  // mysite/urls.ts: add to the URL patterns',
+        "  path('', include(webAppUrls)),",
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('creates the app folder with the mode the umask gives (0755 under 022), edits keep theirs', async () => {
+    const root = await project();
+    const settingsPath = path.join(root, 'mysite/settings.ts');
+    await chmod(settingsPath, 0o640);
+    const previous = process.umask(0o022);
+    try {
+      expect((await run(['startapp', 'WebApp', '--kind', 'minimal'], root)).code).toBe(0);
+    } finally {
+      process.umask(previous);
+    }
+    expect((await stat(path.join(root, 'WebApp'))).mode & 0o777).toBe(0o755);
+    expect((await stat(path.join(root, 'WebApp/templates'))).mode & 0o777).toBe(0o755);
+    expect((await stat(path.join(root, 'WebApp/apps.ts'))).mode & 0o777).toBe(0o644);
+    expect((await stat(settingsPath)).mode & 0o777).toBe(0o640);
+  });
+
+  it('a name longer than the file system allows is one line, and nothing is written', async () => {
+    const root = await project();
+    const before = await snapshotDir(root);
+    const name = 'a'.repeat(300);
+    expect(await run(['startapp', name], root)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `CommandError: the app name '${name}' is too long for the file system (ENAMETOOLONG: name too long). Please try a shorter one.\n`,
+    });
+    expect(await snapshotDir(root)).toEqual(before);
+  });
+
+  it('Ctrl-C while registering undoes everything: no app folder, settings.ts as it was', async () => {
+    const root = await project();
+    const before = await snapshotDir(root);
+    const result = await spawnCli(
+      ['startapp', 'WebApp', '--kind', 'minimal'],
+      root,
+      { INTERRUPT_AT: 'settings.ts' },
+      'interrupted.ts',
+    );
+    expect(result).toMatchObject({ signal: 'SIGINT', stdout: '', stderr: '' });
+    expect(await snapshotDir(root)).toEqual(before);
+    // and a rerun is not refused
+    expect((await run(['startapp', 'WebApp', '--kind', 'minimal'], root)).code).toBe(0);
+  });
+
+  it('removes the scratch files and staging folder a killed startapp left behind', async () => {
+    const root = await project();
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const scratch = `.settings.ts.tango-${deadPid}-0123456789ab`;
+    await writeFile(path.join(root, 'mysite', scratch), 'half an edit');
+    await mkdir(path.join(root, `.WebApp.tango-${deadPid}-0123456789ab`));
+    expect((await run(['startapp', 'WebApp', '--kind', 'minimal'], root)).code).toBe(0);
+    expect((await readdir(path.join(root, 'mysite'))).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect((await readdir(root)).filter((f) => f.includes('.tango-'))).toEqual([]);
   });
 });

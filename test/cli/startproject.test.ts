@@ -1,7 +1,9 @@
-import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, run, snapshotDir, spawnCli, tempDir } from './helpers.js';
+import { REPO_ROOT, fixtureArgs, run, snapshotDir, spawnCli, tempDir } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let n = 0;
@@ -256,6 +258,76 @@ describe('tango-admin startproject', () => {
   });
 });
 
+describe('tango-admin startproject keeps the file system safe', () => {
+  it.each([
+    ['022', 0o022, 0o755],
+    ['027', 0o027, 0o750],
+  ])('under umask %s the new folders follow it (not 0700)', async (_, umask, mode) => {
+    const cwd = await workdir();
+    const previous = process.umask(umask);
+    try {
+      expect((await run(['startproject', 'mysite', '--no-install'], cwd)).code).toBe(0);
+    } finally {
+      process.umask(previous);
+    }
+    for (const dir of ['mysite', 'mysite/mysite', 'mysite/templates']) {
+      expect((await stat(path.join(cwd, dir))).mode & 0o777, dir).toBe(mode);
+    }
+    expect((await stat(path.join(cwd, 'mysite/manage.ts'))).mode & 0o777).toBe(0o755 & ~umask);
+  });
+
+  it('never writes through a symbolic link in the target, even with --force', async () => {
+    const cwd = await workdir();
+    const precious = path.join(cwd, 'precious.ts');
+    await writeFile(precious, 'not yours');
+    await mkdir(path.join(cwd, 'elsewhere'));
+    await mkdir(path.join(cwd, 'site'));
+    await symlink(precious, path.join(cwd, 'site/manage.ts'));
+    await symlink('../elsewhere', path.join(cwd, 'site/mysite'));
+    expect(await run(['startproject', 'mysite', 'site', '--no-install', '--force'], cwd)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'CommandError: site/manage.ts, site/mysite are symbolic links, and tango-admin never writes through one (not even with --force).\n',
+    });
+    expect(await readFile(precious, 'utf8')).toBe('not yours');
+    expect(await readdir(path.join(cwd, 'elsewhere'))).toEqual([]);
+    expect((await readdir(path.join(cwd, 'site'))).sort()).toEqual(['manage.ts', 'mysite']);
+  });
+
+  it('a name longer than the file system allows is one line, and nothing is written', async () => {
+    const cwd = await workdir();
+    const name = 'a'.repeat(300);
+    expect(await run(['startproject', name, '--no-install'], cwd)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `CommandError: the project name '${name}' is too long for the file system (ENAMETOOLONG: name too long). Please try a shorter one.\n`,
+    });
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
+  it('a long name the file system allows works: the hidden staging name is cut to fit', async () => {
+    const cwd = await workdir();
+    const name = 'b'.repeat(250);
+    const result = await run(['startproject', name, '--no-install'], cwd);
+    expect(result.stderr).toBe('');
+    expect(await readdir(cwd)).toEqual([name]);
+  });
+
+  it("removes the staging folders a killed run left behind, and keeps a running run's", async () => {
+    const cwd = await workdir();
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const stale = [`.mysite.tango-${deadPid}-0123456789ab`, '.mysite.tango-Ab3dE9'];
+    const kept = [`.mysite.tango-${process.pid}-ba9876543210`, '.other.tango-Ab3dE9'];
+    for (const dir of [...stale, ...kept]) {
+      await mkdir(path.join(cwd, dir, 'mysite'), { recursive: true });
+      await writeFile(path.join(cwd, dir, 'manage.ts'), 'half');
+    }
+    expect((await run(['startproject', 'mysite', '--no-install'], cwd)).code).toBe(0);
+    expect((await readdir(cwd)).sort()).toEqual([...kept, 'mysite'].sort());
+  });
+});
+
 describe('tango-admin as a process', () => {
   it('prints one line and no stack trace for a user mistake', async () => {
     const cwd = await workdir();
@@ -293,5 +365,46 @@ describe('tango-admin as a process', () => {
     expect(Object.keys(await snapshotDir(path.join(cwd, 'bad')))).toEqual(
       FILES.map((f) => f.replace('mysite/', 'bad/')).sort(),
     );
+  });
+
+  it('Ctrl-C while writing leaves nothing behind: no project, no staging folder', async () => {
+    const cwd = await workdir();
+    const result = await spawnCli(
+      ['startproject', 'mysite', '--no-install'],
+      cwd,
+      { INTERRUPT_AT: 'settings.ts' },
+      'interrupted.ts',
+    );
+    expect(result).toMatchObject({ signal: 'SIGINT', stdout: '', stderr: '' });
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
+  it('Ctrl-C while a write hangs still undoes everything, within a second', async () => {
+    const cwd = await workdir();
+    const started = Date.now();
+    const result = await spawnCli(
+      ['startproject', 'mysite', '--no-install'],
+      cwd,
+      { INTERRUPT_AT: 'settings.ts', INTERRUPT_HANG: '1' },
+      'interrupted.ts',
+    );
+    expect(result).toMatchObject({ signal: 'SIGINT', stdout: '', stderr: '' });
+    expect(await readdir(cwd)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('ends quietly when the reader of its output goes away (tango-admin ... | head -1)', async () => {
+    const cwd = await workdir();
+    const child = spawn(
+      process.execPath,
+      [...fixtureArgs(), 'startproject', 'mysite', '--no-install'],
+      { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout.destroy(); // the reader is gone before the first line is written
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(Object.keys(await snapshotDir(path.join(cwd, 'mysite')))).toEqual(FILES);
   });
 });

@@ -1,4 +1,4 @@
-import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandError } from '../../src/cli/errors.js';
@@ -77,5 +77,30 @@ describe('planTree and commitPlan', () => {
     await writeFile(path.join(root, 'deep'), 'a file where a folder must go');
     const plan = await planTree(root, tree());
     expect(plan.blocked.sort()).toEqual([path.join(root, 'a.txt'), path.join(root, 'deep')]);
+  });
+
+  it('reports symbolic links on the way to a file, but follows a linked root', async () => {
+    const real = path.join(tmp.dir, 'links');
+    await mkdir(path.join(real, 'elsewhere'), { recursive: true });
+    await writeFile(path.join(real, 'target.txt'), 'mine');
+    await symlink(path.join(real, 'target.txt'), path.join(real, 'a.txt'));
+    await symlink(path.join(real, 'elsewhere'), path.join(real, 'deep'));
+    const root = path.join(tmp.dir, 'linked-root');
+    await symlink(real, root);
+    const plan = await planTree(root, tree());
+    expect(plan.symlinks.sort()).toEqual([path.join(root, 'a.txt'), path.join(root, 'deep')]);
+    expect(plan.blocked).toEqual([]);
+    expect(plan.conflicts).toEqual([]);
+  });
+
+  it('replaces files atomically and leaves no scratch file behind', async () => {
+    const root = path.join(tmp.dir, 'atomic');
+    await mkdir(root);
+    await writeFile(path.join(root, 'a.txt'), 'original');
+    const plan = await planTree(root, tree());
+    await commitPlan(root, plan);
+    expect(await readFile(path.join(root, 'a.txt'), 'utf8')).toBe('a');
+    expect((await readdir(root)).sort()).toEqual(['a.txt', 'deep', 'run.sh']);
+    expect((await stat(path.join(root, 'run.sh'))).mode & 0o111).not.toBe(0);
   });
 });

@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   PRETTIER_OPTIONS,
   generateProject,
+  installedApps,
   registerApp,
+  registrationLines,
   textOf,
+  type RegistrationEdit,
 } from '../../src/generator/index.js';
 import { SECRET_KEY, TANGO_SPEC, projectTemplates } from './helpers.js';
 
@@ -19,21 +22,28 @@ const urls = textOf(project.get('mysite/urls.ts')!);
 const isPrettierClean = async (source: string) =>
   (await prettier.format(source, { ...PRETTIER_OPTIONS, parser: 'typescript' })) === source;
 
+/** The new source of an `updated` edit (fails the test for any other status). */
+function updated(edit: RegistrationEdit): string {
+  expect(edit.status).toBe('updated');
+  return edit.status === 'updated' ? edit.source : '';
+}
+
 describe('registerApp on generated files', () => {
   const first = registerApp(settings, urls, 'WebApp');
+  const firstSettings = updated(first.settings);
+  const firstUrls = updated(first.urls);
 
   it('adds the app to INSTALLED_APPS', () => {
-    expect(first.settings).toBe(
+    expect(firstSettings).toBe(
       settings.replace(
         "INSTALLED_APPS: ['tango.sessions'],",
         "INSTALLED_APPS: ['tango.sessions', 'WebApp'],",
       ),
     );
-    expect(first.manual).toBeUndefined();
   });
 
   it("imports the app's urls and includes them ahead of the home page", () => {
-    expect(first.urls).toBe(
+    expect(firstUrls).toBe(
       urls
         .replace(
           "import { path } from 'tango/urls';",
@@ -51,24 +61,30 @@ describe('registerApp on generated files', () => {
   });
 
   it('keeps both files prettier-clean', async () => {
-    expect(await isPrettierClean(first.settings!)).toBe(true);
-    expect(await isPrettierClean(first.urls!)).toBe(true);
+    expect(await isPrettierClean(firstSettings)).toBe(true);
+    expect(await isPrettierClean(firstUrls)).toBe(true);
   });
 
-  it('is idempotent: a second run changes nothing', () => {
-    expect(registerApp(first.settings!, first.urls!, 'WebApp')).toEqual({});
+  it('is idempotent: a second run leaves both files unchanged', () => {
+    expect(registerApp(firstSettings, firstUrls, 'WebApp')).toEqual({
+      settings: { status: 'unchanged' },
+      urls: { status: 'unchanged' },
+    });
   });
 
   it('adds a second app after the first, still ahead of the home page', async () => {
-    const second = registerApp(first.settings!, first.urls!, 'Blog');
-    expect(second.settings).toContain("INSTALLED_APPS: ['tango.sessions', 'WebApp', 'Blog'],");
-    expect(second.urls).toContain(
+    const second = registerApp(firstSettings, firstUrls, 'Blog');
+    expect(updated(second.settings)).toContain(
+      "INSTALLED_APPS: ['tango.sessions', 'WebApp', 'Blog'],",
+    );
+    const secondUrls = updated(second.urls);
+    expect(secondUrls).toContain(
       "import webAppUrls from '../WebApp/urls.js';\nimport blogUrls from '../Blog/urls.js';\n",
     );
-    expect(second.urls).toContain(
+    expect(secondUrls).toContain(
       "  path('', include(webAppUrls)),\n  path('', include(blogUrls)),\n  path('', views.home, { name: 'home' }),\n];",
     );
-    expect(await isPrettierClean(second.urls!)).toBe(true);
+    expect(await isPrettierClean(secondUrls)).toBe(true);
   });
 
   it('breaks INSTALLED_APPS over lines when one line would pass the print width', async () => {
@@ -78,14 +94,14 @@ describe('registerApp on generated files', () => {
       'SecondLongApplicationName',
       'ThirdLongApplicationName',
     ]) {
-      s = registerApp(s, urls, name).settings ?? s;
+      s = updated(registerApp(s, urls, name).settings);
     }
     expect(s).toContain(
       "  INSTALLED_APPS: [\n    'tango.sessions',\n    'FirstLongApplicationName',\n    'SecondLongApplicationName',\n    'ThirdLongApplicationName',\n  ],",
     );
     expect(await isPrettierClean(s)).toBe(true);
     // and then keeps adding one line at a time
-    const more = registerApp(s, urls, 'Blog').settings!;
+    const more = updated(registerApp(s, urls, 'Blog').settings);
     expect(more).toContain("    'ThirdLongApplicationName',\n    'Blog',\n  ],");
     expect(await isPrettierClean(more)).toBe(true);
   });
@@ -95,20 +111,29 @@ describe('registerApp on generated files', () => {
       installedName: 'apps/blog',
       urlsSpecifier: '../apps/blog/urls.js',
     });
-    expect(result.settings).toContain("INSTALLED_APPS: ['tango.sessions', 'apps/blog'],");
-    expect(result.urls).toContain("import blogUrls from '../apps/blog/urls.js';");
+    expect(updated(result.settings)).toContain("INSTALLED_APPS: ['tango.sessions', 'apps/blog'],");
+    expect(updated(result.urls)).toContain("import blogUrls from '../apps/blog/urls.js';");
   });
 });
 
 describe('registerApp on hand-written files', () => {
-  const manualSettings = ['// settings.ts: add to INSTALLED_APPS', "'WebApp',"];
-  const manualUrls = [
-    '// urls.ts: add to the imports',
-    "import { include } from 'tango/urls';",
-    "import webAppUrls from '../WebApp/urls.js';",
-    '// urls.ts: add to the URL patterns',
-    "path('', include(webAppUrls)),",
-  ];
+  const manualSettings: RegistrationEdit = {
+    status: 'manual',
+    add: [{ to: 'INSTALLED_APPS', lines: ["'WebApp',"] }],
+  };
+  const manualUrls: RegistrationEdit = {
+    status: 'manual',
+    add: [
+      {
+        to: 'the imports',
+        lines: [
+          "import { include } from 'tango/urls';",
+          "import webAppUrls from '../WebApp/urls.js';",
+        ],
+      },
+      { to: 'the URL patterns', lines: ["path('', include(webAppUrls)),"] },
+    ],
+  };
 
   it.each([
     ['a spread', settings.replace("['tango.sessions']", "[...BASE_APPS, 'tango.sessions']")],
@@ -123,9 +148,8 @@ describe('registerApp on hand-written files', () => {
     ['an unbalanced list', "export default { INSTALLED_APPS: ['tango.sessions', };"],
   ])('leaves settings with %s untouched and gives the lines to add', (_, source) => {
     const result = registerApp(source, urls, 'WebApp');
-    expect(result.settings).toBeUndefined();
-    expect(result.manual).toEqual(manualSettings);
-    expect(result.urls).toBeDefined();
+    expect(result.settings).toEqual(manualSettings);
+    expect(result.urls.status).toBe('updated');
   });
 
   it.each([
@@ -136,9 +160,8 @@ describe('registerApp on hand-written files', () => {
     ],
   ])('leaves urls with %s untouched and gives the lines to add', (_, source) => {
     const result = registerApp(settings, source, 'WebApp');
-    expect(result.urls).toBeUndefined();
-    expect(result.manual).toEqual(manualUrls);
-    expect(result.settings).toBeDefined();
+    expect(result.urls).toEqual(manualUrls);
+    expect(result.settings.status).toBe('updated');
   });
 
   it('ignores INSTALLED_APPS in comments and strings', () => {
@@ -146,36 +169,41 @@ describe('registerApp on hand-written files', () => {
       'DEBUG: true,',
       "// INSTALLED_APPS: ['old'],\n  DEBUG: true, // 'INSTALLED_APPS: ['",
     );
-    expect(registerApp(source, urls, 'WebApp').settings).toContain(
+    expect(updated(registerApp(source, urls, 'WebApp').settings)).toContain(
       "INSTALLED_APPS: ['tango.sessions', 'WebApp'],",
     );
   });
 
   it('keeps double quotes when the list uses them', () => {
     const source = 'export default {\n  INSTALLED_APPS: ["tango.sessions"],\n};\n';
-    expect(registerApp(source, urls, 'WebApp').settings).toContain(
+    expect(updated(registerApp(source, urls, 'WebApp').settings)).toContain(
       'INSTALLED_APPS: ["tango.sessions", "WebApp"],',
     );
   });
 
   it('adds to an empty list and to a multi-line list without a trailing comma', () => {
-    expect(registerApp('x({ INSTALLED_APPS: [] });', urls, 'A').settings).toBe(
+    expect(updated(registerApp('x({ INSTALLED_APPS: [] });', urls, 'A').settings)).toBe(
       "x({ INSTALLED_APPS: ['A'] });",
     );
     const multi = "x({\n  INSTALLED_APPS: [\n    'tango.sessions' // sessions\n  ],\n});\n";
-    expect(registerApp(multi, urls, 'A').settings).toBe(
+    expect(updated(registerApp(multi, urls, 'A').settings)).toBe(
       "x({\n  INSTALLED_APPS: [\n    'tango.sessions', // sessions\n    'A',\n  ],\n});\n",
     );
   });
 
-  it('recognises an app already listed with other quotes', () => {
-    expect(
-      registerApp(
-        settings.replace("'tango.sessions'", '\'tango.sessions\', "WebApp"'),
-        urls,
-        'WebApp',
-      ).settings,
-    ).toBeUndefined();
+  it('recognises an app already listed with other quotes, or beside a spread', () => {
+    for (const list of ['\'tango.sessions\', "WebApp"', "...BASE_APPS, 'WebApp'"]) {
+      expect(
+        registerApp(settings.replace("'tango.sessions'", list), urls, 'WebApp').settings,
+      ).toEqual({ status: 'unchanged' });
+    }
+  });
+
+  it('does not take a commented-out entry for a registration', () => {
+    const source = "x({\n  INSTALLED_APPS: [\n    // 'WebApp',\n    'tango.sessions',\n  ],\n});\n";
+    expect(updated(registerApp(source, urls, 'WebApp').settings)).toBe(
+      "x({\n  INSTALLED_APPS: [\n    // 'WebApp',\n    'tango.sessions',\n    'WebApp',\n  ],\n});\n",
+    );
   });
 
   it('reuses an existing import of the app urls and an aliased include', () => {
@@ -188,7 +216,7 @@ describe('registerApp on hand-written files', () => {
       '];',
       '',
     ].join('\n');
-    expect(registerApp(settings, source, 'WebApp').urls).toBe(
+    expect(updated(registerApp(settings, source, 'WebApp').urls)).toBe(
       source.replace("  path('x/', home),\n", "  path('x/', home),\n  path('', inc(site)),\n"),
     );
   });
@@ -196,11 +224,11 @@ describe('registerApp on hand-written files', () => {
   it('adds include to a multi-line import and an import of tango/urls when there is none', () => {
     const multi =
       "import {\n  path,\n  rePath,\n} from 'tango/urls';\n\nexport default [\n  path('a/', a),\n];\n";
-    expect(registerApp(settings, multi, 'A').urls).toBe(
+    expect(updated(registerApp(settings, multi, 'A').urls)).toBe(
       "import {\n  include,\n  path,\n  rePath,\n} from 'tango/urls';\nimport aUrls from '../A/urls.js';\n\nexport default [\n  path('a/', a),\n  path('', include(aUrls)),\n];\n",
     );
     const none = "import { path } from './my-urls.js';\n\nexport default [\n  path('a/', a),\n];\n";
-    expect(registerApp(settings, none, 'A').urls).toBe(
+    expect(updated(registerApp(settings, none, 'A').urls)).toBe(
       "import { path } from './my-urls.js';\nimport { include } from 'tango/urls';\nimport aUrls from '../A/urls.js';\n\nexport default [\n  path('a/', a),\n  path('', include(aUrls)),\n];\n",
     );
   });
@@ -208,8 +236,41 @@ describe('registerApp on hand-written files', () => {
   it('supports a `const urlpatterns = [...]` urlconf', () => {
     const source =
       "import { include, path } from 'tango/urls';\n\nexport const urlpatterns = [\n  path('a/', a),\n];\n";
-    expect(registerApp(settings, source, 'A').urls).toContain(
+    expect(updated(registerApp(settings, source, 'A').urls)).toContain(
       "  path('a/', a),\n  path('', include(aUrls)),\n];",
     );
+  });
+});
+
+describe('registrationLines', () => {
+  it('are the lines registerApp gives for files it cannot edit', () => {
+    const lines = registrationLines('blog', {
+      installedName: 'apps/blog',
+      urlsSpecifier: '../apps/blog/urls.js',
+    });
+    const result = registerApp('', '', 'blog', {
+      installedName: 'apps/blog',
+      urlsSpecifier: '../apps/blog/urls.js',
+    });
+    expect(result).toEqual({
+      settings: { status: 'manual', add: lines.settings },
+      urls: { status: 'manual', add: lines.urls },
+    });
+    expect(lines.settings).toEqual([{ to: 'INSTALLED_APPS', lines: ["'apps/blog',"] }]);
+  });
+});
+
+describe('installedApps', () => {
+  it('reads the entries of a generated INSTALLED_APPS, comments and quotes aside', () => {
+    expect(installedApps(settings)).toEqual(['tango.sessions']);
+    expect(
+      installedApps('x({\n  INSTALLED_APPS: [\n    "a", // first\n    \'apps/b\',\n  ],\n});'),
+    ).toEqual(['a', 'apps/b']);
+  });
+
+  it('is undefined when the list is not only string literals, or not found once', () => {
+    expect(installedApps('x({ INSTALLED_APPS: [...BASE, "a"] });')).toBeUndefined();
+    expect(installedApps('x({ INSTALLED_APPS: apps() });')).toBeUndefined();
+    expect(installedApps('x({});')).toBeUndefined();
   });
 });

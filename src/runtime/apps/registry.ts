@@ -30,14 +30,23 @@ async function loadBuiltinApp(name: string, baseDir: string): Promise<AppConfig>
 const APP_MODULE_FILES = ['apps.ts', 'apps.js', 'apps.mts', 'apps.mjs'];
 
 /**
- * The installed apps, in `INSTALLED_APPS` order (Django's `django.apps.apps`).
+ * The installed apps, in `INSTALLED_APPS` order (Django's `django.apps.apps`). Lookups by
+ * label or name go through `Map`s, never plain objects, so an app labelled `constructor`,
+ * `toString` or `__proto__` is found as itself and a missing one is `undefined` (in a plain
+ * object those keys are always there).
  *
  * @example
  * const apps = await AppRegistry.load(settings);
  * apps.get('sessions').migrations;
  */
 export class AppRegistry {
-  private constructor(readonly apps: readonly InstalledApp[]) {}
+  readonly #byLabel: ReadonlyMap<string, InstalledApp>;
+  readonly #byName: ReadonlyMap<string, InstalledApp>;
+
+  private constructor(readonly apps: readonly InstalledApp[]) {
+    this.#byLabel = new Map(apps.map((app) => [app.label, app]));
+    this.#byName = new Map(apps.map((app) => [app.name, app]));
+  }
 
   /** Resolves every `INSTALLED_APPS` entry; a name that does not resolve is a start-up error. */
   static async load(settings: Readonly<Settings>): Promise<AppRegistry> {
@@ -57,14 +66,14 @@ export class AppRegistry {
     return new AppRegistry(apps);
   }
 
-  /** The app with this label or name, or undefined. */
+  /** The app with this label (else this name), or undefined. */
   get(labelOrName: string): InstalledApp | undefined {
-    return this.apps.find((a) => a.label === labelOrName || a.name === labelOrName);
+    return this.#byLabel.get(labelOrName) ?? this.#byName.get(labelOrName);
   }
 
   /** True if an app with this name is installed. */
   isInstalled(name: string): boolean {
-    return this.apps.some((a) => a.name === name);
+    return this.#byName.has(name);
   }
 }
 

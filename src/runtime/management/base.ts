@@ -36,6 +36,8 @@ export interface CommandContext {
 export interface CommandArgs {
   positionals: string[];
   options: Record<string, string | boolean | string[] | undefined>;
+  /** The arguments as typed, for a command with `forwardsArguments` (nothing else is filled). */
+  argv?: string[];
 }
 
 /**
@@ -53,6 +55,12 @@ export interface Command {
   /** Usage of positionals, e.g. `'[app_label] [migration_name]'`. */
   args?: string;
   options?: Record<string, CommandOption>;
+  /**
+   * A command that hands its arguments to another program (startapp runs `tango-admin
+   * startapp`): they are not parsed here but given as typed in `args.argv`, and `help <name>`
+   * asks the command itself (`--help`), so its options are declared once, by that program.
+   */
+  forwardsArguments?: boolean;
   /** False for commands that run without loading settings (startapp); default true. */
   requiresSettings?: boolean;
   /**

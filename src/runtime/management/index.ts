@@ -7,27 +7,30 @@ import { AppRegistry } from '../apps/registry.js';
 import { ImproperlyConfigured } from '../conf/errors.js';
 import { loadSettings } from '../conf/index.js';
 import type { Settings } from '../conf/settings.js';
-import { CommandError, type Command, type CommandContext } from './base.js';
+import { CommandError, type Command, type CommandArgs, type CommandContext } from './base.js';
 import { check } from './commands/check.js';
 import { makemigrations } from './commands/makemigrations.js';
 import { migrate } from './commands/migrate.js';
-import { runserver } from './commands/runserver.js';
+import { runserver, runserverWithReloader } from './commands/runserver.js';
 import { showmigrations } from './commands/showmigrations.js';
 import { startapp } from './commands/startapp.js';
 import { test } from './commands/test.js';
 
 export * from './base.js';
 
-/** Commands every project has; installed apps add theirs (e.g. sessions' `clearsessions`). */
-export const BUILTIN_COMMANDS: Record<string, Command> = {
-  check,
-  makemigrations,
-  migrate,
-  runserver,
-  showmigrations,
-  startapp,
-  test,
-};
+/**
+ * Commands every project has; installed apps add theirs (e.g. sessions' `clearsessions`). A
+ * `Map`, so a command line naming an `Object.prototype` property (`constructor`) is unknown.
+ */
+export const BUILTIN_COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
+  ['check', check],
+  ['makemigrations', makemigrations],
+  ['migrate', migrate],
+  ['runserver', runserver],
+  ['showmigrations', showmigrations],
+  ['startapp', startapp],
+  ['test', test],
+]);
 
 interface Output {
   write(text: string): unknown;
@@ -41,15 +44,15 @@ export interface ExecuteOptions {
   settings?: Readonly<Settings>;
 }
 
-function helpText(commands: Record<string, Command>, program: string): string {
+function helpText(commands: ReadonlyMap<string, Command>, program: string): string {
   const lines = [
     `Type '${program} help <subcommand>' for help on a specific subcommand.`,
     '',
     'Available subcommands:',
     '',
   ];
-  for (const name of Object.keys(commands).sort())
-    lines.push(`    ${name.padEnd(16)}${commands[name]!.help}`);
+  for (const name of [...commands.keys()].sort())
+    lines.push(`    ${name.padEnd(16)}${commands.get(name)!.help}`);
   return lines.join('\n') + '\n';
 }
 
@@ -83,21 +86,36 @@ export async function executeFromCommandLine(
   const program = 'manage.ts';
   const [name, ...rest] = argv;
   try {
-    const early = name ? BUILTIN_COMMANDS[name] : undefined;
+    // As Django's ManagementUtility.execute(): the development server's autoreloader starts
+    // before the project is imported, so that a project that fails to import waits for a fix.
+    if (name === 'runserver' && !options.settings) {
+      const code = await runserverWithReloader(rest, { stdout, stderr });
+      if (code !== undefined) return code;
+    }
+    const early = name ? BUILTIN_COMMANDS.get(name) : undefined;
     if (early?.requiresSettings === false) {
       return (await early.handle(parse(early, rest), {} as CommandContext)) ?? 0;
     }
     const settings = options.settings ?? (await loadSettings());
     const apps = await AppRegistry.load(settings);
-    const commands: Record<string, Command> = { ...BUILTIN_COMMANDS };
-    for (const app of apps.apps) Object.assign(commands, app.commands ?? {});
+    const commands = new Map(BUILTIN_COMMANDS);
+    for (const app of apps.apps) {
+      for (const [commandName, command] of Object.entries(app.commands ?? {})) {
+        commands.set(commandName, command);
+      }
+    }
     if (!name || name === 'help' || name === '--help' || name === '-h') {
       const topic = name === 'help' ? rest[0] : undefined;
-      if (topic && commands[topic]) stdout.write(commandHelp(topic, commands[topic], program));
+      const topicCommand = topic === undefined ? undefined : commands.get(topic);
+      if (topic && topicCommand?.forwardsArguments) {
+        const args = { positionals: [], options: {}, argv: ['--help'] };
+        return (await topicCommand.handle(args, { settings, apps, stdout, stderr })) ?? 0;
+      }
+      if (topic && topicCommand) stdout.write(commandHelp(topic, topicCommand, program));
       else stdout.write(helpText(commands, program));
       return 0;
     }
-    const command = commands[name];
+    const command = commands.get(name);
     if (!command) {
       stderr.write(`Unknown command: '${name}'\nType '${program} help' for usage.\n`);
       return 1;
@@ -120,7 +138,8 @@ export async function executeFromCommandLine(
   }
 }
 
-function parse(command: Command, args: string[]) {
+function parse(command: Command, args: string[]): CommandArgs {
+  if (command.forwardsArguments) return { positionals: [], options: {}, argv: args };
   try {
     const { values, positionals } = parseArgs({
       args,

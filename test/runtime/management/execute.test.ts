@@ -1,15 +1,25 @@
 /** `executeFromCommandLine`: help, unknown commands, CommandError output, check. */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSettings } from '../../../src/runtime/conf/index.js';
+import { AppRegistry } from '../../../src/runtime/apps/registry.js';
+import { defineSettings, loadSettings } from '../../../src/runtime/conf/index.js';
+import type { Settings } from '../../../src/runtime/conf/index.js';
 import { executeFromCommandLine } from '../../../src/runtime/management/index.js';
 import { parseAddrPort } from '../../../src/runtime/management/commands/runserver.js';
+import {
+  startapp,
+  tangoAdminArguments,
+} from '../../../src/runtime/management/commands/startapp.js';
 import { FIXTURE_SETTINGS } from '../fixture.js';
 
-async function run(argv: string[]) {
+async function run(argv: string[], override: Partial<Settings> = {}) {
   let stdout = '';
   let stderr = '';
+  const base = await loadSettings(FIXTURE_SETTINGS);
   const code = await executeFromCommandLine(argv, {
-    settings: await loadSettings(FIXTURE_SETTINGS),
+    settings: Object.keys(override).length === 0 ? base : defineSettings({ ...base, ...override }),
     stdout: { write: (t: string) => (stdout += t) },
     stderr: { write: (t: string) => (stderr += t) },
   });
@@ -80,5 +90,58 @@ describe('runserver address parsing (checklist #146)', () => {
     expect(() => parseAddrPort(input)).toThrow(
       `"${input}" is not a valid port number or address:port pair.`,
     );
+  });
+});
+
+describe('runserver start-up checks (hardening 9)', () => {
+  it("refuses DEBUG false with an empty ALLOWED_HOSTS, with Django's message", async () => {
+    // --noreload and port 0: were the check missing, this would serve (and time out), not fork.
+    const { code, stdout, stderr } = await run(['runserver', '--noreload', '127.0.0.1:0'], {
+      DEBUG: false,
+      ALLOWED_HOSTS: [],
+    });
+    expect(code).toBe(1);
+    expect(stderr).toBe('CommandError: You must set settings.ALLOWED_HOSTS if DEBUG is False.\n');
+    expect(stdout).toBe('');
+  });
+});
+
+describe('manage.ts startapp', () => {
+  it("has no option table of its own: it forwards the line as typed to tango-admin's", () => {
+    expect(startapp.options).toBeUndefined();
+    expect(startapp.forwardsArguments).toBe(true);
+    const argv = ['blog', 'apps/blog', '--kind', 'minimal', '--format', '--dry-run'];
+    expect(tangoAdminArguments({ positionals: [], options: {}, argv })).toEqual([
+      'startapp',
+      ...argv,
+    ]);
+  });
+
+  it('apps named like the properties of every object load as themselves', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'tango-apps-'));
+    try {
+      const names = ['constructor', '__proto__', 'toString'];
+      for (const name of names) {
+        await mkdir(path.join(base, name));
+        await writeFile(path.join(base, name, 'apps.mjs'), `export default { name: '${name}' };\n`);
+      }
+      const settings = await loadSettings(FIXTURE_SETTINGS);
+      const apps = await AppRegistry.load({
+        ...settings,
+        BASE_DIR: base,
+        INSTALLED_APPS: ['tango.sessions', ...names],
+      });
+      for (const name of names) {
+        expect(apps.get(name)).toMatchObject({ name, label: name, path: path.join(base, name) });
+        expect(apps.isInstalled(name)).toBe(true);
+      }
+      for (const name of ['hasOwnProperty', 'valueOf', 'isPrototypeOf']) {
+        expect(apps.get(name)).toBeUndefined();
+        expect(apps.isInstalled(name)).toBe(false);
+      }
+      expect(apps.get('sessions')?.name).toBe('tango.sessions');
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
   });
 });

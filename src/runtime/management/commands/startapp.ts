@@ -1,37 +1,53 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import type { Command } from '../base.js';
+import { constants } from 'node:os';
+import type { Command, CommandArgs } from '../base.js';
 
 /**
- * `manage.ts startapp NAME [DIRECTORY]`: runs `tango-admin startapp` in the project, so the
- * two entry points share one implementation (the CLI; the runtime does not import it).
+ * The `tango-admin` command line for `manage.ts startapp <args>`. The framework hands a
+ * forwarding command its arguments as typed (`argv`); parsed arguments (a framework that does
+ * not forward) are turned back into flags.
+ *
+ * @example
+ * tangoAdminArguments({ positionals: [], options: {}, argv: ['blog', '--kind', 'minimal'] });
+ * // ['startapp', 'blog', '--kind', 'minimal']
  */
-export const startapp: Command = {
-  help: 'Creates an app (views, urls, templates, tests) and registers it in the project.',
-  args: 'name [directory]',
-  options: {
-    template: { type: 'string', description: 'Path to an app template directory.' },
-    kind: { type: 'string', description: 'Built-in app template: tutorial (default) or minimal.' },
-    'dry-run': { type: 'boolean', description: 'Print what would be created; write nothing.' },
-    force: { type: 'boolean', description: 'Overwrite existing files.' },
-  },
+export function tangoAdminArguments(args: CommandArgs & { argv?: readonly string[] }): string[] {
+  if (args.argv) return ['startapp', ...args.argv];
+  const argv = ['startapp', ...args.positionals];
+  for (const [name, value] of Object.entries(args.options)) {
+    if (value === true) argv.push(`--${name}`);
+    else if (typeof value === 'string') argv.push(`--${name}`, value);
+  }
+  return argv;
+}
+
+/**
+ * `manage.ts startapp NAME [DIRECTORY] [options]`: runs `tango-admin startapp` in the project
+ * with the arguments as typed, so the two entry points share one implementation and one option
+ * table, the CLI's (the runtime imports neither the CLI nor the generator, DESIGN.md §3). It
+ * declares no options of its own: `forwardsArguments` asks the framework for the command line
+ * unparsed, and `manage.ts startapp --help` is the CLI's help.
+ */
+export const startapp: Command & { forwardsArguments: true } = {
+  help: 'Creates an app (views, urls, templates, tests) and registers it in the project (tango-admin startapp; --help lists its options).',
+  args: 'name [directory] [options]',
   requiresSettings: false,
-  async handle({ positionals, options }) {
+  forwardsArguments: true,
+  async handle(args) {
     const bin = createRequire(import.meta.url)
       .resolve('tango/package.json')
       .replace(/package\.json$/, 'bin/tango-admin.js');
-    const args = ['startapp', ...positionals];
-    for (const [name, value] of Object.entries(options)) {
-      if (value === true) args.push(`--${name}`);
-      else if (typeof value === 'string') args.push(`--${name}`, value);
-    }
     return new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, ...args], {
+      const child = spawn(process.execPath, [bin, ...tangoAdminArguments(args)], {
         cwd: process.cwd(),
         stdio: 'inherit',
       });
       child.on('error', reject);
-      child.on('exit', (code) => resolve(code ?? 1));
+      // Killed by a signal (Ctrl-C reaches both processes): the shell's status, 128 + n.
+      child.on('exit', (code, signal) =>
+        resolve(code ?? (signal ? 128 + constants.signals[signal] : 1)),
+      );
     });
   },
 };

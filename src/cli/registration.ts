@@ -1,0 +1,194 @@
+import { lstat, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ManualAddition, RegistrationEdit } from '../generator/index.js';
+import { appLabel, installedApps, registerApp, registrationLines } from '../generator/index.js';
+import { CommandError } from './errors.js';
+import type { CliIO } from './io.js';
+import { displayPath } from './io.js';
+import type { ProjectLocation } from './find-project.js';
+import { describe } from './read-tree.js';
+import type { PlannedFile } from './write-tree.js';
+
+/** Why registration leaves a file alone. */
+export type ManualReason =
+  /** The generator found no place for the edit (the file was rewritten by hand). */
+  | { kind: 'hand-edited' }
+  /** The file, or a folder on the way to it (`at`), is a symbolic link. */
+  | { kind: 'symlink'; at: string }
+  | { kind: 'unreadable'; error: string }
+  /** The app is written outside the project (`target`), so it cannot be registered. */
+  | { kind: 'outside'; target: string };
+
+/** A file the registration leaves alone: why, and the lines to add to it by hand. */
+export interface ManualRegistration {
+  /** Absolute path of settings.ts or the root urlconf. */
+  file: string;
+  reason: ManualReason;
+  add: readonly ManualAddition[];
+}
+
+/** Everything registering one app does: the edits to write with it, and what is left to do. */
+export interface RegistrationPlan {
+  /** Edits of settings.ts and the root urlconf (`update`s, written with the app). */
+  updates: PlannedFile[];
+  manual: ManualRegistration[];
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+/** A registration file's text, or why it cannot be edited (a link on the way, unreadable). */
+async function readRegistrable(
+  file: string,
+  root: string,
+): Promise<{ source: string } | { reason: ManualReason }> {
+  // Never write through a symbolic link: not the file, nor a folder between it and the project.
+  for (let p = file; p.startsWith(root + path.sep); p = path.dirname(p)) {
+    const info = await lstat(p).catch(() => undefined);
+    if (info?.isSymbolicLink()) return { reason: { kind: 'symlink', at: p } };
+  }
+  try {
+    return { source: await readFile(file, 'utf8') };
+  } catch (error) {
+    return { reason: { kind: 'unreadable', error: describe(error) } };
+  }
+}
+
+/**
+ * Plans the registration of an app written to `target`: reads settings.ts and the root
+ * urlconf, asks the generator for each file's edit (`updated`, `unchanged` or `manual`), and
+ * turns the answers into the edits to write and the lines to print. Refuses (CommandError) an
+ * app whose label another `INSTALLED_APPS` entry has already: the project would stop loading
+ * ("Application labels aren't unique").
+ *
+ * @example
+ * const { updates, manual } = await planRegistration(project, '/p/mysite/blog', 'blog');
+ */
+export async function planRegistration(
+  project: ProjectLocation,
+  target: string,
+  name: string,
+): Promise<RegistrationPlan> {
+  // INSTALLED_APPS takes the app folder relative to BASE_DIR; the root urlconf imports the
+  // app's urls.ts relative to itself.
+  const appFolder = toPosix(path.relative(project.root, target));
+  let specifier = toPosix(
+    path.relative(path.dirname(project.urlsPath), path.join(target, 'urls.js')),
+  );
+  if (!specifier.startsWith('.')) specifier = './' + specifier;
+  const inProject = appFolder !== '' && !appFolder.startsWith('..') && !path.isAbsolute(appFolder);
+  if (!inProject) {
+    const lines = registrationLines(name, { urlsSpecifier: specifier });
+    const reason: ManualReason = { kind: 'outside', target };
+    return {
+      updates: [],
+      manual: [
+        { file: project.settingsPath, reason, add: lines.settings },
+        { file: project.urlsPath, reason, add: lines.urls },
+      ],
+    };
+  }
+
+  const settings = await readRegistrable(project.settingsPath, project.root);
+  const urls = await readRegistrable(project.urlsPath, project.root);
+  if ('source' in settings) {
+    const label = appLabel(appFolder);
+    const taken = installedApps(settings.source)?.find(
+      (entry) => entry !== appFolder && appLabel(entry) === label,
+    );
+    if (taken !== undefined) {
+      throw new CommandError(
+        `the app label '${label}' is taken by INSTALLED_APPS entry '${taken}' (labels must be unique). Please try another ${appFolder === name ? 'name' : 'directory'}.`,
+      );
+    }
+  }
+  const options = { installedName: appFolder, urlsSpecifier: specifier };
+  const result = registerApp(
+    'source' in settings ? settings.source : '',
+    'source' in urls ? urls.source : '',
+    name,
+    options,
+  );
+  const lines = registrationLines(name, options);
+  const plan: RegistrationPlan = { updates: [], manual: [] };
+  const files = [
+    { file: project.settingsPath, read: settings, edit: result.settings, add: lines.settings },
+    { file: project.urlsPath, read: urls, edit: result.urls, add: lines.urls },
+  ];
+  for (const { file, read, edit, add } of files) {
+    if ('reason' in read) {
+      plan.manual.push({ file, reason: read.reason, add });
+      continue;
+    }
+    planEdit(plan, file, edit);
+  }
+  return plan;
+}
+
+function planEdit(plan: RegistrationPlan, file: string, edit: RegistrationEdit): void {
+  switch (edit.status) {
+    case 'updated':
+      plan.updates.push({ path: file, content: edit.source, action: 'update' });
+      break;
+    case 'manual':
+      plan.manual.push({ file, reason: { kind: 'hand-edited' }, add: edit.add });
+      break;
+    case 'unchanged':
+      break;
+  }
+}
+
+/**
+ * The paragraph that lists what to add by hand, after why (files left alone for the same
+ * reason share one clause):
+ *
+ *     Could not register WebApp automatically (mysite/settings.ts does not look as generated); add these lines by hand:
+ *
+ *       // mysite/settings.ts: add to INSTALLED_APPS
+ *       'WebApp',
+ *
+ * @example
+ * io.stdout.write(manualInstructions('WebApp', plan.manual, io));
+ */
+export function manualInstructions(
+  name: string,
+  manual: readonly ManualRegistration[],
+  io: CliIO,
+): string {
+  const shown = (p: string) => displayPath(io.cwd, p);
+  const reasons: string[] = [];
+  const handEdited = manual.filter((m) => m.reason.kind === 'hand-edited').map((m) => m.file);
+  for (const { file, reason } of manual) {
+    switch (reason.kind) {
+      case 'hand-edited':
+        if (file === handEdited[0]) {
+          const files = handEdited.map(shown).join(' and ');
+          reasons.push(`${files} ${handEdited.length > 1 ? 'do' : 'does'} not look as generated`);
+        }
+        break;
+      case 'symlink':
+        reasons.push(
+          reason.at === file
+            ? `${shown(file)} is a symbolic link`
+            : `${shown(reason.at)}, on the way to ${shown(file)}, is a symbolic link`,
+        );
+        break;
+      case 'unreadable':
+        reasons.push(`${shown(file)} could not be read (${reason.error})`);
+        break;
+      case 'outside': {
+        const clause = `${shown(reason.target)} is outside the project folder`;
+        if (!reasons.includes(clause)) reasons.push(clause);
+        break;
+      }
+    }
+  }
+  const lines = manual.flatMap(({ file, add }) =>
+    add.flatMap(({ to, lines }) => [`// ${shown(file)}: add to ${to}`, ...lines]),
+  );
+  return (
+    `\nCould not register ${name} automatically (${reasons.join('; ')}); add these lines by hand:\n\n` +
+    lines.map((line) => `  ${line}\n`).join('')
+  );
+}
