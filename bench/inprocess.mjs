@@ -6,7 +6,11 @@
 // and the socket benchmark (`npm run bench`) is node:http, the kernel and the load generator.
 //
 //   node bench/inprocess.mjs [engines, default db,file,cache,cached_db,signed_cookies]
-//                            [--requests 50000] [--new] [--no-build]
+//                            [--requests 50000] [--new] [--no-build] [--compare-csrf]
+//
+// --compare-csrf: for each engine, 5 runs with the generated MIDDLEWARE and 5 without
+// CsrfViewMiddleware, alternating; the medians show what CSRF protection costs a page that
+// never uses the token (hits/ does not).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +26,7 @@ const { values, positionals } = parseArgs({
     requests: { type: 'string', default: '50000' },
     new: { type: 'boolean' },
     'no-build': { type: 'boolean' },
+    'compare-csrf': { type: 'boolean' },
   },
 });
 const engines = (positionals[0] ?? 'db,file,cache,cached_db,signed_cookies').split(',');
@@ -77,7 +82,7 @@ try {
   console.log(
     `${values.new ? 'new visitors' : 'returning client'}, ${values.requests} requests, 50 in flight, node ${[...project.startFlags, '--import tsx'].join(' ')}`,
   );
-  for (const engine of engines) {
+  const measure = async (engine, withoutCsrf = false) => {
     const result = await runCommand(
       process.execPath,
       [...project.startFlags, '--import', tsx, 'bench_inprocess.mjs'],
@@ -89,13 +94,32 @@ try {
           BENCH_SESSION_FILE_PATH: files,
           BENCH_REQUESTS: values.requests,
           ...(values.new ? { BENCH_NEW: '1' } : {}),
+          ...(withoutCsrf ? { BENCH_NO_CSRF: '1' } : {}),
         },
       },
     );
     if (result.code !== 0) throw new Error(`${engine} failed:\n${result.stdout}${result.stderr}`);
-    const { cpu, wall } = JSON.parse(result.stdout.trim().split('\n').at(-1));
+    return JSON.parse(result.stdout.trim().split('\n').at(-1));
+  };
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  for (const engine of engines) {
+    if (!values['compare-csrf']) {
+      const { cpu, wall } = await measure(engine);
+      console.log(
+        `${engine.padEnd(16)} ${cpu.toFixed(1).padStart(7)} us CPU/req ${wall.toFixed(1).padStart(7)} us wall/req`,
+      );
+      continue;
+    }
+    const withCsrf = [];
+    const without = [];
+    for (let i = 0; i < 5; i++) {
+      withCsrf.push((await measure(engine)).cpu);
+      without.push((await measure(engine, true)).cpu);
+    }
+    const a = median(withCsrf);
+    const b = median(without);
     console.log(
-      `${engine.padEnd(16)} ${cpu.toFixed(1).padStart(7)} us CPU/req ${wall.toFixed(1).padStart(7)} us wall/req`,
+      `${engine.padEnd(16)} with CsrfViewMiddleware ${a.toFixed(1)} us CPU/req, without ${b.toFixed(1)} (medians of 5: ${withCsrf.map((x) => x.toFixed(1)).join(' ')} / ${without.map((x) => x.toFixed(1)).join(' ')}); difference ${(a - b).toFixed(1)} us (${(((a - b) / b) * 100).toFixed(1)} %)`,
     );
   }
 } finally {

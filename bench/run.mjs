@@ -11,7 +11,11 @@
 //   new visitors      no cookie, so every request creates a session;
 //   hello page        a constant page (no session use), on the baseline and the frameworks;
 //   returning, paced  the returning client at a fixed --rate (default 1,000 req/s, bench/lib/paced-worker.mjs):
-//                     the latency of a server that is not saturated.
+//                     the latency of a server that is not saturated;
+//   CSRF form POST    a form POST whose CSRF token is checked (Tango's CsrfViewMiddleware,
+//                     @fastify/csrf-protection, csrf-csrf; the baseline compares cookie and field).
+//                     The token and cookie come from a GET of the form first; without the token
+//                     each server must answer 403.
 // The table reports per (server, scenario) the median over rounds of req/s and p99 latency and
 // the median of the per-round ratio to node:http + Map in the same round and scenario.
 // Then: the db engine with 1,000 vs N stored sessions, `clearsessions` on N expired rows, and
@@ -82,6 +86,39 @@ async function get(url, cookie) {
   return { status: response.status, body, setCookie };
 }
 
+/**
+ * The CSRF scenario's set-up: GET form/ for the CSRF cookie and the form's token, then check
+ * that a POST with the token is accepted and one without it refused (403). Returns the Cookie
+ * header and the urlencoded body the load sends.
+ */
+async function probeForm(url) {
+  const page = await get(`${url}/form/`);
+  const field = /name="(csrfmiddlewaretoken|_csrf)" value="([^"]+)"/.exec(page.body);
+  if (page.status !== 200 || !field || page.setCookie.length === 0) {
+    throw new Error(`GET /form/ answered ${page.status}:\n${page.body.slice(0, 400)}`);
+  }
+  const cookie = page.setCookie.map((c) => c.split(';')[0]).join('; ');
+  const form = new URLSearchParams({ [field[1]]: field[2], name: 'bench' }).toString();
+  const post = (body) =>
+    fetch(`${url}/form/`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      redirect: 'manual',
+    });
+  const accepted = await post(form);
+  const text = await accepted.text();
+  if (accepted.status !== 200 || !text.includes('Thanks, bench.'))
+    throw new Error(
+      `POST /form/ with the token answered ${accepted.status}: ${text.slice(0, 300)}`,
+    );
+  const refused = await post('name=bench');
+  await refused.text();
+  if (refused.status !== 403)
+    throw new Error(`POST /form/ without the token answered ${refused.status}, not 403`);
+  return { cookie, form };
+}
+
 /** GET hits/ twice; the second with the first's cookie must say 2. Returns the cookie. */
 async function probe(url, hello) {
   const first = await get(`${url}/hits/`);
@@ -107,18 +144,21 @@ async function probe(url, hello) {
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-async function load(url, cookie, seconds, rate) {
-  return runLoad({ tool, url, cookie, seconds, rate, connections: config.connections });
+async function load(url, cookie, seconds, rate, form) {
+  return runLoad({ tool, url, cookie, seconds, rate, form, connections: config.connections });
 }
+
+/** Whether `--scenarios` (default: all) includes this scenario. */
+const wanted = (scenario) => config.scenarios.length === 0 || config.scenarios.includes(scenario);
 
 /**
  * Warm-up, then the measured load. Also the server's CPU time per request (user + system, from
  * /proc), which load on the rest of the machine disturbs far less than req/s.
  */
-async function measure(pid, url, cookie) {
-  if (config.warmup > 0) await load(url, cookie, config.warmup);
+async function measure(pid, url, cookie, form) {
+  if (config.warmup > 0) await load(url, cookie, config.warmup, undefined, form);
   const cpuBefore = cpuSeconds(pid);
-  const result = await load(url, cookie, config.duration);
+  const result = await load(url, cookie, config.duration, undefined, form);
   result.cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.requests;
   return result;
 }
@@ -143,10 +183,16 @@ async function runServer(server, round, measurements) {
   try {
     running = await startServer(server.def);
     const cookie = await probe(running.url, server.hello);
-    if (server.hello) record('hello', await measure(running.pid, `${running.url}/hello/`));
-    record('returning', await measure(running.pid, `${running.url}/hits/`, cookie));
-    record('new', await measure(running.pid, `${running.url}/hits/`));
-    if (config.rate > 0) {
+    if (server.hello && wanted('hello'))
+      record('hello', await measure(running.pid, `${running.url}/hello/`));
+    if (wanted('returning'))
+      record('returning', await measure(running.pid, `${running.url}/hits/`, cookie));
+    if (wanted('new')) record('new', await measure(running.pid, `${running.url}/hits/`));
+    if (server.csrf && wanted('csrf')) {
+      const { cookie: csrfCookie, form } = await probeForm(running.url);
+      record('csrf', await measure(running.pid, `${running.url}/form/`, csrfCookie, form));
+    }
+    if (config.rate > 0 && wanted('paced')) {
       // Latency at a load every server sustains (the saturating runs above measure queueing:
       // with 50 connections the mean latency is 50 / (req/s) whatever the server does).
       const before = cpuSeconds(running.pid);
@@ -164,7 +210,8 @@ async function runServer(server, round, measurements) {
       'new',
       ...(server.hello ? ['hello'] : []),
       ...(config.rate > 0 ? ['paced'] : []),
-    ];
+      ...(server.csrf ? ['csrf'] : []),
+    ].filter(wanted);
     for (const scenario of scenarios) {
       if (
         !measurements.some(
@@ -283,20 +330,34 @@ function serverList(project, services, tmp, pageFile) {
     ...extra,
   });
   const list = [
-    node(BASELINE, 'node:http + Map (baseline)', 'baseline', 'node-map.mjs', {}, { hello: true }),
+    node(
+      BASELINE,
+      'node:http + Map (baseline)',
+      'baseline',
+      'node-map.mjs',
+      {},
+      { hello: true, csrf: true },
+    ),
     node(
       'express-memory',
       'express-session MemoryStore',
       'peer',
       'express.mjs',
       { BENCH_STORE: 'memory' },
-      { hello: true },
+      { hello: true, csrf: true },
     ),
     node('express-sqlite', 'express-session better-sqlite3 (WAL)', 'peer', 'express.mjs', {
       BENCH_STORE: 'sqlite',
       BENCH_SQLITE_FILE: path.join(tmp, 'express-sessions.sqlite3'),
     }),
-    node('fastify-memory', '@fastify/session memory', 'peer', 'fastify.mjs', {}, { hello: true }),
+    node(
+      'fastify-memory',
+      '@fastify/session memory',
+      'peer',
+      'fastify.mjs',
+      {},
+      { hello: true, csrf: true },
+    ),
   ];
   if (services.redis) {
     list.push(
@@ -315,7 +376,12 @@ function serverList(project, services, tmp, pageFile) {
     );
   }
   list.push(
-    tango('tango-db', 'Tango db (SQLite)', { BENCH_SESSION_ENGINE: 'db' }, { hello: true }),
+    tango(
+      'tango-db',
+      'Tango db (SQLite)',
+      { BENCH_SESSION_ENGINE: 'db' },
+      { hello: true, csrf: true },
+    ),
     tango('tango-file', 'Tango file', { BENCH_SESSION_ENGINE: 'file' }),
     tango('tango-cache', 'Tango cache (locmem)', { BENCH_SESSION_ENGINE: 'cache' }),
     tango('tango-cached_db', 'Tango cached_db (SQLite+locmem)', {
@@ -669,6 +735,9 @@ function writeDocs({ machine, config, tool, rows, targets, scale, memory, notes,
   );
   md.push(
     `- Tango: a project generated by \`tango-admin startproject\` + \`startapp WebApp\`, \`node_modules/tango\` linked to a copy of this checkout compiled for the run, \`migrate\`, served by \`manage.ts runserver 127.0.0.1:0 --noreload${meta.quiet === false ? '' : ' --noaccesslog'}\` (\`node ${(meta.startFlags ?? []).map((f) => f + ' ').join('')}--import tsx\`: the node flags of the generated \`npm start\`; the peers and the baseline run with Node's defaults) with \`DEBUG = false\` and the settings in \`benchsite/bench_settings.ts\` (engine, database, cache from environment variables)${meta.quiet === false ? "; this revision's runserver cannot turn off its access log, which went to /dev/null" : ' (no access-log line per request, as the peers)'}.`,
+  );
+  md.push(
+    "- CSRF form POST: a GET of `form/` first gives the CSRF cookie and the form's token; then every request POSTs `token + name=bench` (urlencoded) with that cookie and gets a short \"Thanks\" page. Tango: the generated `MIDDLEWARE` with `CsrfViewMiddleware` (Django's checks: Origin absent, token unmasked and compared with the cookie's secret) and a view of `bench_urls.ts`; express + cookie-parser + csrf-csrf 4 (double-submit, HMAC-signed token) + `express.urlencoded`; fastify + @fastify/csrf-protection 8 (secret in a cookie) + a urlencoded content-type parser; the node:http baseline compares the field with the cookie in constant time. Each server keeps its session middleware of the other scenarios on every route. Before the load, each server must accept the token and refuse a POST without it (403).",
   );
   md.push(
     '- Peers: express 5 + express-session (resave false, saveUninitialized false; default ETag and X-Powered-By), the sqlite store is better-sqlite3-session-store with WAL; fastify 5 + @fastify/cookie + @fastify/session with its memory store. They build the page by string concatenation, Tango renders its Handlebars template.',

@@ -1,13 +1,17 @@
 // Runs autocannon in its own process (bench/lib/load.mjs spawns it) and prints one JSON line in
-// the same shape as bench/lib/wrk-report.lua. Argument: JSON { url, connections, seconds, cookie }.
+// the same shape as bench/lib/wrk-report.lua. Argument: JSON { url, connections, seconds, cookie,
+// form } (form: a urlencoded body, sent as a POST).
 import autocannon from 'autocannon';
 
-const { url, connections, seconds, cookie } = JSON.parse(process.argv[2]);
+const { url, connections, seconds, cookie, form } = JSON.parse(process.argv[2]);
+const headers = cookie ? { cookie } : {};
+if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
 const result = await autocannon({
   url,
   connections,
   duration: seconds,
-  headers: cookie ? { cookie } : {},
+  headers,
+  ...(form ? { method: 'POST', body: form } : {}),
 });
 const ms = (v) => Math.round((v ?? 0) * 1000);
 process.stdout.write(

@@ -18,6 +18,8 @@ export const USAGE = `Usage: npm run bench -- [options]   (or: node bench/run.mj
   --scale N             stored sessions for the scale and clearsessions tests, 0 skips them
                         (default 1000000; env BENCH_SCALE)
   --only a,b            servers to run (names or prefixes, e.g. node-map,tango-db,express)
+  --scenarios a,b       scenarios to measure: returning, new, hello, paced, csrf (default all;
+                        env BENCH_SCENARIOS)
   --tool wrk|autocannon load generator (default: wrk when installed, else autocannon; env BENCH_TOOL)
   --no-services         skip the Redis and PostgreSQL servers
   --no-build            do not run \`npm run build\` first (benchmark the existing dist/)
@@ -40,6 +42,7 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
       rate: { type: 'string' },
       scale: { type: 'string' },
       only: { type: 'string' },
+      scenarios: { type: 'string' },
       tool: { type: 'string' },
       'no-services': { type: 'boolean' },
       'no-build': { type: 'boolean' },
@@ -75,6 +78,10 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
     rate: Math.round(num('rate', 'BENCH_RATE', 1000)),
     scale: Math.round(num('scale', 'BENCH_SCALE', base.scale)),
     only: (values.only ?? env.BENCH_ONLY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    scenarios: (values.scenarios ?? env.BENCH_SCENARIOS ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),

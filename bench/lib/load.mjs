@@ -1,6 +1,8 @@
 // The load generator, always in a process of its own: wrk (C, one thread: it leaves the most
 // CPU to the server on a small machine) when installed, else autocannon.
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,12 +28,15 @@ export function toolVersion(tool) {
 /**
  * Loads `url` with `connections` keep-alive connections for `seconds`, sending `cookie` (a
  * `name=value` Cookie header) on every request when given; with `rate`, at that many requests
- * per second in all (bench/lib/paced-worker.mjs) instead of as fast as possible. Resolves to
+ * per second in all (bench/lib/paced-worker.mjs) instead of as fast as possible. With `form`
+ * (a urlencoded body), every request is a POST of it (not with `rate`). Resolves to
  * `{ requests, seconds, rps, p50, p99, max (ms), errors, non2xx }`.
  */
-export function runLoad({ tool, url, connections, seconds, cookie, rate }) {
+export function runLoad({ tool, url, connections, seconds, cookie, rate, form }) {
   let command;
   let args;
+  let scratch;
+  if (rate && form) throw new Error('runLoad: a paced POST is not supported');
   if (rate) {
     // A fixed offered rate: our own open-loop generator (wrk cannot pace; autocannon's
     // overallRate sends each second's requests in one burst, which measures the burst).
@@ -52,13 +57,25 @@ export function runLoad({ tool, url, connections, seconds, cookie, rate }) {
       '-s',
       path.join(here, 'wrk-report.lua'),
     ];
+    if (form) {
+      // wrk takes one script: the POST set-up followed by the report.
+      scratch = mkdtempSync(path.join(os.tmpdir(), 'tango-bench-wrk-'));
+      const script = path.join(scratch, 'post.lua');
+      writeFileSync(
+        script,
+        `wrk.method = "POST"\nwrk.body = ${JSON.stringify(form)}\n` +
+          `wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n` +
+          readFileSync(path.join(here, 'wrk-report.lua'), 'utf8'),
+      );
+      args[args.length - 1] = script;
+    }
     if (cookie) args.push('-H', `Cookie: ${cookie}`);
     args.push(url);
   } else {
     command = process.execPath;
     args = [
       path.join(here, 'autocannon-worker.mjs'),
-      JSON.stringify({ url, connections, seconds, cookie, rate }),
+      JSON.stringify({ url, connections, seconds, cookie, rate, form }),
     ];
   }
   return new Promise((resolve, reject) => {
@@ -69,6 +86,7 @@ export function runLoad({ tool, url, connections, seconds, cookie, rate }) {
     child.stderr.on('data', (c) => (err += c));
     child.once('error', reject);
     child.once('exit', (code) => {
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
       const line = out
         .split('\n')
         .reverse()

@@ -32,6 +32,10 @@ export default defineSettings({
   DEBUG: false,
   ALLOWED_HOSTS: ['127.0.0.1'],
   ROOT_URLCONF: '${PROJECT}/bench_urls',
+  // BENCH_NO_CSRF: the generated MIDDLEWARE without CsrfViewMiddleware (bench/inprocess.mjs --compare-csrf).
+  MIDDLEWARE: env.BENCH_NO_CSRF
+    ? base.MIDDLEWARE.filter((entry) => entry !== 'tango.middleware.csrf.CsrfViewMiddleware')
+    : base.MIDDLEWARE,
   SESSION_ENGINE: (env.BENCH_SESSION_ENGINE ?? 'db') as Engine,
   SESSION_FILE_PATH: env.BENCH_SESSION_FILE_PATH ?? null,
   DATABASES: {
@@ -45,14 +49,29 @@ export default defineSettings({
 });
 `;
 
-/** bench_urls.ts: the project's urls plus a constant hello page. */
-const BENCH_URLS = `// Written by bench/lib/project.mjs: the project's URLs plus a constant hello page.
-import { HttpResponse } from 'tango/http';
+/**
+ * bench_urls.ts: the project's urls plus a constant hello page and the CSRF scenario's form
+ * (the generated MIDDLEWARE's CsrfViewMiddleware checks its POST; the page's markup is the
+ * peers' bench/servers/common.mjs formPage()).
+ */
+const BENCH_URLS = `// Written by bench/lib/project.mjs: the project's URLs plus a constant hello page and a form.
+import { HttpResponse, type HttpRequest } from 'tango/http';
+import { getToken } from 'tango/middleware/csrf';
 import { path } from 'tango/urls';
 import urls from './urls.js';
 
+function form(request: HttpRequest): HttpResponse {
+  if (request.method === 'POST') return new HttpResponse(\`<p>Thanks, \${request.form.get('name')}.</p>\\n\`);
+  return new HttpResponse(
+    '<!DOCTYPE html><title>form</title><form method="post" action="/form/">' +
+      \`<input type="hidden" name="csrfmiddlewaretoken" value="\${getToken(request)}"><input name="name">\` +
+      '<button>Send</button></form>\\n',
+  );
+}
+
 export default [
   path('hello/', () => new HttpResponse('Hello, world!', { contentType: 'text/plain; charset=utf-8' })),
+  path('form/', form),
   ...urls,
 ];
 `;

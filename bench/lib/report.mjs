@@ -6,6 +6,7 @@ export const SCENARIOS = {
   new: 'new visitors',
   hello: 'hello page',
   paced: 'returning, paced',
+  csrf: 'CSRF form POST',
 };
 
 /**

@@ -13,6 +13,21 @@ export function loadPage() {
 }
 
 export const HELLO = 'Hello, world!';
+
+/**
+ * The CSRF scenario (`/form/`): a GET sends a form carrying the framework's CSRF token (and its
+ * CSRF cookie); a POST of it (the field `field`, plus `name=bench`) is answered with
+ * `formDone(name)` once the token is verified, and refused with 403 otherwise.
+ */
+export function formPage(field, token) {
+  return (
+    '<!DOCTYPE html><title>form</title><form method="post" action="/form/">' +
+    `<input type="hidden" name="${field}" value="${token}"><input name="name">` +
+    '<button>Send</button></form>\n'
+  );
+}
+
+export const formDone = (name) => `<p>Thanks, ${name}.</p>\n`;
 export const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 
 /** Listens on 127.0.0.1:$BENCH_PORT (0 = any free port) and prints the URL bench/run.mjs waits for. */

@@ -1,11 +1,14 @@
 // Peer: express 5 + express-session, with the store named by $BENCH_STORE:
 // memory (MemoryStore), sqlite (better-sqlite3-session-store, WAL), redis (connect-redis +
 // node-redis, $BENCH_REDIS_URL), pg (connect-pg-simple + pg, $BENCH_PG_URL).
-// Defaults otherwise (ETag, X-Powered-By), as a user would deploy it.
+// Defaults otherwise (ETag, X-Powered-By), as a user would deploy it. `form/` is the CSRF
+// scenario: csrf-csrf (double-submit cookie, HMAC-signed token) with cookie-parser.
 import http from 'node:http';
+import cookieParser from 'cookie-parser';
+import { doubleCsrf } from 'csrf-csrf';
 import express from 'express';
 import session from 'express-session';
-import { HELLO, SECRET, listen, loadPage } from './common.mjs';
+import { HELLO, SECRET, formDone, formPage, listen, loadPage } from './common.mjs';
 
 const page = loadPage();
 const storeName = process.env.BENCH_STORE ?? 'memory';
@@ -54,4 +57,24 @@ app.get('/hits/', (req, res) => {
 app.get('/hello/', (req, res) => {
   res.type('text').send(HELLO);
 });
+const { generateCsrfToken, doubleCsrfProtection } = doubleCsrf({
+  getSecret: () => SECRET,
+  // No login in this scenario: the token is bound to no session.
+  getSessionIdentifier: () => '',
+  cookieName: 'csrf',
+  cookieOptions: { sameSite: 'lax', secure: false, path: '/' },
+  getCsrfTokenFromRequest: (req) => req.body?._csrf,
+});
+app.get('/form/', cookieParser(), (req, res) => {
+  res.type('html').send(formPage('_csrf', generateCsrfToken(req, res)));
+});
+app.post(
+  '/form/',
+  cookieParser(),
+  express.urlencoded({ extended: false }),
+  doubleCsrfProtection,
+  (req, res) => {
+    res.type('html').send(formDone(req.body.name));
+  },
+);
 listen(http.createServer(app));

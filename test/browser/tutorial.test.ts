@@ -3,14 +3,18 @@
  * (Debian's /usr/bin/chromium through playwright-core; no browser download) on the `db` and
  * `signed_cookies` engines. Counters go 1, 2, 3 across reloads, `user` is set, read and
  * deleted, the test-cookie check passes, a fresh browser context starts again at 1, and after
- * a server restart the counter continues.
+ * a server restart the counter continues. The session page's forms carry the CSRF token and
+ * work; a form on a second origin (a page served from another 127.0.0.1 port: same site, so
+ * SameSite=Lax cookies go along) that posts to the project is refused with 403 and changes
+ * nothing.
  */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type ProjectServer } from '../e2e/helpers.js';
+import { freePort, startServer, type ProjectServer } from '../e2e/helpers.js';
 import {
   scaffoldTutorialProject,
   setSessionEngine,
@@ -163,4 +167,59 @@ describe.skipIf(!available && !CI)('the tutorial in headless Chromium', () => {
       await context.close();
     });
   }
+
+  it('a form on a second origin that posts to the project is refused (CSRF)', async () => {
+    await setSessionEngine(tutorial.project, 'db');
+    const url = await restart();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+
+    // The visitor has a session: a key set through the session page's own form.
+    expect((await page.goto(`${url}/session/`))?.status()).toBe(200);
+    expect(await page.locator('input[name=csrfmiddlewaretoken]').count()).toBe(
+      await page.locator('form').count(),
+    );
+    const setForm = page.locator('form', { has: page.locator('input[name=action][value=set]') });
+    await setForm.locator('input[name=key]').fill('color');
+    await setForm.locator('input[name=value]').fill('green');
+    await setForm.getByRole('button').click();
+    await page.waitForURL('**/session/?done=set*');
+    expect(await cookie(context, 'csrftoken')).toMatch(/^[A-Za-z0-9]{32}$/);
+
+    // Another origin: the same host on another port, whose page posts a form to the project.
+    const evilPort = await freePort();
+    const evil = http.createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      response.end(
+        `<!doctype html><title>Win a prize</title>` +
+          `<form id="f" method="post" action="${url}/session/">` +
+          `<input name="action" value="set"><input name="key" value="hacked"><input name="value" value="1">` +
+          `</form><script>document.getElementById('f').submit()</script>`,
+      );
+    });
+    await new Promise<void>((resolve) => evil.listen(evilPort, '127.0.0.1', resolve));
+    try {
+      const refused = page.waitForResponse(
+        (r) => r.url().startsWith(`${url}/session/`) && r.request().method() === 'POST',
+      );
+      await page.goto(`http://127.0.0.1:${evilPort}/`);
+      const response = await refused;
+      expect(response.status()).toBe(403);
+      // The browser sent the visitor's cookies (same site): only the CSRF check stopped it.
+      expect((await response.request().allHeaders()).cookie ?? '').toContain('sessionid=');
+      expect(await response.text()).toContain('CSRF verification failed. Request aborted.');
+      expect(server!.output()).toContain(
+        `Forbidden (Origin checking failed - http://127.0.0.1:${evilPort} does not match any trusted origins.): /session/`,
+      );
+    } finally {
+      await new Promise((resolve) => evil.close(resolve));
+    }
+
+    // Nothing changed.
+    expect((await page.goto(`${url}/session/`))?.status()).toBe(200);
+    const items = await page.locator('table').nth(1).innerText();
+    expect(items).toMatch(/color\s+"green"/);
+    expect(items).not.toContain('hacked');
+    await context.close();
+  });
 });

@@ -183,6 +183,55 @@ def set_cookie_header(name, value, options, t):
     return response.cookies[name].output(header='').strip()
 
 
+CSRF_ALLOWED = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+
+
+def csrf_string(seed):
+    """32 deterministic characters of Django's CSRF alphabet (mirrored nowhere: the vectors hold them)."""
+    x = seed
+    out = ''
+    for _ in range(32):
+        x = (x * 1103515245 + 12345) & 0x7fffffff
+        out += CSRF_ALLOWED[(x >> 16) % 62]
+    return out
+
+
+def csrf_vectors():
+    """Django's CSRF token masking, and cookie/form-token pairs issued by Django's middleware.
+
+    Django 3.2 masks exactly as 5.2 does (_mask_cipher_secret/_unmask_cipher_token are the same
+    code); its randomness (_get_new_csrf_string) is replaced by fixed strings. 3.2's middleware
+    stored the secret *masked* in the cookie (64 characters); 4.1+ stores it bare (32) and still
+    accepts a masked cookie, which is what `issued` checks on the Tango side.
+    """
+    from django.http import HttpRequest, HttpResponse
+    from django.middleware import csrf
+
+    pairs = [(csrf_string(2 * i + 1), csrf_string(2 * i + 2)) for i in range(12)]
+    pairs += [('a' * 32, 'a' * 32), ('9' * 32, '9' * 32), ('Z' * 32, '0' * 32),
+              ('lcccccccX2kcccccccY2jcccccccssIC', '1bcdefghij2bcdefghij3bcdefghij4b')]
+    masks = []
+    for secret, mask in pairs:
+        with mock.patch.object(csrf, '_get_new_csrf_string', return_value=mask):
+            token = csrf._mask_cipher_secret(secret)
+        masks.append({'secret': secret, 'mask': mask, 'token': token,
+                      'unmasked': csrf._unmask_cipher_token(token)})
+
+    issued = []
+    for i in range(4):
+        secret, mask1, mask2 = csrf_string(100 + i), csrf_string(200 + i), csrf_string(300 + i)
+        request = HttpRequest()
+        request.method = 'GET'
+        request.META.update({'SERVER_NAME': 'testserver', 'SERVER_PORT': '80'})
+        middleware = csrf.CsrfViewMiddleware(lambda r: HttpResponse(csrf.get_token(r)))
+        with mock.patch.object(csrf, '_get_new_csrf_string', side_effect=[secret, mask1, mask2]):
+            response = middleware(request)
+        issued.append({'secret': secret, 'cookie': response.cookies[settings.CSRF_COOKIE_NAME].value,
+                       'token': response.content.decode(),
+                       'header': response.cookies[settings.CSRF_COOKIE_NAME].output(header='').strip()})
+    return {'masks': masks, 'issued': issued}
+
+
 def main():
     out = {
         'generatedBy': {
@@ -372,6 +421,9 @@ def main():
         deletes.append({'name': name, 'options': options,
                         'header': response.cookies[name].output(header='').strip()})
     out['deleteCookie'] = deletes
+
+    with frozen(T):
+        out['csrf'] = csrf_vectors()
 
     out['parseCookie'] = [
         {'header': h, 'parsed': list(parse_cookie(h).items())} for h in PARSE_HEADERS

@@ -79,6 +79,11 @@ export interface Vectors {
     header: string;
   }[];
   parseCookie: { header: string; parsed: [string, string][] }[];
+  /** Django's CSRF masking and pairs issued by its CsrfViewMiddleware (3.2: masked cookie). */
+  csrf: {
+    masks: { secret: string; mask: string; token: string; unmasked: string }[];
+    issued: { secret: string; cookie: string; token: string; header: string }[];
+  };
 }
 
 export const vectors = JSON.parse(

@@ -30,11 +30,23 @@ async function read(jar: CookieJar, url: string): Promise<string> {
   return pageText(body);
 }
 
+/**
+ * The session page's CSRF form token (and, through the jar, its CSRF cookie), as a browser gets
+ * them by loading the page before submitting one of its forms.
+ */
+async function csrfToken(jar: CookieJar, base: string): Promise<string> {
+  const html = await (await jar.fetch(`${base}/session/`)).text();
+  const token = /name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"/.exec(html)?.[1];
+  expect(token, html.slice(0, 500)).toBeTruthy();
+  return token!;
+}
+
 /** POSTs a session-page form, expects the redirect back, and returns the page it leads to. */
 async function submit(jar: CookieJar, base: string, form: Record<string, string>): Promise<string> {
+  const csrfmiddlewaretoken = await csrfToken(jar, base);
   const response = await jar.fetch(`${base}/session/`, {
     method: 'POST',
-    body: new URLSearchParams(form),
+    body: new URLSearchParams({ csrfmiddlewaretoken, ...form }),
   });
   expect(response.status, JSON.stringify(form)).toBe(302);
   const location = response.headers.get('location') ?? '';
@@ -168,6 +180,32 @@ describe('the tutorial app on every session engine', () => {
     });
   }
 
+  it('refuses cross-site form posts out of the box: no token, or a foreign Origin (403, nothing changes)', async () => {
+    await setSessionEngine(tutorial.project, 'db');
+    const { url } = await restart();
+    const jar = new CookieJar();
+    const token = await csrfToken(jar, url);
+    expect(jar.cookies.has('csrftoken')).toBe(true);
+    const post = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+      jar.fetch(`${url}/session/`, { method: 'POST', body: new URLSearchParams(form), headers });
+    const noToken = await post({ action: 'set', key: 'a', value: '1' });
+    expect(noToken.status).toBe(403);
+    expect(await noToken.text()).toContain('CSRF verification failed. Request aborted.');
+    const foreign = await post(
+      { csrfmiddlewaretoken: token, action: 'set', key: 'a', value: '1' },
+      { origin: 'http://127.0.0.1:1' },
+    );
+    expect(foreign.status).toBe(403);
+    // The visitor's own form still works, and only its change is there.
+    expect(await submit(jar, url, { action: 'set', key: 'b', value: '2' })).toMatch(
+      /Stored 'b'\..*keys\(\) b /,
+    );
+    expect(server!.output()).toMatch(/Forbidden \(CSRF token missing\.\): \/session\//);
+    expect(server!.output()).toMatch(
+      /Forbidden \(Origin checking failed - http:\/\/127\.0\.0\.1:1 does not match any trusted origins\.\): \/session\//,
+    );
+  });
+
   it.each<Engine>(['db', 'file'])('clearsessions removes expired %s sessions', async (engine) => {
     await setSessionEngine(tutorial.project, engine, sessionDir);
     const { url } = await restart();
@@ -176,7 +214,11 @@ describe('the tutorial app on every session engine', () => {
     await submit(jar, url, { action: 'set', key: 'a', value: '1' });
     const response = await jar.fetch(`${url}/session/`, {
       method: 'POST',
-      body: new URLSearchParams({ action: 'expiry', seconds: '-10' }),
+      body: new URLSearchParams({
+        csrfmiddlewaretoken: await csrfToken(jar, url),
+        action: 'expiry',
+        seconds: '-10',
+      }),
     });
     expect(response.status).toBe(302);
     await server!.stop();

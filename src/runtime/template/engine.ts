@@ -92,7 +92,8 @@ async function loadRoot(root: string): Promise<Map<string, string>> {
  * {{/"WebApp/base.html"}}
  * ```
  *
- * `{{x}}` is HTML-escaped; `{{{x}}}` is not (Django's `|safe`). Helpers: `url`, `json`, `eq`.
+ * `{{x}}` is HTML-escaped; `{{{x}}}` is not (Django's `|safe`). Helpers: `url`, `json`, `eq`, and
+ * `csrf_input` / `csrf_token` (the CSRF form field and token, Django's `{% csrf_token %}`).
  *
  * @example
  * const engine = await TemplateEngine.create({ dirs: [`${base}/templates`], appDirs: [], debug: false });

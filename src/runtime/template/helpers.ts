@@ -1,4 +1,5 @@
-import type { HelperOptions } from 'handlebars';
+import Handlebars, { type HelperOptions } from 'handlebars';
+import type { HttpRequest } from '../http/request.js';
 import { reverse } from '../urls/base.js';
 
 /**
@@ -34,5 +35,65 @@ function eq(this: unknown, a: unknown, b: unknown, options: HelperOptions): unkn
   return equal;
 }
 
+/** Returns the request's CSRF token, masked afresh (Django's `get_token`). */
+export type CsrfTokenProvider = (request: HttpRequest) => string;
+
+let csrfTokenProvider: CsrfTokenProvider | undefined;
+
+/**
+ * Installs what `{{csrf_token}}` and `{{csrf_input}}` call: `tango/middleware/csrf` passes its
+ * `getToken` when it loads (this layer cannot import it). Until then both render as nothing,
+ * like Django's `{% csrf_token %}` when no token was provided. Pass `undefined` to remove it.
+ *
+ * @example
+ * setCsrfTokenProvider(getToken);
+ */
+export function setCsrfTokenProvider(provider: CsrfTokenProvider | undefined): void {
+  csrfTokenProvider = provider;
+}
+
+/** One token per render, as Django's lazy `csrf_token` context value: keyed by the root context. */
+const renderTokens = new WeakMap<object, string>();
+
+/**
+ * The token for the request being rendered, computed on first use only (Django's `csrf`
+ * context processor is lazy too): a page that never writes it sets no CSRF cookie.
+ */
+function tokenFor(options: HelperOptions): string {
+  const root = (options.data as { root?: { request?: HttpRequest } } | undefined)?.root;
+  const request = root?.request;
+  if (csrfTokenProvider === undefined || root === undefined || request === undefined) return '';
+  let token = renderTokens.get(root);
+  if (token === undefined) {
+    token = csrfTokenProvider(request);
+    renderTokens.set(root, token);
+  }
+  return token;
+}
+
+/** `{{csrf_token}}`: the masked CSRF token, for a header or a hand-written field. */
+function csrfToken(options: HelperOptions): string {
+  return tokenFor(options);
+}
+
+/**
+ * `{{csrf_input}}`: the hidden form field, as Django's `{% csrf_token %}` writes it:
+ * `<input type="hidden" name="csrfmiddlewaretoken" value="…">`.
+ */
+function csrfInput(options: HelperOptions): Handlebars.SafeString | string {
+  const token = tokenFor(options);
+  return token === ''
+    ? ''
+    : new Handlebars.SafeString(
+        `<input type="hidden" name="csrfmiddlewaretoken" value="${token}">`,
+      );
+}
+
 /** The helpers every `TemplateEngine` registers. */
-export const BUILTIN_HELPERS = { url, json, eq } as const;
+export const BUILTIN_HELPERS = {
+  url,
+  json,
+  eq,
+  csrf_token: csrfToken,
+  csrf_input: csrfInput,
+} as const;

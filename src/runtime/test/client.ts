@@ -1,6 +1,7 @@
 import type { Application } from '../handlers/base.js';
 import { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
+import { dontEnforceCsrfChecks } from '../middleware/csrf.js';
 import { sharedTestApplication } from './environment.js';
 
 /** Options of one request. */
@@ -16,9 +17,22 @@ export interface BodyRequestOptions extends RequestOptions {
   contentType?: string;
 }
 
+/** Options of `new Client()`. */
+export interface ClientOptions {
+  /** The application to call; default: the shared test application (`sharedTestApplication()`). */
+  app?: Application | Promise<Application>;
+  /**
+   * Check CSRF tokens as a real browser's requests are checked (Django's
+   * `Client(enforce_csrf_checks=True)`). Default false: the CSRF cookie is still read and
+   * sent, but forms post without a token.
+   */
+  enforceCsrfChecks?: boolean;
+}
+
 /**
  * A test browser, like Django's `django.test.Client`: calls the project in-process (no
- * socket), follows no redirects unless asked, and keeps a cookie jar across requests.
+ * socket), follows no redirects unless asked, and keeps a cookie jar across requests. Like
+ * Django's, it does not enforce CSRF checks unless created with `enforceCsrfChecks: true`.
  *
  * @example
  * const client = new Client();
@@ -29,9 +43,11 @@ export class Client {
   /** Cookies the "browser" holds, by name. */
   readonly cookies = new Map<string, string>();
   readonly #app: Promise<Application>;
+  readonly #enforceCsrfChecks: boolean;
 
-  constructor(options: { app?: Application | Promise<Application> } = {}) {
+  constructor(options: ClientOptions = {}) {
     this.#app = Promise.resolve(options.app ?? sharedTestApplication());
+    this.#enforceCsrfChecks = options.enforceCsrfChecks ?? false;
   }
 
   get(path: string, options: RequestOptions = {}): Promise<HttpResponse> {
@@ -101,6 +117,7 @@ export class Client {
       headers['content-length'] = String(body.length);
     }
     const request = new HttpRequest({ method, url, headers, body });
+    if (!this.#enforceCsrfChecks) dontEnforceCsrfChecks(request);
     const response = await app.handle(request);
     this.#store(response);
     return response;

@@ -21,6 +21,7 @@ import {
   type MiddlewareFactory,
 } from '../../../src/runtime/middleware/index.js';
 import { path, setUrlconf, UrlResolver, type View } from '../../../src/runtime/urls/index.js';
+import { CsrfViewMiddleware } from '../../../src/runtime/middleware/csrf.js';
 
 const ok: View = () => new HttpResponse('ok');
 
@@ -284,6 +285,7 @@ describe('the default stack', () => {
       SecurityMiddleware,
       SessionMiddleware,
       CommonMiddleware,
+      CsrfViewMiddleware,
       XFrameOptionsMiddleware,
     ]);
   });

@@ -1,9 +1,11 @@
 import { createApplication } from '../../handlers/base.js';
 import type { AppRegistry } from '../../apps/registry.js';
 import type { Settings } from '../../conf/settings.js';
+import { CsrfViewMiddleware } from '../../middleware/csrf.js';
 import type { Command } from '../base.js';
 
 const SESSION_MIDDLEWARE = 'tango.sessions.middleware.SessionMiddleware';
+const CSRF_MIDDLEWARE = 'tango.middleware.csrf.CsrfViewMiddleware';
 
 /**
  * Django-style system checks on settings that load fine but are likely wrong. Returns
@@ -26,6 +28,21 @@ export function systemChecks(settings: Readonly<Settings>, deploy: boolean): [st
     ]);
   }
   if (deploy) {
+    // Django's django/core/checks/security/csrf.py (security.W003, security.W016).
+    const csrfMiddleware = settings.MIDDLEWARE.some(
+      (entry) => entry === CSRF_MIDDLEWARE || entry === CsrfViewMiddleware,
+    );
+    if (!csrfMiddleware) {
+      found.push([
+        'security.W003',
+        `You don't appear to be using Tango's built-in cross-site request forgery protection via the middleware ('${CSRF_MIDDLEWARE}' is not in your MIDDLEWARE). Enabling the middleware is the safest approach to ensure you don't leave any holes.`,
+      ]);
+    } else if (!settings.CSRF_USE_SESSIONS && !settings.CSRF_COOKIE_SECURE) {
+      found.push([
+        'security.W016',
+        `You have '${CSRF_MIDDLEWARE}' in your MIDDLEWARE, but you have not set CSRF_COOKIE_SECURE to true. Using a secure-only CSRF cookie makes it more difficult for network traffic sniffers to steal the CSRF token.`,
+      ]);
+    }
     if (settings.DEBUG)
       found.push(['security.W018', 'You should not have DEBUG set to true in deployment.']);
     if (!settings.SESSION_COOKIE_SECURE)
