@@ -68,6 +68,31 @@ describe('manage.ts', () => {
     expect(stdout).toContain('security.W012');
   });
 
+  it('check warns when sessions live in a locmem cache (hardening 10), naming the limit and the way out', async () => {
+    const cache = await run(['check'], {
+      SESSION_ENGINE: 'cache',
+      CACHES: { default: { BACKEND: 'locmem', OPTIONS: { MAX_ENTRIES: 500 } } },
+    });
+    expect(cache.code).toBe(0);
+    expect(cache.stdout).toContain(
+      "?: (sessions.W002) SESSION_ENGINE 'cache' keeps sessions only in the locmem cache CACHES['default'], which holds at most 500 entries (OPTIONS.MAX_ENTRIES)",
+    );
+    expect(cache.stdout).toContain(
+      "Use a Redis cache ({ BACKEND: 'redis', LOCATION: 'redis://...' })",
+    );
+    const cachedDb = await run(['check'], { SESSION_ENGINE: 'cached_db' });
+    expect(cachedDb.stdout).toContain(
+      "?: (sessions.W002) SESSION_ENGINE 'cached_db' caches sessions in the locmem cache CACHES['default']",
+    );
+    const redis = await run(['check'], {
+      SESSION_ENGINE: 'cache',
+      CACHES: { default: { BACKEND: 'redis', LOCATION: 'redis://127.0.0.1:1/0' } },
+    });
+    expect(redis.stdout).not.toContain('sessions.W002');
+    const db = await run(['check'], { SESSION_ENGINE: 'db' });
+    expect(db.stdout).not.toContain('sessions.W002');
+  });
+
   it('shows help for one command', async () => {
     const { stdout } = await run(['help', 'runserver']);
     expect(stdout).toContain('usage: manage.ts runserver [addrport]');

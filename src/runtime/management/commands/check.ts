@@ -27,6 +27,8 @@ export function systemChecks(settings: Readonly<Settings>, deploy: boolean): [st
       "SESSION_COOKIE_SAMESITE is 'None' but SESSION_COOKIE_SECURE is false: browsers reject such cookies.",
     ]);
   }
+  const locmem = locmemSessionCacheWarning(settings);
+  if (locmem) found.push(['sessions.W002', locmem]);
   if (deploy) {
     // Django's django/core/checks/security/csrf.py (security.W003, security.W016).
     const csrfMiddleware = settings.MIDDLEWARE.some(
@@ -59,6 +61,25 @@ export function systemChecks(settings: Readonly<Settings>, deploy: boolean): [st
       found.push(['security.W020', 'ALLOWED_HOSTS must not be empty in deployment.']);
   }
   return found;
+}
+
+/**
+ * Tango's own check (Django has none): sessions kept in a locmem cache. The `cache` engine
+ * then loses sessions to eviction past `MAX_ENTRIES` (300 by default: 400 cookie-less requests
+ * evicted 20 of 20 live sessions), and both `cache` and `cached_db` see a different cache in
+ * each worker process. Returns the warning, or undefined.
+ */
+function locmemSessionCacheWarning(settings: Readonly<Settings>): string | undefined {
+  const engine = settings.SESSION_ENGINE;
+  if (engine !== 'cache' && engine !== 'cached_db') return undefined;
+  const alias = settings.SESSION_CACHE_ALIAS;
+  const cache = Object.hasOwn(settings.CACHES, alias) ? settings.CACHES[alias] : undefined;
+  if (cache?.BACKEND !== 'locmem') return undefined;
+  const maxEntries = cache.OPTIONS?.MAX_ENTRIES ?? 300;
+  const where = `CACHES['${alias}']`;
+  return engine === 'cache'
+    ? `SESSION_ENGINE 'cache' keeps sessions only in the locmem cache ${where}, which holds at most ${maxEntries} entries (OPTIONS.MAX_ENTRIES) per process and evicts the oldest: past ${maxEntries} sessions visitors are logged out, and each worker process has its own sessions. Use a Redis cache ({ BACKEND: 'redis', LOCATION: 'redis://...' }), or SESSION_ENGINE 'db' or 'cached_db'.`
+    : `SESSION_ENGINE 'cached_db' caches sessions in the locmem cache ${where}, which each worker process holds separately: with --workers, a process can read a session another process has since changed. Use a Redis cache for ${where}, or SESSION_ENGINE 'db'.`;
 }
 
 /** The runserver start-up warning about migrations not yet applied, or undefined. */
