@@ -124,9 +124,14 @@ export function formatIsoDate(date: Date): string {
 const ISO_DATE =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
+/** 400 Gregorian years, in milliseconds: the calendar repeats exactly after them. */
+const FOUR_CENTURIES = 146_097 * 86_400_000;
+
 /**
  * Parses what Python's `datetime.fromisoformat` accepts for `_session_expiry` (and JavaScript's
- * `toISOString()`); a value without an offset is taken as UTC. Returns `null` for anything else.
+ * `toISOString()`); a value without an offset is taken as UTC. Returns `null` for anything
+ * else, including fields Python refuses (year 0, month 13, February 30, hour 24, an offset of
+ * 24 hours or more).
  *
  * @example
  * parseIsoDate('2026-11-22T08:00:00.500000+01:00'); // Date 2026-11-22T07:00:00.500Z
@@ -135,13 +140,23 @@ export function parseIsoDate(value: string): Date | null {
   const m = ISO_DATE.exec(value);
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
-  let time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0));
+  const [year, month, day] = [Number(y), Number(mo), Number(d)];
+  const [hour, minute, second] = [Number(h), Number(mi), Number(s ?? 0)];
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
+    return null;
+  // Date.UTC reads years 0-99 as 1900-1999: compute 400 years later and step back.
+  const shift = year < 100 ? 400 : 0;
+  const monthStart = Date.UTC(year + shift, month - 1, 1);
+  if (day > (Date.UTC(year + shift, month, 1) - monthStart) / 86_400_000) return null;
+  let time =
+    Date.UTC(year + shift, month - 1, day, hour, minute, second) - (shift ? FOUR_CENTURIES : 0);
   if (frac) time += Math.floor(Number(frac.padEnd(6, '0')) / 1000);
   if (zone && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0);
-    time -= sign * offset * 60_000;
+    const [hours, minutes] = [Number(digits.slice(0, 2)), Number(digits.slice(2) || 0)];
+    if (hours > 23 || minutes > 59) return null;
+    time -= sign * (hours * 60 + minutes) * 60_000;
   }
   return Number.isFinite(time) ? new Date(time) : null;
 }

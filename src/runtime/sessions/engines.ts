@@ -8,6 +8,7 @@
 import { ImproperlyConfigured } from '../conf/errors.js';
 import { SESSION_ENGINES, type SessionEngineName, type Settings } from '../conf/settings.js';
 import {
+  checkExpiresAt,
   type ClientSideStore,
   type ServerSideStore,
   type SessionData,
@@ -53,7 +54,8 @@ class GuardedStore extends ServerSideStoreBase {
     this.#store = store;
   }
 
-  create(data: SessionData, expiresAt: Date): Promise<string> {
+  async create(data: SessionData, expiresAt: Date): Promise<string> {
+    checkExpiresAt(expiresAt);
     return this.#store.create(data, expiresAt);
   }
 

@@ -7,6 +7,7 @@
 export {
   Session,
   EXPIRY_KEY,
+  readExpiry,
   type ExpiryOptions,
   type ExpiryValue,
   type SessionSettings,
@@ -18,6 +19,7 @@ export {
 } from './middleware.js';
 export {
   ServerSideStoreBase,
+  checkExpiresAt,
   type ClientSideStore,
   type ServerSideStore,
   type SessionData,

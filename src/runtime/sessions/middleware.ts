@@ -12,7 +12,7 @@ import { patchVaryHeaders } from '../middleware/vary.js';
 import type { GetResponse, MiddlewareFactory } from '../middleware/types.js';
 import { createSessionStore, engineLabel } from './engines.js';
 import { SessionInterrupted, UpdateError } from './exceptions.js';
-import { Session, type SessionSettings } from './session.js';
+import { END_EXPIRY, FIRST_EXPIRY, Session, type SessionSettings } from './session.js';
 
 /**
  * Browsers drop a cookie whose name and value exceed this many bytes (RFC 6265 §6.1); the
@@ -24,6 +24,22 @@ import { Session, type SessionSettings } from './session.js';
 export const MAX_COOKIE_BYTES = 4096;
 
 const sessionsLogger = getLogger('tango.sessions');
+
+/**
+ * The cookie's `maxAge` for a session expiring in `age` seconds, kept inside what `setCookie`
+ * accepts. The session's expiry is within HTTP dates when `getExpiryAge()` reads the clock
+ * (`readExpiry` sees to that), but the store write comes between that and `setCookie`, which
+ * reads the clock again: an expiry at the very edge of year 1 or year 9999 could slip out of
+ * range meanwhile and `setCookie` would throw (a 500 for a session that was just saved). It
+ * stops a second inside the range instead; any other age passes unchanged.
+ */
+function cookieMaxAge(age: number): number {
+  const now = Date.now();
+  const highest = Math.floor((END_EXPIRY - now) / 1000) - 1;
+  if (age > highest) return highest;
+  const lowest = Math.ceil((FIRST_EXPIRY - now) / 1000) + 1;
+  return age < lowest ? lowest : age;
+}
 
 /**
  * The per-request handler `SessionMiddleware` returns; `close()` releases its store.
@@ -131,7 +147,7 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
     response.setCookie(
       cookieName,
       value,
-      maxAge === undefined ? cookieOptions : { ...cookieOptions, maxAge },
+      maxAge === undefined ? cookieOptions : { ...cookieOptions, maxAge: cookieMaxAge(maxAge) },
     );
     return response;
   }

@@ -27,6 +27,74 @@ import type { SessionData, SessionStore } from './store.js';
  * session.get(EXPIRY_KEY); // 300
  */
 export const EXPIRY_KEY = '_session_expiry';
+
+/**
+ * The instants an HTTP date can name, which every session expiry must fall within: from
+ * `FIRST_EXPIRY` (0001-01-01T00:00:00Z) to `END_EXPIRY` (10000-01-01T00:00:00Z, excluded),
+ * the range `setCookie` accepts for a cookie's expiry (http/cookie.ts).
+ *
+ * @example
+ * time >= FIRST_EXPIRY && time < END_EXPIRY; // an HTTP date can hold it
+ */
+export const FIRST_EXPIRY = -62135596800000;
+/** The end of the instants an HTTP date can name (excluded); see `FIRST_EXPIRY`. */
+export const END_EXPIRY = 253402300800000;
+const EXPIRY_RANGE =
+  'the expiry must fall between year 1 and year 9999, what an HTTP date can hold';
+
+/**
+ * A custom expiry as the session and every engine read it (`_session_expiry` in the data, or
+ * `getExpiryAge({ expiry })`): a number of seconds counted from `modification` (`0` is a
+ * browser-close session), a `Date`, or `null` for none (the global policy).
+ *
+ * Anything that is not a valid expiry counts as none. Django 5.2 (base.py `get_expiry_age`,
+ * `get_expiry_date`) uses whatever it finds: a string goes through `datetime.fromisoformat`,
+ * anything else is taken as seconds, and a value it cannot use raises in `SessionMiddleware`
+ * (`OverflowError` for 1e300 or infinity, `ValueError` for NaN or a string that is no ISO date,
+ * `TypeError` for a list): a 500 on every request that saves the session while the value is
+ * in the data. The value is data, which a visitor may have put there (a view that `set()`s a
+ * key the visitor names) and another writer may have stored, so Tango falls back to the
+ * default lifetime instead (`SESSION_COOKIE_AGE`, `SESSION_EXPIRE_AT_BROWSER_CLOSE`), and no
+ * expiry it computes is ever out of range or NaN. Valid: a finite number whose deadline (`modification` plus the
+ * seconds) an HTTP date can hold, or an ISO date string (what `setExpiry` stores; `Date` for
+ * `getExpiryAge({ expiry })`) in years 1 to 9999.
+ *
+ * @example
+ * readExpiry(300, Date.now()); // 300
+ * readExpiry('2026-11-22T08:00:00+00:00', Date.now()); // Date 2026-11-22T08:00:00.000Z
+ * readExpiry(1e300, Date.now()); // null: the default lifetime
+ */
+export function readExpiry(value: unknown, modification: number): number | Date | null {
+  if (typeof value === 'number') {
+    // NaN fails both comparisons.
+    const at = modification + Math.trunc(value) * 1000;
+    return at >= FIRST_EXPIRY && at < END_EXPIRY ? value : null;
+  }
+  const date =
+    value instanceof Date ? value : typeof value === 'string' ? parseIsoDate(value) : null;
+  if (date === null) return null;
+  const time = date.getTime();
+  return time >= FIRST_EXPIRY && time < END_EXPIRY ? date : null;
+}
+
+/**
+ * The absolute expiry, in milliseconds, of data whose custom expiry is `expiry` and which was
+ * last modified at `modification`: the date, or `modification` plus the seconds, or plus
+ * `cookieAge` when there is none (or `0`, or an invalid one: `readExpiry`). This is
+ * `Session.getExpiryDate()`, and the deadline the `file` engine reads from a file's data and
+ * modification time, as Django's `_expiry_date` does. Always finite and within HTTP dates when
+ * `modification + cookieAge` is.
+ *
+ * @example
+ * expiryDeadline({ _session_expiry: 300 }[EXPIRY_KEY], Date.now(), 1209600); // now + 300 s
+ */
+export function expiryDeadline(expiry: unknown, modification: number, cookieAge: number): number {
+  const valid = readExpiry(expiry, modification);
+  if (valid instanceof Date) return valid.getTime();
+  const seconds = valid === null || valid === 0 ? cookieAge : Math.trunc(valid);
+  return modification + seconds * 1000;
+}
+
 const TEST_COOKIE_NAME = 'testcookie';
 const TEST_COOKIE_VALUE = 'worked';
 
@@ -60,7 +128,8 @@ export interface ExpiryOptions {
   modification?: Date;
   /**
    * Use this expiry instead of the stored `_session_expiry` (seconds, a Date, an ISO string,
-   * or `null`/`0` for the default). Passing it, even as `null`, means the data is not read.
+   * or `null`/`0` for the default; an invalid one also gives the default: `readExpiry`).
+   * Passing it, even as `null`, means the data is not read.
    */
   expiry?: number | Date | string | null;
 }
@@ -349,20 +418,22 @@ export class Session {
 
   /**
    * Seconds until the session expires, counted from `modification` (default now). With no
-   * custom expiry (or `0`) it is `getSessionCookieAge()`; an integer expiry is returned as is,
-   * even negative; a date gives whole seconds from `modification` (rounded down).
+   * custom expiry (or `0`, or a value that is no valid expiry: `readExpiry`) it is
+   * `getSessionCookieAge()`; an integer expiry is returned as is, even negative; a date gives
+   * whole seconds from `modification` (rounded down).
    *
    * @example
    * session.getExpiryAge({ modification: lastSaved });
    */
   getExpiryAge(options: ExpiryOptions = {}): number {
-    const modification = options.modification ?? new Date();
-    const expiry = 'expiry' in options ? options.expiry : this.get(EXPIRY_KEY);
-    if (!expiry) return this.getSessionCookieAge();
-    if (typeof expiry === 'number') return Math.trunc(expiry);
-    const date = expiry instanceof Date || typeof expiry === 'string' ? toDate(expiry) : null;
-    if (date === null) return this.getSessionCookieAge();
-    return Math.floor((date.getTime() - modification.getTime()) / 1000);
+    const modification = (options.modification ?? new Date()).getTime();
+    const expiry = readExpiry(
+      'expiry' in options ? options.expiry : this.get(EXPIRY_KEY),
+      modification,
+    );
+    if (expiry === null || expiry === 0) return this.getSessionCookieAge();
+    if (typeof expiry === 'number') return Math.trunc(expiry) + 0;
+    return Math.floor((expiry.getTime() - modification) / 1000);
   }
 
   /**
@@ -373,24 +444,18 @@ export class Session {
    * session.getExpiryDate(); // Date two weeks from now by default
    */
   getExpiryDate(options: ExpiryOptions = {}): Date {
-    const modification = options.modification ?? new Date();
+    const modification = (options.modification ?? new Date()).getTime();
     const expiry = 'expiry' in options ? options.expiry : this.get(EXPIRY_KEY);
-    if (expiry instanceof Date || typeof expiry === 'string') {
-      const date = toDate(expiry);
-      if (date !== null) return date;
-    }
-    const seconds =
-      typeof expiry === 'number' && expiry !== 0 ? Math.trunc(expiry) : this.getSessionCookieAge();
-    return new Date(modification.getTime() + seconds * 1000);
+    return new Date(expiryDeadline(expiry, modification, this.getSessionCookieAge()));
   }
 
   /**
    * True when the cookie should last only until the browser closes: `SESSION_EXPIRE_AT_BROWSER_CLOSE`
-   * unless `setExpiry` stored a value, in which case only `setExpiry(0)` means yes.
+   * unless `setExpiry` stored a (valid) value, in which case only `setExpiry(0)` means yes.
    */
   getExpireAtBrowserClose(): boolean {
-    const expiry = this.get(EXPIRY_KEY);
-    if (expiry === undefined || expiry === null) return this.#expireAtBrowserClose;
+    const expiry = readExpiry(this.get(EXPIRY_KEY), Date.now());
+    if (expiry === null) return this.#expireAtBrowserClose;
     return expiry === 0;
   }
 
@@ -401,6 +466,10 @@ export class Session {
    * - `0`: the cookie expires when the browser closes (the server keeps it `SESSION_COOKIE_AGE`);
    * - `null`: back to the global policy.
    *
+   * The expiry must fall in years 1 to 9999 (now plus the seconds, or the date), what an HTTP
+   * date can hold: anything else, like a fraction, `NaN`, or a value that is not a number or a
+   * `Date`, is a `TypeError` here, not when the response is written (DESIGN.md §7).
+   *
    * @example
    * request.session.setExpiry(300); // five minutes of inactivity
    */
@@ -410,6 +479,11 @@ export class Session {
       return;
     }
     if (value instanceof Date) {
+      const time = value.getTime();
+      if (!Number.isFinite(time)) throw new TypeError('setExpiry() got an invalid Date.');
+      if (!(time >= FIRST_EXPIRY && time < END_EXPIRY)) {
+        throw new TypeError(`setExpiry() got ${value.toISOString()}: ${EXPIRY_RANGE}.`);
+      }
       this.set(EXPIRY_KEY, formatIsoDate(value));
       return;
     }
@@ -417,6 +491,9 @@ export class Session {
       throw new TypeError(
         `setExpiry() takes an integer number of seconds, a Date, 0 or null, got ${String(value)}.`,
       );
+    }
+    if (readExpiry(value, Date.now()) === null) {
+      throw new TypeError(`setExpiry() got ${value} seconds: ${EXPIRY_RANGE}.`);
     }
     this.set(EXPIRY_KEY, value);
   }
@@ -435,9 +512,4 @@ export class Session {
   deleteTestCookie(): void {
     this.delete(TEST_COOKIE_NAME);
   }
-}
-
-function toDate(value: Date | string): Date | null {
-  if (value instanceof Date) return Number.isFinite(value.getTime()) ? value : null;
-  return parseIsoDate(value);
 }

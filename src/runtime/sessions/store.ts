@@ -33,8 +33,12 @@ export interface SessionStoreOptions {
 /**
  * The methods both kinds of store have. All return promises (synchronous drivers hide behind
  * them); `expiresAt` is the absolute server-side expiry (Django's `get_expiry_date()` at save
- * time). What a store throws: `UpdateError` from `save()` (server-side only), a
- * `ServiceUnavailable` subclass when its service is down (503); anything else is a bug (500).
+ * time), always a valid Date (`checkExpiresAt`). It is the deadline the data itself implies
+ * (`Session.getExpiryDate()`), so an engine whose on-disk format carries the deadline in the
+ * data, as Django's `file` and `signed_cookies` do, reads it from there instead. What a store
+ * throws: `UpdateError` from `save()` (server-side only), a `ServiceUnavailable` subclass when
+ * its service is down (503), a `TypeError` for an invalid `expiresAt`; anything else is a bug
+ * (500).
  *
  * @example
  * const key = await store.create({ hit: 1 }, new Date(Date.now() + 1209600_000));
@@ -95,6 +99,24 @@ export interface ClientSideStore extends SessionStoreMethods {
  */
 export type SessionStore = ServerSideStore | ClientSideStore;
 
+/**
+ * Throws a `TypeError` unless `expiresAt` is a valid `Date`: a store never keeps a lifetime it
+ * cannot compute (a NaN cache timeout would never expire). `Session` always passes
+ * `getExpiryDate()`, which is one; this stops any other caller. `ServerSideStoreBase.save`
+ * checks it, and every server-side engine's `create` calls it first.
+ *
+ * @example
+ * async create(data: SessionData, expiresAt: Date) {
+ *   checkExpiresAt(expiresAt);
+ *   ...
+ * }
+ */
+export function checkExpiresAt(expiresAt: unknown): asserts expiresAt is Date {
+  if (expiresAt instanceof Date && Number.isFinite(expiresAt.getTime())) return;
+  const got = expiresAt instanceof Date ? 'an invalid Date' : String(expiresAt);
+  throw new TypeError(`A session store's expiresAt must be a valid Date, got ${got}.`);
+}
+
 const NO_DATA: Promise<null> = Promise.resolve(null);
 const NOT_FOUND: Promise<boolean> = Promise.resolve(false);
 const DONE: Promise<void> = Promise.resolve();
@@ -104,7 +126,7 @@ const DONE: Promise<void> = Promise.resolve();
  * `delete` and `exists` test the key once (`isServerSideKey`) and either answer for a
  * malformed key without calling the engine (`null`, `UpdateError`, nothing, `false`) or call
  * the engine's `*Checked` method, which therefore only ever sees a key the store could have
- * issued. It also holds the clock (`now`). A custom engine that does not extend it is wrapped
+ * issued. `save` also refuses an `expiresAt` that is not a valid Date (`checkExpiresAt`). It also holds the clock (`now`). A custom engine that does not extend it is wrapped
  * in one by `createSessionStore`.
  *
  * @example
@@ -129,9 +151,13 @@ export abstract class ServerSideStoreBase implements ServerSideStore {
   }
 
   save(key: string, data: SessionData, expiresAt: Date): Promise<string> {
-    return isServerSideKey(key)
-      ? this.saveChecked(key, data, expiresAt)
-      : Promise.reject(new UpdateError());
+    if (!isServerSideKey(key)) return Promise.reject(new UpdateError());
+    try {
+      checkExpiresAt(expiresAt);
+    } catch (error) {
+      return Promise.reject(error as TypeError);
+    }
+    return this.saveChecked(key, data, expiresAt);
   }
 
   delete(key: string): Promise<void> {

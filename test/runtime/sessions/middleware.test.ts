@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LocMemCache } from '../../../src/runtime/cache/locmem.js';
 import { defineSettings } from '../../../src/runtime/conf/define.js';
 import { ImproperlyConfigured } from '../../../src/runtime/conf/errors.js';
 import type { SettingsInput } from '../../../src/runtime/conf/settings.js';
@@ -14,6 +15,7 @@ import { responseForException } from '../../../src/runtime/handlers/exception.js
 import { BadRequest, ServiceUnavailable } from '../../../src/runtime/http/errors.js';
 import { HttpRequest } from '../../../src/runtime/http/request.js';
 import { HttpResponse } from '../../../src/runtime/http/response.js';
+import { CacheStore } from '../../../src/runtime/sessions/backends/cache.js';
 import {
   SessionInterrupted,
   SessionStoreUnavailable,
@@ -563,5 +565,75 @@ describe('SessionMiddleware with signed_cookies (checklist §J.5)', () => {
     }
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^WARNING tango.sessions The session cookie is \d{4} bytes/);
+  });
+});
+
+describe('SessionMiddleware: expiries no HTTP date can hold (hardening 1)', () => {
+  /** 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z: the first and the end of HTTP dates. */
+  const FIRST_HTTP_DATE = -62135596800000;
+  const END_HTTP_DATE = 253402300800000;
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** The `cache` engine on a locmem cache and a store that share a clock the test moves. */
+  function locmemEngine() {
+    const clock = { now: Date.now() };
+    const now = () => clock.now;
+    const cache = new LocMemCache({ location: `hardening-${randomBytes(6).toString('hex')}`, now });
+    const store = new CacheStore(cache, { now });
+    const LocmemCacheEngine = { name: 'LocmemCacheEngine', fromSettings: async () => store };
+    return { clock, store, LocmemCacheEngine };
+  }
+
+  it("a visitor's _session_expiry of 1e300 (the tutorial's set()) gets the default lifetime, then and on every later request", async () => {
+    for (const bad of [1e300, JSON.parse('1e999') as number, -1e300, 'garbage', [300]]) {
+      const { clock, store, LocmemCacheEngine } = locmemEngine();
+      const s = await site({ SESSION_ENGINE: LocmemCacheEngine });
+      const key = await s.login();
+      const setBad = await s.get(`sessionid=${key}`, (r) => {
+        r.session.set('_session_expiry', bad);
+        return new HttpResponse('ok');
+      });
+      const cookie = `sessionid=${key}; expires=${IN_TWO_WEEKS}; HttpOnly; Max-Age=1209600; Path=/; SameSite=Lax`;
+      expect(setBad.setCookie, String(bad)).toEqual([cookie]);
+      // /hits/ with the same cookie: read, modified, saved, the cookie re-sent.
+      for (let i = 0; i < 2; i++) {
+        const hits = await s.get(`sessionid=${key}`, writes);
+        expect(hits.setCookie, String(bad)).toEqual([cookie]);
+      }
+      // The record has the default, finite lifetime: gone once SESSION_COOKIE_AGE has passed.
+      clock.now += 1_209_600_000 - 1000;
+      expect(await store.load(key), String(bad)).not.toBeNull();
+      clock.now += 2000;
+      expect(await store.load(key), String(bad)).toBeNull();
+    }
+  });
+
+  it('the Max-Age handed to setCookie stays within HTTP dates however long the store write takes', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    // Half a second into a second, so a whole-second age can fall short of the first date.
+    vi.setSystemTime(Date.UTC(2026, 10, 22, 7, 9, 4, 500));
+    const slow = new MemoryStore();
+    const save = slow.save.bind(slow);
+    slow.save = async (key, data, expiresAt) => {
+      vi.setSystemTime(Date.now() + 5000); // a store write that takes five seconds
+      return save(key, data, expiresAt);
+    };
+    const SlowEngine = { name: 'SlowEngine', fromSettings: async () => slow };
+    const s = await site({ SESSION_ENGINE: SlowEngine });
+    const key = await s.login();
+    for (const at of [END_HTTP_DATE - 1000, FIRST_HTTP_DATE]) {
+      const { response, setCookie } = await s.get(`sessionid=${key}`, (r) => {
+        r.session.setExpiry(new Date(at));
+        return new HttpResponse('ok');
+      });
+      expect(response.status).toBe(200);
+      const maxAge = Number(/Max-Age=(-?\d+)/.exec(setCookie[0]!)![1]);
+      const expires = Date.now() + maxAge * 1000;
+      expect(expires).toBeGreaterThanOrEqual(FIRST_HTTP_DATE);
+      expect(expires).toBeLessThan(END_HTTP_DATE);
+    }
   });
 });

@@ -37,6 +37,9 @@ const settings: SessionSettings = {
   SESSION_EXPIRE_AT_BROWSER_CLOSE: false,
 };
 const T0 = new Date(Date.UTC(2026, 10, 22, 7, 9, 4));
+/** 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z: the first and the end of HTTP dates. */
+const FIRST_HTTP_DATE = -62135596800000;
+const END_HTTP_DATE = 253402300800000;
 
 function fresh(store = new MemoryStore(), overrides: Partial<SessionSettings> = {}): Session {
   return new Session(store, { ...settings, ...overrides });
@@ -372,6 +375,75 @@ describe('Session: expiry (checklist #59-66)', () => {
     expect(s.modified).toBe(false);
   });
 
+  it('setExpiry() refuses an expiry no HTTP date can hold: TypeError naming setExpiry, nothing stored (hardening 1)', () => {
+    const s = fresh();
+    const seconds = [1e300, -1e300, Number.MAX_SAFE_INTEGER, Infinity, -Infinity, Number.NaN];
+    const dates = [
+      new Date(END_HTTP_DATE),
+      new Date(8.64e15),
+      new Date(FIRST_HTTP_DATE - 1), // 0000-12-31T23:59:59.999Z: year 0
+      new Date(-8.64e15),
+      new Date(Number.NaN),
+    ];
+    for (const bad of [...seconds, ...dates]) {
+      expect(() => s.setExpiry(bad), String(bad)).toThrow(TypeError);
+      expect(() => s.setExpiry(bad), String(bad)).toThrow(/^setExpiry\(\) /);
+    }
+    expect(() => s.setExpiry(1e300)).toThrow(
+      'setExpiry() got 1e+300 seconds: the expiry must fall between year 1 and year 9999, what an HTTP date can hold.',
+    );
+    expect(s.modified).toBe(false);
+    expect(s.has('_session_expiry')).toBe(false);
+    // The edges themselves are accepted.
+    s.setExpiry(new Date(END_HTTP_DATE - 1000));
+    expect(s.get('_session_expiry')).toBe('9999-12-31T23:59:59+00:00');
+    s.setExpiry(new Date(FIRST_HTTP_DATE));
+    expect(s.get('_session_expiry')).toBe('0001-01-01T00:00:00+00:00');
+    expect(s.getExpiryDate()).toEqual(new Date(FIRST_HTTP_DATE));
+    const mostSeconds = Math.floor((END_HTTP_DATE - Date.now()) / 1000) - 60;
+    s.setExpiry(mostSeconds);
+    expect(s.getExpiryAge()).toBe(mostSeconds);
+  });
+
+  it('a stored _session_expiry that is not a valid expiry counts as none: the default policy, never a throw (hardening 1)', () => {
+    // Django 5.2 raises on these when the response is written (OverflowError, ValueError,
+    // TypeError: a 500); the data may come from a visitor (a generic set()) or an older
+    // writer, so Tango ignores the value instead of failing every later request.
+    const bad: unknown[] = [
+      1e300,
+      -1e300,
+      Number.MAX_SAFE_INTEGER,
+      Infinity,
+      -Infinity,
+      Number.NaN,
+      'garbage',
+      '1e300',
+      '99999-01-01T00:00:00+00:00',
+      '0000-06-01T00:00:00+00:00',
+      '2026-13-01T00:00:00+00:00',
+      '2026-02-30T00:00:00+00:00',
+      '2026-01-01T24:00:00+00:00',
+      [300],
+      { seconds: 300 },
+      true,
+    ];
+    for (const global of [false, true]) {
+      for (const value of bad) {
+        const s = fresh(new MemoryStore(), { SESSION_EXPIRE_AT_BROWSER_CLOSE: global });
+        s.set('_session_expiry', value);
+        const label = `${String(value)} ${global}`;
+        expect(s.getExpiryAge(), label).toBe(AGE);
+        expect(s.getExpiryAge({ modification: T0 }), label).toBe(AGE);
+        expect(s.getExpiryDate({ modification: T0 }), label).toEqual(
+          new Date(T0.getTime() + AGE * 1000),
+        );
+        expect(s.getExpiryAge({ modification: T0, expiry: value as string }), label).toBe(AGE);
+        expect(s.getExpireAtBrowserClose(), label).toBe(global);
+        expect(s.get('_session_expiry'), label).toBe(value);
+      }
+    }
+  });
+
   it('save() passes getExpiryDate() as the store deadline', async () => {
     const store = new MemoryStore();
     const s = fresh(store);
@@ -394,6 +466,28 @@ describe('Session: expiry (checklist #59-66)', () => {
     expect(parseIsoDate('2026-01-01T00:00:00')).toEqual(new Date(Date.UTC(2026, 0, 1)));
     expect(parseIsoDate('tomorrow')).toBeNull();
     expect(() => formatIsoDate(new Date(Date.UTC(10000, 0, 1)))).toThrow(TypeError);
+  });
+
+  it('ISO dates: years 1-99 are those years; what Python fromisoformat refuses is null (hardening 1)', () => {
+    expect(parseIsoDate('0001-01-01T00:00:00+00:00')!.getTime()).toBe(FIRST_HTTP_DATE);
+    expect(parseIsoDate('0050-06-01T12:00:00+00:00')).toEqual(new Date('0050-06-01T12:00:00Z'));
+    expect(parseIsoDate('2028-02-29T00:00:00+00:00')).toEqual(new Date('2028-02-29T00:00:00Z'));
+    expect(parseIsoDate('9999-12-31T23:59:59.999999+00:00')!.getTime()).toBe(END_HTTP_DATE - 1);
+    for (const bad of [
+      '0000-01-01T00:00:00+00:00',
+      '2026-00-01T00:00:00+00:00',
+      '2026-13-01T00:00:00+00:00',
+      '2026-02-29T00:00:00+00:00',
+      '2026-04-31T00:00:00+00:00',
+      '2026-01-00T00:00:00+00:00',
+      '2026-01-01T24:00:00+00:00',
+      '2026-01-01T00:60:00+00:00',
+      '2026-01-01T00:00:60+00:00',
+      '2026-01-01T00:00:00+24:00',
+      '2026-01-01T00:00:00-25:30',
+    ]) {
+      expect(parseIsoDate(bad), bad).toBeNull();
+    }
   });
 });
 

@@ -14,7 +14,7 @@
  * `createWithFreshKey` (sessions/keys.ts) so the collision tests can force collisions. A
  * client-side fixture's `maxAge` must be under `CLOCK_SKEW` (SESSION_COOKIE_AGE, 14 days, is).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setLogSink } from '../../../src/runtime/core/log.js';
 import { ServiceUnavailable } from '../../../src/runtime/http/errors.js';
 import { formatIsoDate } from '../../../src/runtime/sessions/encoding.js';
@@ -24,6 +24,7 @@ import { Session, type SessionSettings } from '../../../src/runtime/sessions/ses
 import type {
   ClientSideStore,
   ServerSideStore,
+  SessionData,
   SessionStore,
 } from '../../../src/runtime/sessions/store.js';
 
@@ -290,6 +291,35 @@ function describeCommonContract(t: Context<SessionStore>): void {
       expect((await t.loaded(s.sessionKey)).has('foo')).toBe(false);
     });
 
+    it('every create() and save() gets a finite expiry, even when the stored _session_expiry is none (hardening 1)', async () => {
+      const create = vi.spyOn(t.store, 'create');
+      const save = vi.spyOn(t.store, 'save');
+      // What a visitor can store through a generic set(): no store may keep a lifetime from it.
+      for (const bad of [1e300, -1e300, Infinity, Number.NaN, 'garbage', '99999-01-01', [300]]) {
+        const s = t.newSession();
+        s.set('a', 1);
+        s.set('_session_expiry', bad);
+        await s.save();
+        s.set('b', 2);
+        await s.save();
+        const again = await t.loaded(s.sessionKey);
+        expect(again.get('b'), String(bad)).toBe(2);
+        expect(again.getExpiryAge(), String(bad)).toBe(COOKIE_AGE);
+      }
+      const deadlines = [
+        ...create.mock.calls.map(([, expiresAt]) => expiresAt),
+        ...save.mock.calls.map(([, , expiresAt]) => expiresAt),
+      ];
+      expect(deadlines.length).toBeGreaterThanOrEqual(14);
+      for (const expiresAt of deadlines) {
+        expect(expiresAt).toBeInstanceOf(Date);
+        // SESSION_COOKIE_AGE from the moment of the save (the Session reads the wall clock).
+        expect(Math.abs(expiresAt.getTime() - (Date.now() + COOKIE_AGE * 1000))).toBeLessThan(
+          60_000,
+        );
+      }
+    });
+
     it('non-string keys are stringified across a round trip (checklist #70)', async () => {
       const s = t.newSession();
       s.set(0 as unknown as string, 'bar');
@@ -336,7 +366,7 @@ function describeServerSideContract(t: Context<ServerSideStore>): void {
     });
 
     it('an expired record loads as null and clearExpired() removes it (checklist #110, #111, #122)', async () => {
-      const expired = await t.store.create({ old: true }, t.anHourAgo());
+      const expired = await t.store.create(...expiredRecord(t.anHourAgo()));
       const live = await t.store.create({ live: true }, t.inAnHour());
       const removed = await t.store.clearExpired();
       expect(await t.store.load(expired)).toBeNull();
@@ -349,13 +379,34 @@ function describeServerSideContract(t: Context<ServerSideStore>): void {
 
     it("a record is expired by the store's clock even while the wall clock says live", async () => {
       t.offset = 2 * HOUR;
-      const expired = await t.store.create({ old: true }, t.anHourAgo());
+      const expired = await t.store.create(...expiredRecord(t.anHourAgo()));
       const live = await t.store.create({ live: true }, t.inAnHour());
       expect(await t.store.load(expired)).toBeNull();
       expect(await t.store.exists(expired)).toBe(false);
       const removed = await t.store.clearExpired();
       if (removed !== null) expect(removed).toBe(1);
       expect(await t.store.load(live)).toEqual({ live: true });
+    });
+
+    it('create() and save() refuse an expiresAt that is not a valid Date: TypeError, nothing stored (hardening 1)', async () => {
+      const key = await t.store.create({ hit: 1 }, t.inAnHour());
+      const forced = 'forcedkey'.repeat(3) + 'abcde';
+      const restore = setSessionKeyGenerator(() => forced);
+      try {
+        for (const bad of [new Date(Number.NaN), 'tomorrow', 1e300, undefined] as unknown[]) {
+          const expiresAt = bad as Date;
+          await expect(t.store.create({ hit: 2 }, expiresAt), String(bad)).rejects.toThrow(
+            TypeError,
+          );
+          await expect(t.store.save(key, { hit: 3 }, expiresAt), String(bad)).rejects.toThrow(
+            TypeError,
+          );
+        }
+      } finally {
+        restore();
+      }
+      expect(await t.store.load(forced)).toBeNull();
+      expect(await t.store.load(key)).toEqual({ hit: 1 });
     });
 
     it('keys are case-sensitive: the upper-cased key is not the key (checklist #76)', async () => {
@@ -502,6 +553,15 @@ function describeClientSideContract(t: Context<ClientSideStore>): void {
       expect(await t.store.load(s2.sessionKey!)).toEqual({ test_data: 'value2' });
     });
   });
+}
+
+/**
+ * `create()` arguments for a record that expired at `at`: the deadline is in the data too, as
+ * `Session.save()` would pass it (`expiresAt` is always `getExpiryDate()` of the data), so an
+ * engine that reads the deadline from the data, as Django's file engine does, agrees.
+ */
+function expiredRecord(at: Date): [SessionData, Date] {
+  return [{ old: true, _session_expiry: formatIsoDate(at) }, at];
 }
 
 /** Flips the case of the last ASCII letter (in a signed value: inside the signature). */

@@ -13,7 +13,12 @@ import type { Settings } from '../../conf/settings.js';
 import { isSessionData } from '../encoding.js';
 import { UpdateError } from '../exceptions.js';
 import { createWithFreshKey } from '../keys.js';
-import { type SessionData, type SessionStoreOptions, ServerSideStoreBase } from '../store.js';
+import {
+  checkExpiresAt,
+  type SessionData,
+  type SessionStoreOptions,
+  ServerSideStoreBase,
+} from '../store.js';
 
 /**
  * Django's `KEY_PREFIX` of the cache engine (`'django.contrib.sessions.cache'`).
@@ -26,13 +31,19 @@ export const CACHE_KEY_PREFIX = 'django.contrib.sessions.cache';
 /**
  * Seconds from `now` until `expiresAt`, rounded up so a record never expires before its
  * session; 0 or less (already expired) makes the cache drop it at once. Django passes
- * `get_expiry_age()`, the same number.
+ * `get_expiry_age()`, the same number. Never NaN: an invalid date is a `TypeError`
+ * (a cache given a NaN timeout would keep the record forever).
  *
  * @example
  * secondsUntil(new Date(Date.now() + 1500), Date.now()); // 2
  */
 export function secondsUntil(expiresAt: Date, now: number): number {
-  return Math.max(0, Math.ceil((expiresAt.getTime() - now) / 1000));
+  const seconds = Math.ceil((expiresAt.getTime() - now) / 1000);
+  if (Number.isNaN(seconds)) {
+    checkExpiresAt(expiresAt);
+    throw new TypeError(`The session store's clock returned ${now}, not milliseconds.`);
+  }
+  return Math.max(0, seconds);
 }
 
 /**
@@ -84,6 +95,7 @@ export class CacheStore extends ServerSideStoreBase {
 
   /** Inserts with the cache's atomic `add`, so two requests can never share a fresh key. */
   async create(data: SessionData, expiresAt: Date): Promise<string> {
+    checkExpiresAt(expiresAt);
     return createWithFreshKey((key) =>
       this.cache.add(CACHE_KEY_PREFIX + key, data, this.#timeout(expiresAt)),
     );

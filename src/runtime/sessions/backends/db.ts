@@ -14,7 +14,12 @@ import { isMissingTable, ProgrammingError } from '../../db/errors.js';
 import { decodeSessionData, encodeSessionData, type SessionSigningKeys } from '../encoding.js';
 import { UpdateError } from '../exceptions.js';
 import { createWithFreshKey } from '../keys.js';
-import { type SessionData, type SessionStoreOptions, ServerSideStoreBase } from '../store.js';
+import {
+  checkExpiresAt,
+  type SessionData,
+  type SessionStoreOptions,
+  ServerSideStoreBase,
+} from '../store.js';
 
 /**
  * Django's table name (`Session._meta.db_table`).
@@ -132,6 +137,7 @@ export class DatabaseStore extends ServerSideStoreBase {
   }
 
   async create(data: SessionData, expiresAt: Date): Promise<string> {
+    checkExpiresAt(expiresAt);
     const encoded = encodeSessionData(data, this.#keys);
     const expires = this.#dialect.datetime(expiresAt);
     // ON CONFLICT DO NOTHING: a taken key (even an expired row's) inserts nothing, and we retry.

@@ -3,12 +3,18 @@
  * `<SESSION_FILE_PATH>/<SESSION_COOKIE_NAME><key>`, mode 0600, holding exactly the string
  * Django's file engine writes (`encodeSessionData`).
  *
- * Expiry: the file's **mtime is set to the absolute expiry** (`expiresAt`). Django instead
- * derives it from mtime + SESSION_COOKIE_AGE unless `_session_expiry` is a datetime, which lets
- * an integer `set_expiry(n)` session live forever (checklist #120, in
- * docs/django-sessions-checklist.md); here every session carries its own deadline, and
- * `clearExpired()` is one `stat` per file. A tool that rewrites mtimes (e.g. a restore without
- * `--times`) would shift deadlines; the data itself stays valid.
+ * On disk it is Django's format in every respect, so Tango and Django can share one
+ * `SESSION_FILE_PATH` (same `SECRET_KEY`, `SESSION_COOKIE_NAME` and `SESSION_COOKIE_AGE`): each
+ * reads the other's files, and each one's `clearsessions` keeps the other's live sessions. The
+ * file's mtime is its last write; the deadline is Django's `_expiry_date`: the data's
+ * `_session_expiry` when it is a date, else the mtime plus `SESSION_COOKIE_AGE` (`expiryDeadline`
+ * in session.ts). Like `signed_cookies`, the engine therefore reads the deadline from the data
+ * and takes `expiresAt` only as a check: `Session.save()` passes `getExpiryDate()`, the same
+ * deadline. One reading is stricter than Django's: an integer `_session_expiry` n counts from
+ * the mtime (the session expires n seconds after its last write, when its cookie, sent with
+ * `Max-Age=n`, does), where Django never expires it on the server (checklist #120, in
+ * docs/django-sessions-checklist.md). A value that is no valid expiry counts as none
+ * (`readExpiry`), and a file that does not decode counts as `{}`, as in Django.
  *
  * I/O on the request path is synchronous, as in Django: a session file is a few hundred bytes
  * in a local directory, where each call takes microseconds, while every `fs.promises` call is
@@ -45,7 +51,13 @@ import type { Settings } from '../../conf/settings.js';
 import { decodeSessionData, encodeSessionData, type SessionSigningKeys } from '../encoding.js';
 import { SessionStoreUnavailable, UpdateError } from '../exceptions.js';
 import { createWithFreshKey } from '../keys.js';
-import { type SessionData, type SessionStoreOptions, ServerSideStoreBase } from '../store.js';
+import { EXPIRY_KEY, expiryDeadline } from '../session.js';
+import {
+  checkExpiresAt,
+  type SessionData,
+  type SessionStoreOptions,
+  ServerSideStoreBase,
+} from '../store.js';
 
 /**
  * Options of `FileStore`.
@@ -60,6 +72,18 @@ export interface FileStoreOptions extends SessionStoreOptions {
   prefix?: string;
   /** Signing keys for the data (`SECRET_KEY`, `SECRET_KEY_FALLBACKS`). */
   keys?: SessionSigningKeys;
+  /**
+   * `SESSION_COOKIE_AGE`, in seconds: a session without its own expiry lives this long after
+   * its file was last written, as in Django. Default 1209600 (two weeks).
+   */
+  cookieAge?: number;
+}
+
+/** A session file as read: its content and its stat, both from one descriptor. */
+interface SessionFile {
+  content: string;
+  mtimeMs: number;
+  ino: number;
 }
 
 /** Temporary files of interrupted writes older than this are removed by `clearExpired()`. */
@@ -85,6 +109,7 @@ export class FileStore extends ServerSideStoreBase {
   readonly directory: string;
   readonly #prefix: string;
   readonly #keys: SessionSigningKeys;
+  readonly #cookieAge: number;
   readonly #filePattern: RegExp;
 
   constructor(options: FileStoreOptions) {
@@ -92,6 +117,7 @@ export class FileStore extends ServerSideStoreBase {
     this.directory = options.directory;
     this.#prefix = options.prefix ?? 'sessionid';
     this.#keys = options.keys ?? {};
+    this.#cookieAge = options.cookieAge ?? 1_209_600;
     this.#filePattern = new RegExp(`^${escapeRegExp(this.#prefix)}[a-z0-9]{8,64}$`);
   }
 
@@ -123,6 +149,7 @@ export class FileStore extends ServerSideStoreBase {
       directory,
       prefix: settings.SESSION_COOKIE_NAME,
       keys: { key: settings.SECRET_KEY, fallbackKeys: settings.SECRET_KEY_FALLBACKS },
+      cookieAge: settings.SESSION_COOKIE_AGE,
     });
   }
 
@@ -156,30 +183,48 @@ export class FileStore extends ServerSideStoreBase {
     }
   }
 
-  protected async loadChecked(key: string): Promise<SessionData | null> {
+  /**
+   * Django's `_expiry_date` (the data's `_session_expiry`, else the mtime plus
+   * `SESSION_COOKIE_AGE`), read as `Session.getExpiryDate()` reads it: in milliseconds.
+   * Undecodable data counts as `{}`, as in Django.
+   */
+  #deadline(data: SessionData | null, mtimeMs: number): number {
+    return expiryDeadline(data?.[EXPIRY_KEY], mtimeMs, this.#cookieAge);
+  }
+
+  /** The session file's content and stat, or `null` when there is no such file. */
+  #read(file: string): SessionFile | null {
     let fd: number;
     try {
-      fd = openSync(this.#fileFor(key), 'r');
+      fd = openSync(file, 'r');
     } catch (error) {
       if (isMissing(error)) return null;
       throw this.#failure(error);
     }
-    let content: string | null = null;
     try {
       try {
         // Both on the same descriptor, so they see the same file even if a save renames over it.
         const stat = fstatSync(fd);
-        if (stat.isFile() && stat.mtimeMs > this.now()) content = readFileSync(fd, 'utf8');
+        if (!stat.isFile()) return null;
+        return { content: readFileSync(fd, 'utf8'), mtimeMs: stat.mtimeMs, ino: stat.ino };
       } finally {
         closeSync(fd);
       }
     } catch (error) {
       throw this.#failure(error);
     }
-    return content === null ? null : decodeSessionData(content, this.#keys);
+  }
+
+  protected async loadChecked(key: string): Promise<SessionData | null> {
+    const file = this.#read(this.#fileFor(key));
+    if (file === null) return null;
+    const data = decodeSessionData(file.content, this.#keys);
+    if (data === null) return null;
+    return this.#deadline(data, file.mtimeMs) > this.now() ? data : null;
   }
 
   async create(data: SessionData, expiresAt: Date): Promise<string> {
+    checkExpiresAt(expiresAt);
     const content = encodeSessionData(data, this.#keys);
     return createWithFreshKey(async (key) => {
       let fd: number;
@@ -192,7 +237,7 @@ export class FileStore extends ServerSideStoreBase {
         throw this.#failure(error);
       }
       try {
-        writeAndClose(fd, content, expiresAt);
+        writeAndClose(fd, content, this.now());
       } catch (error) {
         throw this.#failure(error);
       }
@@ -200,14 +245,15 @@ export class FileStore extends ServerSideStoreBase {
     });
   }
 
-  protected async saveChecked(key: string, data: SessionData, expiresAt: Date): Promise<string> {
+  /** `expiresAt` was checked by the base class; the deadline is read from the data (above). */
+  protected async saveChecked(key: string, data: SessionData, _expiresAt: Date): Promise<string> {
     const file = this.#fileFor(key);
     const content = encodeSessionData(data, this.#keys);
     // Deleted meanwhile (logout in a concurrent request): Django's UpdateError.
     if (!this.#isPresent(file)) throw new UpdateError();
     const temp = `${file}_out_${randomBytes(6).toString('hex')}`;
     try {
-      writeAndClose(openSync(temp, 'wx', 0o600), content, expiresAt);
+      writeAndClose(openSync(temp, 'wx', 0o600), content, this.now());
       renameSync(temp, file);
     } catch (error) {
       try {
@@ -229,18 +275,14 @@ export class FileStore extends ServerSideStoreBase {
   }
 
   protected async existsChecked(key: string): Promise<boolean> {
-    try {
-      const stat = statSync(this.#fileFor(key));
-      return stat.isFile() && stat.mtimeMs > this.now();
-    } catch (error) {
-      if (isMissing(error)) return false;
-      throw this.#failure(error);
-    }
+    return (await this.loadChecked(key)) !== null;
   }
 
   /**
-   * Deletes every session file whose deadline has passed (and temporary files left by
-   * interrupted writes), returning how many sessions were removed.
+   * Django's `clear_expired`: reads every session file and deletes those whose deadline has
+   * passed (a file that does not decode lives `SESSION_COOKIE_AGE` from its mtime, as in
+   * Django), and temporary files left by interrupted writes once stale (Tango's or Django's,
+   * which Django itself leaves). Returns how many sessions were removed.
    */
   async clearExpired(): Promise<number> {
     const now = this.now();
@@ -257,13 +299,23 @@ export class FileStore extends ServerSideStoreBase {
       if (!isSession && !name.includes('_out_')) continue;
       const file = path.join(this.directory, name);
       try {
-        const stat = await fs.stat(file);
-        if (!stat.isFile()) continue;
-        if (isSession ? stat.mtimeMs <= now : stat.ctimeMs < now - STALE_TEMP_MS) {
-          await fs.rm(file, { force: true });
-          if (isSession) removed++;
+        if (!isSession) {
+          const stat = await fs.stat(file);
+          if (stat.isFile() && stat.ctimeMs < now - STALE_TEMP_MS)
+            await fs.rm(file, { force: true });
+          continue;
         }
+        const found = this.#read(file);
+        if (found === null) continue;
+        const data = decodeSessionData(found.content, this.#keys);
+        if (this.#deadline(data, found.mtimeMs) > now) continue;
+        // A save renames a new file over the old one: remove only the file that was judged.
+        const current = statSync(file);
+        if (current.ino !== found.ino || current.mtimeMs !== found.mtimeMs) continue;
+        rmSync(file, { force: true });
+        removed++;
       } catch (error) {
+        if (error instanceof SessionStoreUnavailable) throw error;
         if (!isMissing(error)) throw this.#failure(error);
       }
     }
@@ -271,11 +323,15 @@ export class FileStore extends ServerSideStoreBase {
   }
 }
 
-/** Writes the session, sets its deadline as the mtime, and closes `fd` whatever happens. */
-function writeAndClose(fd: number, content: string, expiresAt: Date): void {
+/**
+ * Writes the session, sets its mtime to `now` (its last write, as Django's file is; the store's
+ * clock, which is the wall clock outside tests), and closes `fd` whatever happens.
+ */
+function writeAndClose(fd: number, content: string, now: number): void {
   try {
     writeFileSync(fd, content, 'utf8');
-    futimesSync(fd, expiresAt, expiresAt);
+    const time = now / 1000;
+    futimesSync(fd, time, time);
   } finally {
     closeSync(fd);
   }

@@ -30,8 +30,8 @@ import {
   type SignerOptions,
   TimestampSigner,
 } from '../../core/signing/index.js';
-import { isSessionData, parseIsoDate, securityLogger } from '../encoding.js';
-import { EXPIRY_KEY } from '../session.js';
+import { isSessionData, securityLogger } from '../encoding.js';
+import { EXPIRY_KEY, readExpiry } from '../session.js';
 import type { ClientSideStore, SessionData, SessionStoreOptions } from '../store.js';
 
 /**
@@ -140,7 +140,8 @@ export class SignedCookieStore implements ClientSideStore {
       return null;
     }
     if (!isSessionData(data)) return null;
-    const expiry = data[EXPIRY_KEY];
+    // A value that is no valid expiry counts as none, as in Session (`readExpiry`).
+    const expiry = readExpiry(data[EXPIRY_KEY], this.#now());
     if (typeof expiry === 'number' && expiry !== 0) {
       // The value is re-signed on every save, so its timestamp is the last modification.
       if (expiry < 0) return null;
@@ -151,9 +152,8 @@ export class SignedCookieStore implements ClientSideStore {
           return null;
         }
       }
-    } else if (typeof expiry === 'string') {
-      const deadline = parseIsoDate(expiry);
-      if (deadline !== null && deadline.getTime() <= this.#now()) return null;
+    } else if (expiry instanceof Date && expiry.getTime() <= this.#now()) {
+      return null;
     }
     return data;
   }

@@ -3,13 +3,17 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { defineSettings } from '../../../../src/runtime/conf/define.js';
 import { ImproperlyConfigured } from '../../../../src/runtime/conf/errors.js';
 import { setLogSink } from '../../../../src/runtime/core/log.js';
 import { ServiceUnavailable } from '../../../../src/runtime/http/errors.js';
 import { FileStore } from '../../../../src/runtime/sessions/backends/file.js';
-import { decodeSessionData } from '../../../../src/runtime/sessions/encoding.js';
+import {
+  decodeSessionData,
+  encodeSessionData,
+  formatIsoDate,
+} from '../../../../src/runtime/sessions/encoding.js';
 import {
   SessionStoreUnavailable,
   UpdateError,
@@ -42,8 +46,9 @@ describe('file engine specifics (checklist §J.4)', () => {
   });
 
   it("one file per session, <prefix><key>, mode 0600, holding Django's encoded string (checklist #119)", async () => {
-    const expiresAt = new Date(Date.UTC(2099, 0, 1, 12, 0, 0, 250));
-    const key = await store.create({ hit: 1 }, expiresAt);
+    const written = Date.UTC(2026, 0, 1, 12, 0, 0, 250);
+    const store = new FileStore({ directory, keys: KEYS, now: () => written });
+    const key = await store.create({ hit: 1 }, new Date(written + 1_209_600_000));
     expect(await fs.readdir(directory)).toEqual([`sessionid${key}`]);
     const file = path.join(directory, `sessionid${key}`);
     const stat = await fs.stat(file);
@@ -51,19 +56,86 @@ describe('file engine specifics (checklist §J.4)', () => {
     const content = await fs.readFile(file, 'utf8');
     expect(content).toMatch(/^eyJoaXQiOjF9:[0-9A-Za-z]{6}:[A-Za-z0-9_-]{43}$/);
     expect(decodeSessionData(content, KEYS)).toEqual({ hit: 1 });
-    // The deadline is the file's mtime: no int-expiry quirk (checklist #120 not copied).
-    expect(stat.mtimeMs).toBe(expiresAt.getTime());
+    // The mtime is the last write, as Django's: the deadline comes from it and the data.
+    expect(Math.round(stat.mtimeMs)).toBe(written);
   });
 
   it('save() replaces the file atomically and leaves no temporary file (checklist #119)', async () => {
-    const key = await store.create({ hit: 1 }, new Date(Date.now() + 60_000));
-    const later = new Date(Date.UTC(2099, 5, 1));
-    await store.save(key, { hit: 2 }, later);
+    const clock = { now: Date.now() };
+    const store = new FileStore({ directory, keys: KEYS, now: () => clock.now });
+    const key = await store.create({ hit: 1 }, new Date(clock.now + 1_209_600_000));
+    clock.now += 60_000;
+    await store.save(key, { hit: 2 }, new Date(clock.now + 1_209_600_000));
     expect(await fs.readdir(directory)).toEqual([`sessionid${key}`]);
     const stat = await fs.stat(path.join(directory, `sessionid${key}`));
-    expect(stat.mtimeMs).toBe(later.getTime());
+    expect(Math.round(stat.mtimeMs)).toBe(clock.now);
     expect(stat.mode & 0o777).toBe(0o600);
     expect(await store.load(key)).toEqual({ hit: 2 });
+  });
+
+  it("the deadline is Django's _expiry_date: the data's _session_expiry date, else the mtime plus SESSION_COOKIE_AGE (hardening 6; checklist #120)", async () => {
+    const T = Date.UTC(2026, 5, 1, 12);
+    const store = new FileStore({ directory, keys: KEYS, cookieAge: 3600, now: () => T });
+    const S = 1000;
+    const iso = (ms: number) => formatIsoDate(new Date(ms));
+    // [data (null: not Django's encoded data at all), last written, live?]
+    const cases: [Record<string, unknown> | null, number, boolean][] = [
+      [{ plain: 1 }, T - 3599 * S, true],
+      [{ plain: 2 }, T - 3601 * S, false],
+      [{ plain: 3 }, T + 60 * S, true], // written by a clock a minute ahead
+      [{ date: 1, _session_expiry: iso(T + 3_600 * S) }, T - 30 * 86_400 * S, true],
+      [{ date: 2, _session_expiry: iso(T - S) }, T, false],
+      [{ date: 3, _session_expiry: '2026-06-01T13:00:00' }, T - 30 * 86_400 * S, true], // naive = UTC
+      // Seconds count from the last write, as the cookie's Max-Age does; Django never expires
+      // them (its #120 quirk), which outlives the cookie, so reading them stricter is safe.
+      [{ seconds: 1, _session_expiry: 60 }, T - 59 * S, true],
+      [{ seconds: 2, _session_expiry: 60 }, T - 61 * S, false],
+      [{ seconds: 3, _session_expiry: 86_400 }, T - 7200 * S, true],
+      [{ seconds: 4, _session_expiry: -10 }, T, false],
+      [{ browser: 1, _session_expiry: 0 }, T - 3599 * S, true],
+      [{ browser: 2, _session_expiry: 0 }, T - 3601 * S, false],
+      // Not a valid expiry: none (Session.readExpiry), so SESSION_COOKIE_AGE from the mtime.
+      [{ bad: 1, _session_expiry: 'garbage' }, T - 3599 * S, true],
+      [{ bad: 2, _session_expiry: 1e300 }, T - 3601 * S, false],
+      // Undecodable: Django counts it as {} for expiry; Tango never loads it.
+      [null, T - 3599 * S, true],
+      [null, T - 3601 * S, false],
+    ];
+    const files: [string, boolean][] = [];
+    // The undecodable files log 'Session data corrupted' on purpose.
+    const restore = setLogSink(() => {});
+    onTestFinished(restore);
+    for (const [i, [data, written, live]] of cases.entries()) {
+      const key = `key${String(i).padStart(5, '0')}`.padEnd(32, 'x');
+      const file = path.join(directory, `sessionid${key}`);
+      await fs.writeFile(file, data === null ? 'garbage' : encodeSessionData(data, KEYS));
+      await fs.utimes(file, new Date(written), new Date(written));
+      files.push([`sessionid${key}`, live]);
+      const label = `${JSON.stringify(data)} written ${(written - T) / S} s`;
+      expect(await store.load(key), label).toEqual(live && data !== null ? data : null);
+      expect(await store.exists(key), label).toBe(live && data !== null);
+    }
+    expect(await store.clearExpired()).toBe(files.filter(([, live]) => !live).length);
+    expect((await fs.readdir(directory)).sort()).toEqual(
+      files.filter(([, live]) => live).map(([name]) => name),
+    );
+  });
+
+  it('fromSettings: SESSION_COOKIE_AGE is the lifetime of a session without its own expiry (hardening 6)', async () => {
+    const settings = defineSettings({
+      BASE_DIR: directory,
+      SECRET_KEY: KEYS.key,
+      SESSION_FILE_PATH: directory,
+      SESSION_COOKIE_AGE: 600,
+    });
+    const store = await FileStore.fromSettings(settings);
+    const key = await store.create({ hit: 1 }, new Date(Date.now() + 600_000));
+    const file = path.join(directory, `sessionid${key}`);
+    const at = (seconds: number) => new Date(Date.now() - seconds * 1000);
+    await fs.utimes(file, at(590), at(590));
+    expect(await store.load(key)).toEqual({ hit: 1 });
+    await fs.utimes(file, at(610), at(610));
+    expect(await store.load(key)).toBeNull();
   });
 
   it('save() of a vanished session rejects with UpdateError and leaves no file behind', async () => {
@@ -171,9 +243,10 @@ describe('file engine specifics (checklist §J.4)', () => {
   });
 
   it('clearExpired() removes expired files, keeps live ones and foreign files (checklist §O test_clearsessions_command)', async () => {
-    const live = await store.create({ a: 1 }, new Date(Date.now() + 3_600_000));
-    await store.create({ a: 2 }, new Date(Date.now() - 3_600_000));
-    await store.create({ a: 3 }, new Date(Date.now() - 1));
+    const live = await store.create({ a: 1 }, new Date(Date.now() + 1_209_600_000));
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await store.create({ a: 2, _session_expiry: formatIsoDate(anHourAgo) }, anHourAgo);
+    await store.create({ a: 3, _session_expiry: -1 }, new Date(Date.now() - 1000));
     await fs.writeFile(path.join(directory, 'unrelated.txt'), 'x');
     await fs.utimes(path.join(directory, 'unrelated.txt'), new Date(0), new Date(0));
     expect(await store.clearExpired()).toBe(2);

@@ -10,6 +10,7 @@ import type { SettingsInput } from '../../../../src/runtime/conf/settings.js';
 import { CommandError } from '../../../../src/runtime/management/base.js';
 import { FileStore } from '../../../../src/runtime/sessions/backends/file.js';
 import { clearsessions } from '../../../../src/runtime/sessions/commands/clearsessions.js';
+import { encodeSessionData, formatIsoDate } from '../../../../src/runtime/sessions/encoding.js';
 import { MemoryStore } from '../memory-store.js';
 
 let dir: string;
@@ -43,8 +44,9 @@ async function run(input: Partial<SettingsInput>): Promise<{ code: unknown; out:
 describe('clearsessions (checklist #149; §O test_clearsessions_command)', () => {
   it('file engine: removes the expired session, keeps the live one', async () => {
     const store = new FileStore({ directory: dir, keys: { key: 'k', fallbackKeys: [] } });
-    const live = await store.create({ a: 1 }, new Date(Date.now() + 3_600_000));
-    await store.create({ a: 2 }, new Date(Date.now() - 3_600_000));
+    const live = await store.create({ a: 1 }, new Date(Date.now() + 1_209_600_000));
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await store.create({ a: 2, _session_expiry: formatIsoDate(anHourAgo) }, anHourAgo);
     expect(await run({ SESSION_ENGINE: 'file' })).toEqual({
       code: 0,
       out: 'Removed 1 expired session(s).\n',
@@ -54,6 +56,21 @@ describe('clearsessions (checklist #149; §O test_clearsessions_command)', () =>
       code: 0,
       out: 'Removed 0 expired session(s).\n',
     });
+  });
+
+  it("file engine: a session Django wrote just now is live (Django's mtime is the last write; hardening 6)", async () => {
+    const key = 'djangowrotethis0123456789abcdefg';
+    const file = path.join(dir, `sessionid${key}`);
+    await fs.writeFile(file, encodeSessionData({ hit: 1 }, { key: 'k', fallbackKeys: [] }));
+    const old = path.join(dir, `sessionid${'x'.repeat(32)}`);
+    await fs.writeFile(old, encodeSessionData({ hit: 2 }, { key: 'k', fallbackKeys: [] }));
+    const fifteenDaysAgo = new Date(Date.now() - 15 * 86_400_000);
+    await fs.utimes(old, fifteenDaysAgo, fifteenDaysAgo);
+    expect(await run({ SESSION_ENGINE: 'file' })).toEqual({
+      code: 0,
+      out: 'Removed 1 expired session(s).\n',
+    });
+    expect(await fs.readdir(dir)).toEqual([`sessionid${key}`]);
   });
 
   it('signed_cookies has nothing to clear (exit 0)', async () => {
