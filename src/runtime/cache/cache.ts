@@ -104,6 +104,22 @@ export function makeKey(key: string, options: Pick<CacheOptions, 'keyPrefix' | '
 }
 
 /**
+ * Refuses a timeout that is not a finite number of seconds (`null`, forever, is checked by the
+ * caller): a NaN expiry never compares as expired, so such an entry would never leave.
+ *
+ * @example
+ * checkTimeout(NaN); // TypeError: cache timeout must be a finite number of seconds or null ...
+ */
+export function checkTimeout(seconds: number): void {
+  // NaN never compares as expired and Infinity never expires: neither may be stored.
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) {
+    throw new TypeError(
+      `cache timeout must be a finite number of seconds or null (forever), got ${String(seconds)}`,
+    );
+  }
+}
+
+/**
  * Django's `get_backend_timeout`: the absolute expiry in milliseconds since the epoch for a
  * timeout argument, `null` for never; a timeout of 0 or less gives `now` (already expired).
  *
@@ -117,5 +133,6 @@ export function expiryTime(
 ): number | null {
   const seconds = timeout === undefined ? options.timeout : timeout;
   if (seconds === null) return null;
+  checkTimeout(seconds);
   return seconds <= 0 ? now : now + seconds * 1000;
 }

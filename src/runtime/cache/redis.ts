@@ -28,7 +28,14 @@ import type { createClient } from 'redis';
 import { ImproperlyConfigured } from '../conf/errors.js';
 import { ServiceUnavailable } from '../core/exceptions.js';
 import type { CacheSettings } from '../conf/settings.js';
-import { type Cache, type CacheOptions, cacheOptions, DEFAULT_TIMEOUT, makeKey } from './cache.js';
+import {
+  type Cache,
+  type CacheOptions,
+  cacheOptions,
+  checkTimeout,
+  DEFAULT_TIMEOUT,
+  makeKey,
+} from './cache.js';
 import { StallWatchdog } from './stall-watchdog.js';
 
 type Client = ReturnType<typeof createClient>;
@@ -329,6 +336,7 @@ export class RedisCache implements Cache {
   #ttl(timeout: number | null | undefined): number | null {
     const seconds = timeout === undefined ? this.#options.timeout : timeout;
     if (seconds === null) return null;
+    checkTimeout(seconds);
     return seconds <= 0 ? 0 : Math.max(1, Math.round(seconds * 1000));
   }
 

@@ -191,8 +191,9 @@ class Resolved implements ResolvedCookieOptions {
  * year; Python's `datetime`, which Django's `http_date` goes through, starts at year 1).
  * `FIRST_HTTP_DATE` is 0001-01-01T00:00:00Z, `END_HTTP_DATE` 10000-01-01T00:00:00Z (excluded).
  */
-const FIRST_HTTP_DATE = -62135596800000;
-const END_HTTP_DATE = 253402300800000;
+export const FIRST_HTTP_DATE = -62135596800000;
+/** The end of the instants an HTTP date can name (excluded); see `FIRST_HTTP_DATE`. */
+export const END_HTTP_DATE = 253402300800000;
 const HTTP_DATE_RANGE =
   'the expiry must fall between year 1 and year 9999, what an HTTP date can hold';
 

@@ -13,6 +13,7 @@
  *
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/
  */
+import { END_HTTP_DATE, FIRST_HTTP_DATE } from '../http/cookie.js';
 import type { Settings } from '../conf/settings.js';
 import { KeyError } from '../http/errors.js';
 import { formatIsoDate, isSessionData, parseIsoDate } from './encoding.js';
@@ -36,9 +37,9 @@ export const EXPIRY_KEY = '_session_expiry';
  * @example
  * time >= FIRST_EXPIRY && time < END_EXPIRY; // an HTTP date can hold it
  */
-export const FIRST_EXPIRY = -62135596800000;
+export const FIRST_EXPIRY = FIRST_HTTP_DATE;
 /** The end of the instants an HTTP date can name (excluded); see `FIRST_EXPIRY`. */
-export const END_EXPIRY = 253402300800000;
+export const END_EXPIRY = END_HTTP_DATE;
 const EXPIRY_RANGE =
   'the expiry must fall between year 1 and year 9999, what an HTTP date can hold';
 

@@ -120,6 +120,20 @@ describe('LocMemCache timeouts (Django: default 300, None forever, 0 expires at 
     expect(await cache.has('k')).toBe(false);
   });
 
+  it('refuses a NaN or infinite timeout, so no entry can outlive every expiry check (hardening 1)', async () => {
+    const { cache, clock } = cacheWithClock();
+    for (const timeout of [NaN, Infinity, -Infinity]) {
+      await expect(cache.set('k', 'v', timeout)).rejects.toThrow(
+        `cache timeout must be a finite number of seconds or null (forever), got ${String(timeout)}`,
+      );
+      await expect(cache.add('k', 'v', timeout)).rejects.toThrow(TypeError);
+    }
+    expect(await cache.has('k')).toBe(false);
+    await cache.set('k', 'v', 1);
+    clock.now += 1_000;
+    expect(await cache.get('k')).toBeUndefined();
+  });
+
   it('honours a per-call timeout and the configured default', async () => {
     const { cache, clock } = cacheWithClock({ timeout: 10 });
     await cache.set('default', 'v');
