@@ -38,6 +38,10 @@ export interface Vectors {
     sha256: string;
     inputSha256: string;
   }[];
+  /**
+   * Django 3.2's `set_signed_cookie`: signed with the legacy salt `name + salt`. Tango signs with
+   * Django 5.2.15+'s salt and reads these through `SIGNED_COOKIE_LEGACY_SALT_FALLBACK`.
+   */
   signedCookies: {
     name: string;
     value: string;

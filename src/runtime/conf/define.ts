@@ -65,6 +65,7 @@ function validate(s: Settings): void {
   expectType('SECRET_KEY', s.SECRET_KEY, 'string');
   if (!s.SECRET_KEY) fail('The SECRET_KEY setting must not be empty.');
   expectType('DEBUG', s.DEBUG, 'boolean');
+  expectType('SIGNED_COOKIE_LEGACY_SALT_FALLBACK', s.SIGNED_COOKIE_LEGACY_SALT_FALLBACK, 'boolean');
   for (const name of [
     'SECRET_KEY_FALLBACKS',
     'ALLOWED_HOSTS',

@@ -130,6 +130,12 @@ export interface Settings {
   SECRET_KEY_FALLBACKS: string[];
   /** Host names this site serves; with DEBUG and an empty list, localhost names are allowed. */
   ALLOWED_HOSTS: string[];
+  /**
+   * `getSignedCookie` also accepts cookies signed with the salt Django used before 5.2.15
+   * (`name + salt`, CVE-2026-6873), as Django 5.2 does by default; an expired signature is
+   * never retried. Turn it off once no such cookie can still be valid. Default `true`.
+   */
+  SIGNED_COOKIE_LEGACY_SALT_FALLBACK: boolean;
   /** App names: built-ins such as `'tango.sessions'`, or project folders such as `'WebApp'`. */
   INSTALLED_APPS: string[];
   MIDDLEWARE: MiddlewareEntry[];
@@ -230,6 +236,7 @@ export const DEFAULTS: Omit<Settings, 'BASE_DIR' | 'SECRET_KEY'> = {
   SESSION_COOKIE_AGE: 60 * 60 * 24 * 7 * 2,
   SESSION_COOKIE_DOMAIN: null,
   SESSION_COOKIE_SECURE: false,
+  SIGNED_COOKIE_LEGACY_SALT_FALLBACK: true,
   SESSION_COOKIE_PATH: '/',
   SESSION_COOKIE_HTTPONLY: true,
   SESSION_COOKIE_SAMESITE: 'Lax',

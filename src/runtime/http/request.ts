@@ -2,7 +2,7 @@ import { DEFAULTS, type Settings } from '../conf/settings.js';
 import type { Session } from '../sessions/session.js';
 import { parseCookie } from './cookie.js';
 import { DisallowedHost, KeyError, RequestDataTooDeep, TooManyFieldsSent } from './errors.js';
-import { getCookieSigner, BadSignature } from '../core/signing/index.js';
+import { BadSignature, unsignCookie } from '../core/signing/index.js';
 import { iriToUri } from './response.js';
 
 /** What a server adapter (node:http, the test Client) hands to `new HttpRequest()`. */
@@ -244,9 +244,11 @@ export class HttpRequest {
   }
 
   /**
-   * Reads a cookie set with `setSignedCookie`, like Django's `get_signed_cookie`. Throws
+   * Reads a cookie set with `setSignedCookie`, like Django 5.2's `get_signed_cookie`. Throws
    * `KeyError` when absent, `BadSignature`/`SignatureExpired` when tampered or too old, unless
-   * a `default` is given.
+   * a `default` is given. A cookie signed the pre-5.2.15 way (salt `name + salt`, as Django
+   * 3.2 signs) is accepted while `SIGNED_COOKIE_LEGACY_SALT_FALLBACK` is true (the default),
+   * but never once the current signature has merely expired (`unsignCookie`).
    *
    * @example
    * const user = request.getSignedCookie('user', { salt: 'greeting', default: null });
@@ -270,7 +272,12 @@ export class HttpRequest {
       throw new KeyError(name);
     }
     try {
-      return getCookieSigner({ salt: name + (options.salt ?? '') }).unsign(value, options.maxAge);
+      return unsignCookie(name, value, {
+        salt: options.salt ?? '',
+        maxAge: options.maxAge,
+        // The request's settings when the handler set them, else the configured ones.
+        legacySaltFallback: this.settings?.SIGNED_COOKIE_LEGACY_SALT_FALLBACK,
+      });
     } catch (error) {
       if (hasDefault && error instanceof BadSignature) return options.default as D;
       throw error;

@@ -1,4 +1,4 @@
-import { getCookieSigner } from '../core/signing/index.js';
+import { signCookie } from '../core/signing/index.js';
 import {
   type CookieOptions,
   type ResolvedCookieOptions,
@@ -179,8 +179,10 @@ export class HttpResponse {
 
   /**
    * Sets a cookie whose value is signed with `SECRET_KEY` (readable by the client, but not
-   * forgeable), like Django's `set_signed_cookie`: `value:timestamp:signature`, signed by
-   * `getCookieSigner({ salt: name + salt })`.
+   * forgeable), like Django 5.2's `set_signed_cookie`: `value:timestamp:signature`, signed by
+   * `getCookieSigner` with the salt `cookieSignerSalt(name, salt)`
+   * (`django.http.cookies.v2:<len(salt)>:<salt><name>`, Django 5.2.15+). Django before 5.2.15
+   * (3.2 included) signed with `name + salt` and cannot read these cookies.
    *
    * @example
    * response.setSignedCookie('user', 'Raju', { salt: 'greeting', maxAge: 3600 });
@@ -191,7 +193,7 @@ export class HttpResponse {
     options: CookieOptions & { salt?: string } = {},
   ): this {
     const { salt = '', ...cookieOptions } = options;
-    return this.setCookie(name, getCookieSigner({ salt: name + salt }).sign(value), cookieOptions);
+    return this.setCookie(name, signCookie(name, value, salt), cookieOptions);
   }
 
   /** The `Set-Cookie` header values, one per cookie, serialized now. */

@@ -53,9 +53,16 @@ function customPage(
   }
 }
 
-/** The built-in plain page; `text/html` without a charset, exactly as Django sends it. */
+/**
+ * The built-in plain page, `text/html; charset=utf-8` as Django 5.2 sends it (its
+ * `django/views/defaults.py` leaves the response's default content type; Django 3.2 sent
+ * `text/html` without a charset, checklist #44).
+ */
 function plainPage(status: number, title: string, details: string): HttpResponse {
-  return new HttpResponse(errorPage(title, details), { status, contentType: 'text/html' });
+  return new HttpResponse(errorPage(title, details), {
+    status,
+    contentType: 'text/html; charset=utf-8',
+  });
 }
 
 function messageOf(error: unknown): string {

@@ -19,12 +19,16 @@ import {
   b62encode,
   b64Decode,
   b64Encode,
+  cookieSignerLegacySalt,
+  cookieSignerSalt,
   dumps,
   getCookieSigner,
   loads,
   pythonJsonDumps,
   pythonJsonLoads,
   saltedHmac,
+  signCookie,
+  unsignCookie,
 } from '../../../src/runtime/core/signing/index.js';
 import { SuspiciousOperation } from '../../../src/runtime/http/errors.js';
 import { VECTOR_SETTINGS_INPUT, vectors } from '../../django/vectors.js';
@@ -295,12 +299,92 @@ describe('getCookieSigner', () => {
   });
 
   it.each(vectors.signedCookies)(
-    'checklist #27: signs $name=$value (salt $salt) as Django',
+    'checklist #27: signs $name=$value (salt $salt) as Django 3.2 with the legacy salt',
     ({ name, value, salt, time, signedValue }) => {
       freeze(time);
-      expect(getCookieSigner({ salt: name + salt }).sign(value)).toBe(signedValue);
+      expect(getCookieSigner({ salt: cookieSignerLegacySalt(name, salt) }).sign(value)).toBe(
+        signedValue,
+      );
     },
   );
+});
+
+describe('signCookie/unsignCookie (Django 5.2.15+ salts, CVE-2026-6873)', () => {
+  it.each([
+    ['user', '', 'django.http.cookies.v2:0:user'],
+    ['user', 'greeting', 'django.http.cookies.v2:8:greetinguser'],
+    // Python's len() counts code points: 'é😀' is 2, not 3 UTF-16 units.
+    ['c', 'é😀', 'django.http.cookies.v2:2:é😀c'],
+    ['a', 'b:1:c', 'django.http.cookies.v2:5:b:1:ca'],
+  ])('cookieSignerSalt(%j, %j) is %j; the legacy salt is name + salt', (name, salt, v2) => {
+    expect(cookieSignerSalt(name, salt)).toBe(v2);
+    expect(cookieSignerLegacySalt(name, salt)).toBe(name + salt);
+  });
+
+  it('signs with the v2 salt and reads it back; another name or salt is refused', () => {
+    const signed = signCookie('user', 'Raju', 'greeting');
+    expect(getCookieSigner({ salt: cookieSignerSalt('user', 'greeting') }).unsign(signed)).toBe(
+      'Raju',
+    );
+    expect(unsignCookie('user', signed, { salt: 'greeting' })).toBe('Raju');
+    expect(() => unsignCookie('user', signed)).toThrow(BadSignature);
+    expect(() => unsignCookie('userg', signed, { salt: 'reeting' })).toThrow(BadSignature);
+  });
+
+  it('reads legacy-salted cookies through the fallback: the option, else the setting', () => {
+    const legacy = vectors.signedCookies[1]!; // Django 3.2: user=Raju, salt 'greeting'
+    const read = (legacySaltFallback?: boolean) =>
+      unsignCookie(legacy.name, legacy.signedValue, { salt: legacy.salt, legacySaltFallback });
+    expect(read()).toBe('Raju');
+    expect(read(true)).toBe('Raju');
+    expect(() => read(false)).toThrow(BadSignature);
+    configure(
+      defineSettings({ ...VECTOR_SETTINGS_INPUT, SIGNED_COOKIE_LEGACY_SALT_FALLBACK: false }),
+    );
+    try {
+      expect(() => read()).toThrow(BadSignature);
+      expect(read(true)).toBe('Raju');
+    } finally {
+      configure(defineSettings(VECTOR_SETTINGS_INPUT));
+    }
+    // Settings built without defineSettings get Django's default, true.
+    const { SIGNED_COOKIE_LEGACY_SALT_FALLBACK: _, ...partial } =
+      defineSettings(VECTOR_SETTINGS_INPUT);
+    configure(partial as ReturnType<typeof defineSettings>);
+    try {
+      expect(read()).toBe('Raju');
+    } finally {
+      configure(defineSettings(VECTOR_SETTINGS_INPUT));
+    }
+  });
+
+  it('an expired v2 signature is SignatureExpired: the legacy salt is never tried', () => {
+    freeze(1_700_000_000);
+    const signed = signCookie('c', 'v');
+    freeze(1_700_000_011);
+    const unsign = vi.spyOn(TimestampSigner.prototype, 'unsign');
+    try {
+      expect(() => unsignCookie('c', signed, { maxAge: 10 })).toThrow(SignatureExpired);
+      expect(unsign).toHaveBeenCalledTimes(1);
+      expect(unsign.mock.calls[0]![1]).toBe(10);
+      expect(unsignCookie('c', signed, { maxAge: 11 })).toBe('v');
+    } finally {
+      unsign.mockRestore();
+    }
+  });
+
+  it('legacy cookies signed with a fallback key still read (both fallbacks together)', () => {
+    const v = vectors.fallback.find((f) => f.kind === 'cookie')!;
+    expect(() => unsignCookie(v.name!, v.signed, { salt: v.salt! })).toThrow(BadSignature);
+    configure(
+      defineSettings({ ...VECTOR_SETTINGS_INPUT, SECRET_KEY_FALLBACKS: [vectors.oldSecretKey] }),
+    );
+    try {
+      expect(unsignCookie(v.name!, v.signed, { salt: v.salt! })).toBe(v.value);
+    } finally {
+      configure(defineSettings(VECTOR_SETTINGS_INPUT));
+    }
+  });
 });
 
 describe('pythonJsonDumps (checklist #130)', () => {
@@ -354,5 +438,97 @@ describe('pythonJsonDumps (checklist #130)', () => {
     expect(Object.keys(v)).toContain('__proto__');
     expect(() => pythonJsonLoads('{"a": NaN')).toThrow(SyntaxError);
     expect(() => pythonJsonLoads('{bad}')).toThrow(SyntaxError);
+  });
+});
+
+describe("pythonJsonLoads({ ordered: true }): Python's dict order", () => {
+  it.each([
+    [
+      '{"zz":1,"1":2}',
+      [
+        ['zz', 1],
+        ['1', 2],
+      ],
+    ],
+    [
+      '{"b":1,"a":2}',
+      [
+        ['b', 1],
+        ['a', 2],
+      ],
+    ],
+    ['{}', []],
+    // Integer-like keys of every kind, with Python's literals (the slow path, twice over).
+    [
+      '{"x": NaN, "10": 1, "2": [Infinity], "01": 3}',
+      [
+        ['x', NaN],
+        ['10', 1],
+        ['2', [Infinity]],
+        ['01', 3],
+      ],
+    ],
+    // A repeated key keeps its first position and its last value (Python, JSON.parse).
+    [
+      '{"a":1,"5":2,"a":3}',
+      [
+        ['a', 3],
+        ['5', 2],
+      ],
+    ],
+    [
+      '{"__proto__":1,"0":2}',
+      [
+        ['__proto__', 1],
+        ['0', 2],
+      ],
+    ],
+    [
+      ' { "9" : { "b" : 1 , "1" : 2 } , "z" : [ { "3" : 4 } ] } ',
+      [
+        ['9', { b: 1, '1': 2 }],
+        ['z', [{ '3': 4 }]],
+      ],
+    ],
+  ] as [string, [string, unknown][]][])('%s', (text, entries) => {
+    const map = pythonJsonLoads(text, { ordered: true });
+    expect(map).toBeInstanceOf(Map);
+    expect([...(map as Map<string, unknown>)]).toEqual(entries);
+  });
+
+  it('only the top-level object becomes a Map; other documents are as without the option', () => {
+    const map = pythonJsonLoads('{"5":{"b":1,"1":2},"l":[{"2":3}]}', { ordered: true }) as Map<
+      string,
+      unknown
+    >;
+    expect(Object.getPrototypeOf(map.get('5'))).toBe(Object.prototype);
+    expect((map.get('l') as unknown[])[0]).toEqual({ '2': 3 });
+    expect(pythonJsonLoads('[{"1":2,"a":3}]', { ordered: true })).toEqual([{ '1': 2, a: 3 }]);
+    expect(pythonJsonLoads('[NaN, {"1":2}]', { ordered: true })).toEqual([NaN, { '1': 2 }]);
+    expect(pythonJsonLoads('"s"', { ordered: true })).toBe('s');
+    expect(pythonJsonLoads('null', { ordered: true })).toBeNull();
+    expect(() => pythonJsonLoads('{"1":2', { ordered: true })).toThrow(SyntaxError);
+  });
+
+  it('round-trips with pythonJsonDumps of the Map, byte for byte', () => {
+    const text = '{"zz":1,"1":{"b":2},"a":"\\u00e9","20":[1.5,null]}';
+    const map = pythonJsonLoads(text, { ordered: true });
+    expect(pythonJsonDumps(map)).toBe(text);
+  });
+
+  it('loads/unsignObject take it too, and a Map dumps in its order', () => {
+    const data = new Map<string, unknown>([
+      ['zz', 1],
+      ['1', 'one'],
+    ]);
+    const signed = dumps(data, { salt: 's', compress: true });
+    expect(b64Decode(signed.split(':')[0]!).toString()).toBe('{"zz":1,"1":"one"}');
+    expect(loads(signed, { salt: 's', ordered: true })).toEqual(data);
+    expect([
+      ...(loads(signed, { salt: 's', ordered: true }) as Map<string, unknown>).keys(),
+    ]).toEqual(['zz', '1']);
+    expect(Object.keys(loads(signed, { salt: 's' }) as object)).toEqual(['1', 'zz']);
+    const signer = new TimestampSigner({ key: 'k' });
+    expect(signer.unsignObject(signer.signObject(data), { ordered: true })).toEqual(data);
   });
 });

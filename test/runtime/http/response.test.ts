@@ -1,13 +1,18 @@
 /**
  * HttpResponse and friends against Django. Vector-driven tests use test/django/vectors.json
  * (REAL Django 3.2.25 output; regenerate with
- * `/usr/bin/python3 test/django/make_vectors.py > test/django/vectors.json`). Ports of
+ * `/usr/bin/python3 test/django/make_vectors.py > test/django/vectors.json`) and, where Tango
+ * follows Django 5.2 (signed-cookie salts), values captured from Django 5.2.17. Ports of
  * Django's tests/responses/test_cookie.py are marked "Django:". Item numbers refer to
  * ../shared/spec/django-sessions.md (beside this repository).
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configure, defineSettings } from '../../../src/runtime/conf/index.js';
-import { getCookieSigner } from '../../../src/runtime/core/signing/index.js';
+import {
+  cookieSignerLegacySalt,
+  cookieSignerSalt,
+  getCookieSigner,
+} from '../../../src/runtime/core/signing/index.js';
 import { SuspiciousOperation } from '../../../src/runtime/http/errors.js';
 import {
   DisallowedRedirect,
@@ -207,9 +212,60 @@ describe('deleteCookie', () => {
   });
 });
 
+/**
+ * Django 5.2.17's `set_signed_cookie` for the inputs of `vectors.signedCookies` (which hold
+ * Django 3.2's legacy-salted output), plus a non-ASCII salt; captured with the SECRET_KEY of
+ * test/django/vectors.json at the pinned time. The live tests (test/runtime/core/
+ * django-interop.test.ts) check the same against a running Django 5.2 on random inputs.
+ */
+const DJANGO_52_SIGNED_COOKIES = [
+  {
+    name: 'user',
+    value: 'Raju',
+    salt: '',
+    options: {},
+    time: 1700000000,
+    header: 'user=Raju:1r31eq:VsAG5oVMHtIJIHL531iIayff_lFiUijxBFZLB3hKlUk; Path=/',
+  },
+  {
+    name: 'user',
+    value: 'Raju',
+    salt: 'greeting',
+    options: { maxAge: 60 },
+    time: 1700000000,
+    header:
+      'user=Raju:1r31eq:tR0dtzqKWgQqT6FB6sdyVLVg91aNRdmhJUeCtbQ8P-Q; expires=Tue, 14 Nov 2023 22:14:20 GMT; Max-Age=60; Path=/',
+  },
+  {
+    name: 'c',
+    value: 'a b',
+    salt: '',
+    options: {},
+    time: 1700000000,
+    header: 'c="a b:1r31eq:So1kxuozUaX45O1Vp4p8aCtyT10GmKyOnbb_PcRyefg"; Path=/',
+  },
+  {
+    name: 'c',
+    value: 'Zoë 清風',
+    salt: 'x',
+    options: { httpOnly: true },
+    time: 1700000001,
+    header: 'c="Zo\\353 清風:1r31er:u-VBJW_sZ89nqZ9vXmni-2001iez4O1spBAdIfV5ty8"; HttpOnly; Path=/',
+  },
+  {
+    // len('é😀') is 2 in Python (code points), 3 in UTF-16: the salt says 2.
+    name: 'c',
+    value: 'v',
+    salt: 'é😀',
+    options: {},
+    time: 1700000000,
+    header: 'c=v:1r31eq:jwZ26Hq2IFh3VxvZpzSQa0k35sOP3U3n7MCWcUrgsZw; Path=/',
+  },
+] as const;
+
 describe('setSignedCookie', () => {
-  it.each(vectors.signedCookies)(
-    'checklist #27: matches Django: $header',
+  it.each(DJANGO_52_SIGNED_COOKIES)(
+    'checklist #27: matches Django 5.2: $header',
     ({ name, value, salt, options, time, header }) => {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(time * 1000);
@@ -218,11 +274,28 @@ describe('setSignedCookie', () => {
     },
   );
 
-  it('checklist #33: signs with the salt name + salt', () => {
+  it.each(vectors.signedCookies)(
+    "checklist #27: Django 3.2's legacy-salted value is what getCookieSigner(name + salt) signs: $signedValue",
+    ({ name, value, salt, time, signedValue }) => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(time * 1000);
+      expect(getCookieSigner({ salt: cookieSignerLegacySalt(name, salt) }).sign(value)).toBe(
+        signedValue,
+      );
+      const response = new HttpResponse().setSignedCookie(name, value, { salt });
+      expect(response.cookies.get(name)!.value).not.toBe(signedValue);
+    },
+  );
+
+  it("checklist #33: signs with Django 5.2's salt, django.http.cookies.v2:<len(salt)>:<salt><name>", () => {
     const response = new HttpResponse().setSignedCookie('user', 'Raju', { salt: 'greeting' });
     const signed = response.cookies.get('user')!.value;
-    expect(getCookieSigner({ salt: 'usergreeting' }).unsign(signed)).toBe('Raju');
-    expect(() => getCookieSigner({ salt: 'user' }).unsign(signed)).toThrow();
+    expect(cookieSignerSalt('user', 'greeting')).toBe('django.http.cookies.v2:8:greetinguser');
+    expect(getCookieSigner({ salt: 'django.http.cookies.v2:8:greetinguser' }).unsign(signed)).toBe(
+      'Raju',
+    );
+    // Not the legacy name + salt any more.
+    expect(() => getCookieSigner({ salt: 'usergreeting' }).unsign(signed)).toThrow();
   });
 });
 

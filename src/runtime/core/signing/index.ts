@@ -11,8 +11,16 @@
  */
 export { constantTimeCompare, saltedHmac } from '../crypto.js';
 export { b62decode, b62encode } from './base62.js';
-export { getCookieSigner, type CookieSignerOptions } from './cookie-signer.js';
-export { pythonJsonDumps, pythonJsonLoads } from './python-json.js';
+export {
+  cookieSignerLegacySalt,
+  cookieSignerSalt,
+  getCookieSigner,
+  signCookie,
+  unsignCookie,
+  type CookieSignerOptions,
+  type UnsignCookieOptions,
+} from './cookie-signer.js';
+export { pythonJsonDumps, pythonJsonLoads, type PythonJsonLoadsOptions } from './python-json.js';
 export {
   b64Decode,
   b64Encode,

@@ -135,27 +135,57 @@ export function pythonJsonDumps(value: unknown): string {
   return out;
 }
 
+/** Options of `pythonJsonLoads`. */
+export interface PythonJsonLoadsOptions {
+  /**
+   * Return a top-level JSON object as a `Map` whose entries are in the text's order, as
+   * Python's `dict` keeps them. A plain object cannot: JavaScript lists integer-like keys
+   * (`"1"`, `"20"`) first, so `{"zz":1,"1":2}` would iterate as `1, zz`. Nested objects stay
+   * plain objects. Default false. `pythonJsonDumps` writes a `Map` back in the same order.
+   */
+  ordered?: boolean;
+}
+
 /**
  * Python's `json.loads`: standard JSON plus the `NaN`, `Infinity` and `-Infinity` literals
- * Python writes. Throws `SyntaxError` on malformed input.
+ * Python writes. Throws `SyntaxError` on malformed input. With `ordered`, a top-level object
+ * comes back as a `Map` in the text's key order (a repeated key keeps its first position and
+ * its last value, as in Python and `JSON.parse`).
  *
  * @example
  * pythonJsonLoads('{"a":NaN}'); // { a: NaN }
+ * pythonJsonLoads('{"zz":1,"1":2}', { ordered: true }); // Map { 'zz' => 1, '1' => 2 }
  */
-export function pythonJsonLoads(text: string): unknown {
+export function pythonJsonLoads(text: string, options: PythonJsonLoadsOptions = {}): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     // Only Python's non-standard literals justify the slow path.
     if (!/NaN|Infinity/.test(text)) throw error;
-    return new PythonJsonParser(text).parseDocument();
+    return new PythonJsonParser(text, options.ordered ?? false).parseDocument();
   }
+  if (!options.ordered || typeof value !== 'object' || value === null || Array.isArray(value))
+    return value;
+  const entries = Object.entries(value);
+  // Without integer-like keys a plain object already keeps the text's order.
+  if (!entries.some(([key]) => INTEGER_LIKE.test(key))) return new Map(entries);
+  return new PythonJsonParser(text, true).parseDocument();
 }
+
+/** Keys JavaScript may move to the front of an object (array indices); a superset is fine. */
+const INTEGER_LIKE = /^\d+$/;
 
 /** A small recursive-descent JSON parser that also accepts NaN/Infinity (slow path only). */
 class PythonJsonParser {
   #i = 0;
-  constructor(readonly text: string) {}
+  /** How many arrays and objects enclose the current position. */
+  #depth = 0;
+  /** `ordered`: the top-level object becomes a `Map` in the text's order. */
+  constructor(
+    readonly text: string,
+    readonly ordered = false,
+  ) {}
 
   parseDocument(): unknown {
     const value = this.#value();
@@ -233,22 +263,30 @@ class PythonJsonParser {
       this.#i++;
       return out;
     }
+    this.#depth++;
     for (;;) {
       out.push(this.#value());
       this.#ws();
       const c = this.text[this.#i++];
-      if (c === ']') return out;
+      if (c === ']') {
+        this.#depth--;
+        return out;
+      }
       if (c !== ',') this.#fail();
     }
   }
 
-  #object(): Record<string, unknown> {
+  #object(): Record<string, unknown> | Map<string, unknown> {
     this.#i++;
+    const asMap = this.ordered && this.#depth === 0;
+    const map = new Map<string, unknown>();
     const out: Record<string, unknown> = {};
+    this.#depth++;
     this.#ws();
     if (this.text[this.#i] === '}') {
       this.#i++;
-      return out;
+      this.#depth--;
+      return asMap ? map : out;
     }
     for (;;) {
       this.#ws();
@@ -256,16 +294,24 @@ class PythonJsonParser {
       const key = this.#string();
       this.#ws();
       if (this.text[this.#i++] !== ':') this.#fail();
-      // defineProperty, so that a "__proto__" key is data, as with JSON.parse.
-      Object.defineProperty(out, key, {
-        value: this.#value(),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const value = this.#value();
+      if (asMap) {
+        map.set(key, value);
+      } else {
+        // defineProperty, so that a "__proto__" key is data, as with JSON.parse.
+        Object.defineProperty(out, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
       this.#ws();
       const c = this.text[this.#i++];
-      if (c === '}') return out;
+      if (c === '}') {
+        this.#depth--;
+        return asMap ? map : out;
+      }
       if (c !== ',') this.#fail();
     }
   }

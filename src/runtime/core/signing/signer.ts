@@ -87,6 +87,11 @@ export interface SignObjectOptions {
 export interface UnsignObjectOptions {
   /** Seconds; only for `TimestampSigner`. A value exactly `maxAge` old is still valid. */
   maxAge?: number | null;
+  /**
+   * Return a top-level JSON object as a `Map` in the signed text's key order (Python's dict
+   * order; a plain object lists integer-like keys first). Default false. See `pythonJsonLoads`.
+   */
+  ordered?: boolean;
 }
 
 /** Django's `_SEP_UNSAFE = r'^[A-z0-9-_=]*$'` (note: `A-z` also covers ``[\]^_` ``). */
@@ -178,7 +183,7 @@ export class Signer {
    * decode (bad base64, zlib or JSON) also throws `BadSignature`.
    */
   unsignObject(signedObject: string, options: UnsignObjectOptions = {}): unknown {
-    return decodeObject(this.unsignForObject(signedObject, options));
+    return decodeObject(this.unsignForObject(signedObject, options), options.ordered ?? false);
   }
 
   /** The unsign step of `unsignObject`; `TimestampSigner` adds the age check. */
@@ -266,12 +271,12 @@ function encodeObject(obj: unknown, compress: boolean): string {
   return isCompressed ? '.' + base64d : base64d;
 }
 
-function decodeObject(base64d: string): unknown {
+function decodeObject(base64d: string, ordered: boolean): unknown {
   try {
     const decompress = base64d.startsWith('.');
     let data = b64Decode(decompress ? base64d.slice(1) : base64d);
     if (decompress) data = inflateSync(data);
-    return pythonJsonLoads(data.toString('latin1'));
+    return pythonJsonLoads(data.toString('latin1'), { ordered });
   } catch (error) {
     throw new BadSignature('Signed data could not be decoded', { cause: error });
   }
@@ -299,11 +304,14 @@ export interface LoadsOptions {
   maxAge?: number | null;
   /** Older keys accepted. Default `SECRET_KEY_FALLBACKS`. */
   fallbackKeys?: readonly string[];
+  /** A top-level object as a `Map` in the text's key order (`UnsignObjectOptions.ordered`). */
+  ordered?: boolean;
 }
 
 /**
  * Django's `signing.dumps`: a URL-safe, signed, timestamped JSON string
- * (`TimestampSigner.signObject`).
+ * (`TimestampSigner.signObject`). A `Map` is written as a JSON object in its insertion order,
+ * as Python writes a dict (`loads(..., { ordered: true })` reads it back so).
  *
  * @example
  * const token = dumps({ user: 42 }, { salt: 'password-reset' });
@@ -329,5 +337,5 @@ export function loads(s: string, options: LoadsOptions = {}): unknown {
     key: options.key,
     salt: options.salt ?? 'django.core.signing',
     fallbackKeys: options.fallbackKeys,
-  }).unsignObject(s, { maxAge: options.maxAge });
+  }).unsignObject(s, { maxAge: options.maxAge, ordered: options.ordered });
 }
