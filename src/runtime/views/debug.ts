@@ -12,7 +12,7 @@ const CLEANSED = '********************';
  * Names whose values are secrets: Django's `SafeExceptionReporterFilter.hidden_settings`,
  * matched anywhere in a setting's, header's, cookie's or form field's name, in any case.
  */
-const HIDDEN_NAMES = /API|TOKEN|KEY|SECRET|PASS|SIGNATURE/i;
+const HIDDEN_NAMES = /API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE/i; // Django 5.2's SafeExceptionReporterFilter.hidden_settings
 /**
  * Headers hidden whatever their name says: the Cookie header (Django's `HTTP_COOKIE`; the
  * cookies are listed one by one, filtered) and credentials, which Django shows but we do not.
@@ -207,7 +207,7 @@ function section(title: string, empty: string, read: () => [string, string][]): 
  * message, the stack and its `cause` chain, the request's query, form data, cookies and
  * headers, and the settings. Secrets are replaced by `********************` as Django's
  * `SafeExceptionReporterFilter` does: values whose names match
- * `API|TOKEN|KEY|SECRET|PASS|SIGNATURE`, the session and CSRF cookies, the Cookie and
+ * `API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE`, the session and CSRF cookies, the Cookie and
  * Authorization headers, and passwords inside URLs in settings. Everything is HTML-escaped.
  */
 export function technicalErrorPage(

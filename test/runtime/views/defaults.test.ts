@@ -250,6 +250,7 @@ describe("DEBUG pages hide secrets as Django's SafeExceptionReporterFilter does 
         'x-amz-signature': 'signature-value-5',
         authorization: 'Bearer authorization-value-6',
         'x-visible': 'header-visible-7',
+        'x-oauth-client': 'auth-header-25',
         'content-type': 'application/x-www-form-urlencoded',
         cookie:
           'mysession=session-value-8; csrftoken=csrf-value-9; mycsrf=csrf-custom-10; ' +
@@ -286,6 +287,7 @@ describe("DEBUG pages hide secrets as Django's SafeExceptionReporterFilter does 
   }
 
   const SECRETS = [
+    'auth-header-25',
     'apikey-value-1',
     'token-value-2',
     'secretkey-value-3',
