@@ -62,12 +62,12 @@ export interface ProjectServer {
 
 /**
  * Starts `manage.ts runserver 127.0.0.1:<free port> --noreload` (or with the autoreloader when
- * `reload` is set) and resolves once it prints that it is serving.
+ * `reload` is set) and resolves once it prints that it is serving (or `ready`).
  */
 export async function startServer(
   project: string,
   env: Record<string, string> = {},
-  options: { reload?: boolean; args?: string[] } = {},
+  options: { reload?: boolean; args?: string[]; ready?: string } = {},
 ): Promise<ProjectServer> {
   const port = await freePort();
   const args = [
@@ -77,17 +77,18 @@ export async function startServer(
     ...(options.reload ? [] : ['--noreload']),
     ...(options.args ?? []),
   ];
-  return spawnServer(tsxBin(project), args, { cwd: project, env, port });
+  return spawnServer(tsxBin(project), args, { cwd: project, env, port, ready: options.ready });
 }
 
 /**
  * Spawns a server command that prints Django's "Quit the server with" line once it listens on
  * `port`, and resolves then (rejecting with its output if it exits first or takes over 60 s).
+ * `ready` waits for another text instead (an autoreloader waiting for a broken project's fix).
  */
 export async function spawnServer(
   command: string,
   args: string[],
-  options: { cwd: string; env: Record<string, string>; port: number },
+  options: { cwd: string; env: Record<string, string>; port: number; ready?: string },
 ): Promise<ProjectServer> {
   const child = spawn(command, args, {
     cwd: options.cwd,
@@ -100,7 +101,7 @@ export async function spawnServer(
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Quit the server with')) {
+      if (output.includes(options.ready ?? 'Quit the server with')) {
         clearTimeout(timer);
         resolve();
       }

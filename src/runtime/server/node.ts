@@ -6,6 +6,7 @@ import { RequestDataTooBig } from '../http/errors.js';
 import { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
 import { formatRequestLine } from './request-log.js';
+import { terminalStyle } from './terminal.js';
 import { getLogger } from '../core/log.js';
 import { serverError } from '../views/defaults.js';
 
@@ -17,7 +18,10 @@ export interface ServeOptions {
   host?: string;
   /** Default 8000; 0 picks a free port. */
   port?: number;
-  /** Where access lines go; default stderr like Django's runserver. `null` disables the log. */
+  /**
+   * Where access lines go; default stderr like Django's runserver, coloured by status code
+   * when stderr is a terminal. `null` disables the log.
+   */
   log?: ((line: string) => void) | null;
 }
 
@@ -45,6 +49,8 @@ const STATUS_WITHOUT_BODY = new Set([204, 304]);
 export async function serve(app: Application, options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log === undefined ? stderrLog() : options.log;
+  // Django's ServerFormatter colours the default log by status; a custom log gets plain lines.
+  const paint = options.log === undefined ? terminalStyle(process.stderr) : undefined;
   const limit = app.settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -113,16 +119,17 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
         );
         sent = sendServerError(res, request, err, app.settings.DEBUG);
       } finally {
-        log?.(
-          formatRequestLine(
+        if (log) {
+          const line = formatRequestLine(
             new Date(),
             request.method,
             request.url,
             request.httpVersion,
             sent.status,
             sent.length,
-          ),
-        );
+          );
+          log(paint?.enabled ? paint.httpStatus(sent.status, line) : line);
+        }
         if (--inFlight === 0) idle?.();
       }
     });

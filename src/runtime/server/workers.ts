@@ -152,18 +152,20 @@ export function runWorkers(options: RunWorkersOptions): Promise<number> {
 
 /**
  * In a worker (or a single process): resolves when the process is asked to stop, by SIGINT,
- * SIGTERM or the primary's shutdown message. Signals that arrive after the first are ignored,
- * so a Ctrl-C (which reaches every process of the group) followed by the primary's message
- * never cuts a graceful shutdown short.
+ * SIGTERM or the primary's shutdown message, or, with `whenParentExits`, when the IPC channel
+ * to the parent process closes (the autoreloader's child, whose parent is gone). Signals that
+ * arrive after the first are ignored, so a Ctrl-C (which reaches every process of the group)
+ * followed by the primary's message never cuts a graceful shutdown short.
  *
  * @example
  * await stopRequested();
  * await running.close();
  */
-export function stopRequested(): Promise<void> {
+export function stopRequested(options: { whenParentExits?: boolean } = {}): Promise<void> {
   return new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('message', onMessage);
+      process.off('disconnect', stop);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       process.on('SIGINT', ignore);
@@ -177,5 +179,7 @@ export function stopRequested(): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     if (cluster.isWorker) process.on('message', onMessage);
+    // A 'disconnect' listener keeps the channel referenced; stop() removes it again.
+    if (options.whenParentExits && process.connected) process.on('disconnect', stop);
   });
 }

@@ -1,9 +1,17 @@
 import net from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppRegistry } from '../../apps/registry.js';
+import { ImproperlyConfigured } from '../../conf/errors.js';
+import { loadSettings } from '../../conf/index.js';
+import type { Settings } from '../../conf/settings.js';
 import { createApplication } from '../../handlers/base.js';
-import { RUN_MAIN_ENV, runWithReloader } from '../../server/autoreload.js';
+import { isReloaderChild, runWithReloader, watchMore } from '../../server/autoreload.js';
 import { serve } from '../../server/node.js';
+import { formatProjectError } from '../../server/project-error.js';
+import { terminalStyle, type ColorTarget } from '../../server/terminal.js';
 import { isWorker, locmemSessionWarning, runWorkers, stopRequested } from '../../server/workers.js';
-import { CommandError, type Command } from '../base.js';
+import { CommandError, type Command, type CommandArgs, type CommandContext } from '../base.js';
 import { unappliedMigrationsWarning } from './check.js';
 
 /** Django's `runserver` address rule: `port`, `addr:port` or `[ipv6]:port`. */
@@ -46,11 +54,91 @@ async function checkBindable(host: string, port: number): Promise<void> {
   });
 }
 
+/** The address from the command line (`addrport`, `PORT`, `--ipv6`). */
+function addressOf({ positionals, options }: CommandArgs): { host: string; port: number } {
+  const addr = parseAddrPort(positionals[0] ?? process.env.PORT);
+  if (options.ipv6 && !positionals[0]?.includes('[')) addr.host = '::1';
+  return addr;
+}
+
+/** The folder of `manage.ts`: the project, watched before its settings are known. */
+function projectDir(): string {
+  return process.argv[1] ? path.dirname(path.resolve(process.argv[1])) : process.cwd();
+}
+
+/** The folders outside which a change cannot matter: BASE_DIR and the template folders. */
+function watchedFolders(settings: Readonly<Settings>): string[] {
+  const dirs = settings.TEMPLATES.flatMap((t) => t.DIRS ?? []);
+  return [settings.BASE_DIR, ...dirs.map((dir) => path.resolve(settings.BASE_DIR, dir))];
+}
+
+/**
+ * `runserver` with the autoreloader, entered by `executeFromCommandLine` before it loads the
+ * settings (Django's `ManagementUtility.execute()` special-cases runserver the same way), so
+ * that a project that fails to import is reported and waits for a fix instead of ending the
+ * server, at the first start too.
+ *
+ * - In the process the user started: checks the address and port, then runs the reloader,
+ *   which watches the project and imports none of it.
+ * - In the reloader's child: loads the settings and apps and serves; an exception while
+ *   importing the project (settings, apps, urls, views) is printed as a short report (file,
+ *   line, the offending line) and the child exits 1, so the reloader waits for the next change.
+ *
+ * Returns undefined when the command line is not for the reloader (`--noreload`, `--workers`,
+ * `--help`, or one `parseArgs` rejects): the caller then runs `runserver` as usual.
+ *
+ * @example
+ * const code = await runserverWithReloader(['127.0.0.1:8000'], { stdout, stderr });
+ * if (code !== undefined) return code;
+ */
+export async function runserverWithReloader(
+  argv: string[],
+  io: Pick<CommandContext, 'stdout' | 'stderr'>,
+): Promise<number | undefined> {
+  if (argv.includes('--help') || argv.includes('-h')) return undefined;
+  let args: CommandArgs;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: runserver.options ?? {},
+      allowPositionals: true,
+      strict: true,
+    });
+    args = { positionals, options: values as CommandArgs['options'] };
+  } catch {
+    return undefined;
+  }
+  if (args.options.noreload || args.options.workers !== undefined || isWorker()) return undefined;
+  if (!isReloaderChild()) {
+    const addr = addressOf(args);
+    await checkBindable(addr.host, addr.port);
+    return runWithReloader({
+      roots: [projectDir()],
+      log: (line) => io.stderr.write(line + '\n'),
+      style: terminalStyle(io.stderr as ColorTarget),
+    });
+  }
+  let root = projectDir();
+  try {
+    const settings = await loadSettings();
+    root = settings.BASE_DIR;
+    watchMore(watchedFolders(settings));
+    const apps = await AppRegistry.load(settings);
+    return (await runserver.handle(args, { settings, apps, ...io })) ?? 0;
+  } catch (error) {
+    // A developer's mistake with a message of its own is one line, as without the reloader.
+    if (error instanceof CommandError || error instanceof ImproperlyConfigured) throw error;
+    io.stderr.write(formatProjectError(error, root, terminalStyle(io.stderr as ColorTarget)));
+    return 1;
+  }
+}
+
 /**
  * `manage.ts runserver [addr:port]`: serves the project on node:http (default 127.0.0.1:8000),
  * restarting on source changes unless `--noreload`, stopping gracefully on SIGINT/SIGTERM.
  * `--workers N` runs N processes on the one port with node:cluster (implies `--noreload`);
  * sessions are shared between them only through a shared store (docs/scale-out.md).
+ * `executeFromCommandLine` enters the autoreloading server through `runserverWithReloader`.
  */
 export const runserver: Command = {
   help: 'Starts a lightweight web server for development.',
@@ -67,14 +155,16 @@ export const runserver: Command = {
       description: 'Serve with N processes on one port (node:cluster); implies --noreload.',
     },
   },
-  async handle({ positionals, options }, { settings, stdout, stderr }) {
+  async handle(args, { settings, stdout, stderr }) {
+    const { options } = args;
+    const style = terminalStyle(stderr as ColorTarget);
     // Django's runserver check, word for word: without it the server starts and answers
-    // every request 400 (DisallowedHost). Checked before the reloader or workers start.
+    // every request 400 (DisallowedHost). Checked before workers start; with the reloader, in
+    // its child, so that fixing settings.ts starts the server.
     if (!settings.DEBUG && settings.ALLOWED_HOSTS.length === 0) {
       throw new CommandError('You must set settings.ALLOWED_HOSTS if DEBUG is False.');
     }
-    const addr = parseAddrPort(positionals[0] ?? process.env.PORT);
-    if (options.ipv6 && !positionals[0]?.includes('[')) addr.host = '::1';
+    const addr = addressOf(args);
     const workers = parseWorkers(options.workers);
     // undefined: serve()'s default stderr log; null: none.
     const accessLog = options.noaccesslog ? null : undefined;
@@ -84,9 +174,9 @@ export const runserver: Command = {
       const app = await createApplication(settings);
       const warning = await unappliedMigrationsWarning(settings, app.apps);
       await app.close();
-      if (warning) stderr.write(warning + '\n');
+      if (warning) stderr.write(style.notice(warning) + '\n');
       const locmem = locmemSessionWarning(settings, workers);
-      if (locmem) stderr.write(locmem + '\n');
+      if (locmem) stderr.write(style.warning(locmem) + '\n');
       await checkBindable(addr.host, addr.port);
       return runWorkers({
         count: workers,
@@ -108,12 +198,18 @@ export const runserver: Command = {
       process.disconnect?.();
       return 0;
     }
-    if (!options.noreload && !process.env[RUN_MAIN_ENV]) {
-      return runWithReloader(settings.BASE_DIR, (line) => stderr.write(line + '\n'));
+    if (!options.noreload && !isReloaderChild()) {
+      // Reached when a caller hands over settings itself; manage.ts goes through
+      // runserverWithReloader, which starts the reloader before importing the project.
+      return runWithReloader({
+        roots: watchedFolders(settings),
+        log: (line) => stderr.write(line + '\n'),
+        style,
+      });
     }
     const app = await createApplication(settings);
     const warning = await unappliedMigrationsWarning(settings, app.apps);
-    if (warning) stderr.write(warning + '\n');
+    if (warning) stderr.write(style.notice(warning) + '\n');
     let running;
     try {
       running = await serve(app, { host: addr.host, port: addr.port, log: accessLog });
@@ -130,6 +226,14 @@ export const runserver: Command = {
       `Tango development server at ${running.url}/ (settings: ${process.env.TANGO_SETTINGS_MODULE ?? 'configured'}, DEBUG=${settings.DEBUG}).\n` +
         `Quit the server with CONTROL-C.\n`,
     );
+    if (isReloaderChild()) {
+      // The reloader stops this process with SIGTERM (and SIGKILL after 3 s); a Ctrl-C also
+      // reaches it directly, so repeated signals are ignored rather than cutting the close
+      // short. If the reloader itself dies, the server stops too instead of holding the port.
+      await stopRequested({ whenParentExits: true });
+      await running.close();
+      return 0;
+    }
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);
