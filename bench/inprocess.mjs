@@ -5,7 +5,7 @@
 // machine, so the figures move far less between runs than req/s does; the gap between these
 // and the socket benchmark (`npm run bench`) is node:http, the kernel and the load generator.
 //
-//   node bench/inprocess.mjs [engines, default db,file,cache,cached_db,signed_cookies]
+//   node bench/inprocess.mjs [engines, default db,file,cache,cached_db,signed_cookies,encrypted_cookies]
 //                            [--requests 50000] [--new] [--no-build] [--compare-csrf]
 //
 // --compare-csrf: for each engine, 5 runs with the generated MIDDLEWARE and 5 without
@@ -29,7 +29,9 @@ const { values, positionals } = parseArgs({
     'compare-csrf': { type: 'boolean' },
   },
 });
-const engines = (positionals[0] ?? 'db,file,cache,cached_db,signed_cookies').split(',');
+const engines = (
+  positionals[0] ?? 'db,file,cache,cached_db,signed_cookies,encrypted_cookies'
+).split(',');
 
 // Runs inside the generated project (node --import tsx), so its settings and views load as
 // they do under runserver.

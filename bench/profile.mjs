@@ -4,7 +4,7 @@
 // functions with the most self time, and the same grouped by file.
 //
 //   node bench/profile.mjs [engine] [--seconds 10] [--new] [--top 30] [--callers fn] [--no-build] [--keep]
-//   engine: db (default) | file | cache | cached_db | signed_cookies | hello
+//   engine: db (default) | file | cache | cached_db | signed_cookies | encrypted_cookies | hello
 // The .cpuprofile is kept (path printed) for Chrome DevTools / speedscope.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';

@@ -390,6 +390,9 @@ function serverList(project, services, tmp, pageFile) {
     tango('tango-signed_cookies', 'Tango signed_cookies', {
       BENCH_SESSION_ENGINE: 'signed_cookies',
     }),
+    tango('tango-encrypted_cookies', 'Tango encrypted_cookies', {
+      BENCH_SESSION_ENGINE: 'encrypted_cookies',
+    }),
   );
   if (services.redis && services.tangoRedis) {
     list.push(

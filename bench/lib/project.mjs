@@ -25,7 +25,7 @@ import { defineSettings } from 'tango/conf';
 import base from './settings.js';
 
 const env = process.env;
-type Engine = 'db' | 'file' | 'cache' | 'cached_db' | 'signed_cookies';
+type Engine = 'db' | 'file' | 'cache' | 'cached_db' | 'signed_cookies' | 'encrypted_cookies';
 
 export default defineSettings({
   ...base,

@@ -32,6 +32,25 @@ export interface Cache {
   has(key: string): Promise<boolean>;
   /** Removes everything (for this backend's storage, whatever the key prefix). */
   clear(): Promise<void>;
+  /**
+   * The value with its version, an opaque token that changes on every write of the key
+   * (Redis: the stored text; locmem: the entry), or `undefined` when missing: the read half of
+   * a compare-and-swap (`setIfVersion`, `deleteIfVersion`). Optional: `locmem` and `redis`
+   * have it; the session engines fall back to a plain set without it.
+   */
+  getVersioned?<T = unknown>(key: string): Promise<VersionedValue<T> | undefined>;
+  /**
+   * Stores `value` only if `key` still holds `version` (atomically: Redis runs it as one Lua
+   * script); true when it stored it, false when the key changed or vanished meanwhile.
+   */
+  setIfVersion?(
+    key: string,
+    version: CacheVersion,
+    value: unknown,
+    timeout?: number | null,
+  ): Promise<boolean>;
+  /** Removes `key` only if it still holds `version` (atomically); true when it removed it. */
+  deleteIfVersion?(key: string, version: CacheVersion): Promise<boolean>;
   /** Releases connections; the data of an in-process cache survives. */
   close(): Promise<void>;
   /**
@@ -39,6 +58,26 @@ export interface Cache {
    * rejecting with `ImproperlyConfigured` that names the server and alias.
    */
   connect?(): Promise<void>;
+}
+
+/**
+ * A version token of `Cache.getVersioned`: opaque, compared only by the cache that gave it.
+ *
+ * @example
+ * const found = await cache.getVersioned!('k');
+ * if (found) await cache.setIfVersion!('k', found.version, next(found.value));
+ */
+export type CacheVersion = unknown;
+
+/**
+ * What `Cache.getVersioned` returns: the value and the version it was read at.
+ *
+ * @example
+ * const { value, version }: VersionedValue<number> = (await cache.getVersioned!<number>('hits'))!;
+ */
+export interface VersionedValue<T = unknown> {
+  value: T;
+  version: CacheVersion;
 }
 
 /**

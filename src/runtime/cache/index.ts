@@ -16,6 +16,8 @@ export {
   makeKey,
   type Cache,
   type CacheOptions,
+  type CacheVersion,
+  type VersionedValue,
 } from './cache.js';
 export { closeCaches, getCache } from './caches.js';
 export { DummyCache } from './dummy.js';

@@ -9,7 +9,7 @@
  * See https://docs.djangoproject.com/en/stable/topics/cache/#local-memory-caching
  */
 import { deserialize, serialize } from 'node:v8';
-import type { Cache, CacheOptions } from './cache.js';
+import type { Cache, CacheOptions, CacheVersion, VersionedValue } from './cache.js';
 import { DEFAULT_TIMEOUT, expiryTime, makeKey } from './cache.js';
 
 /** Options of `LocMemCache`; every field has Django's default. */
@@ -199,6 +199,31 @@ export class LocMemCache implements Cache {
 
   async clear(): Promise<void> {
     this.#store.clear();
+  }
+
+  /** The value and its entry (the version: every write makes a new one). */
+  async getVersioned<T = unknown>(key: string): Promise<VersionedValue<T> | undefined> {
+    const entry = this.#live(makeKey(key, this.#options));
+    return entry ? { value: unpack(entry) as T, version: entry } : undefined;
+  }
+
+  async setIfVersion(
+    key: string,
+    version: CacheVersion,
+    value: unknown,
+    timeout?: number | null,
+  ): Promise<boolean> {
+    const fullKey = makeKey(key, this.#options);
+    if (this.#live(fullKey) !== version) return false;
+    this.#put(fullKey, value, timeout);
+    return true;
+  }
+
+  async deleteIfVersion(key: string, version: CacheVersion): Promise<boolean> {
+    const fullKey = makeKey(key, this.#options);
+    if (this.#live(fullKey) !== version) return false;
+    this.#store.delete(fullKey);
+    return true;
   }
 
   /** Nothing to release: as with Django's locmem, the data stays for the next user. */

@@ -32,9 +32,11 @@ import {
   type Cache,
   type CacheOptions,
   cacheOptions,
+  type CacheVersion,
   checkTimeout,
   DEFAULT_TIMEOUT,
   makeKey,
+  type VersionedValue,
 } from './cache.js';
 import { StallWatchdog } from './stall-watchdog.js';
 
@@ -75,6 +77,21 @@ const DEFAULT_SOCKET_TIMEOUT = 2;
 /** Server replies that mean "not now" rather than "wrong command". */
 const TRANSIENT_REPLY =
   /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|NOAUTH|WRONGPASS)\b/;
+
+/**
+ * `setIfVersion`: SET (with PX, or DEL for a timeout of 0 or less) only if the key still
+ * holds the text it was read with. KEYS[1] the key; ARGV the expected text, the new text, and
+ * the milliseconds (`''`: no expiry, `'0'`: delete). Runs atomically in Redis.
+ */
+const SET_IF_VERSION = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2])
+elseif ARGV[3] == '0' then redis.call('DEL', KEYS[1])
+else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return 1`;
+
+/** `deleteIfVersion`: DEL only if the key still holds the expected text (ARGV[1]). */
+const DELETE_IF_VERSION = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])`;
 
 /**
  * Formats a URL for messages without its password.
@@ -412,6 +429,47 @@ export class RedisCache implements Cache {
 
   async has(key: string): Promise<boolean> {
     return (await this.#run((client) => client.exists(this.#key(key)))) > 0;
+  }
+
+  /** The value and the text it is stored as (the version: `GET`). */
+  async getVersioned<T = unknown>(key: string): Promise<VersionedValue<T> | undefined> {
+    const text = await this.#run((client) => client.get(this.#key(key)));
+    if (text === null) return undefined;
+    try {
+      return { value: JSON.parse(text) as T, version: text };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** One Lua script (`SET_IF_VERSION`): compares the stored text, then sets, atomically. */
+  async setIfVersion(
+    key: string,
+    version: CacheVersion,
+    value: unknown,
+    timeout?: number | null,
+  ): Promise<boolean> {
+    if (typeof version !== 'string') return false;
+    const text = encode(value);
+    const ttl = this.#ttl(timeout);
+    const k = this.#key(key);
+    const reply = await this.#run((client) =>
+      client.eval(SET_IF_VERSION, {
+        keys: [k],
+        arguments: [version, text, ttl === null ? '' : String(ttl)],
+      }),
+    );
+    return reply === 1;
+  }
+
+  /** One Lua script (`DELETE_IF_VERSION`): compares the stored text, then deletes, atomically. */
+  async deleteIfVersion(key: string, version: CacheVersion): Promise<boolean> {
+    if (typeof version !== 'string') return false;
+    const k = this.#key(key);
+    const reply = await this.#run((client) =>
+      client.eval(DELETE_IF_VERSION, { keys: [k], arguments: [version] }),
+    );
+    return reply === 1;
   }
 
   /** `FLUSHDB`: removes every key of this Redis database, whatever its prefix (as Django). */

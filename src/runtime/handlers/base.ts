@@ -14,7 +14,7 @@ import { importString } from '../core/import-string.js';
 import { closeConnections, getConnection } from '../db/connections.js';
 import { BadRequest, Http404 } from '../http/errors.js';
 import type { HttpRequest } from '../http/request.js';
-import { HttpResponse } from '../http/response.js';
+import { checkCookieSizes, HttpResponse } from '../http/response.js';
 import type { GetResponse, MiddlewareFactory } from '../middleware/types.js';
 import { TemplateEngine, configureTemplates } from '../template/index.js';
 import { UrlResolver, setUrlconf, type UrlEntry } from '../urls/index.js';
@@ -96,7 +96,10 @@ export async function createApplication(settings: Readonly<Settings>): Promise<A
         request.getHost();
         // The request target is a path (an absolute URL was turned into its path), or `*`.
         if (request.path.charCodeAt(0) !== 47) return asteriskOrBadTarget(request);
-        return await getResponse(request);
+        const response = await getResponse(request);
+        // Every cookie of every response: over 4096 bytes raises in DEBUG, else a warning.
+        checkCookieSizes(response, settings.DEBUG);
+        return response;
       } catch (error) {
         return responseForException(request, error, settings, resolver);
       }

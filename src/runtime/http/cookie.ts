@@ -126,8 +126,12 @@ export interface CookieOptions {
   /** `'Lax' | 'Strict' | 'None'` in any case, emitted as given; falsy omits it. Default `null`. */
   sameSite?: SameSite | false | null;
   /**
-   * Emit `Partitioned` (CHIPS; Python 3.14's `Morsel` writes it after `Max-Age`). Requires
-   * `secure`. Default false.
+   * Emit `Partitioned` (CHIPS, Cookies Having Independent Partitioned State): the browser keeps
+   * the cookie in a separate jar per top-level site, so a cookie set inside an iframe on
+   * `a.example` is not sent when the same iframe is embedded on `b.example`, and it still works
+   * where third-party cookies are blocked. Python 3.14's `Morsel` writes it after `Max-Age`;
+   * Django has no option for it (ticket #34613). Requires `secure` (browsers refuse it
+   * otherwise); `deleteCookie(name, { partitioned: true })` deletes one. Default false.
    */
   partitioned?: boolean;
 }
@@ -196,6 +200,20 @@ export const FIRST_HTTP_DATE = -62135596800000;
 export const END_HTTP_DATE = 253402300800000;
 const HTTP_DATE_RANGE =
   'the expiry must fall between year 1 and year 9999, what an HTTP date can hold';
+
+/**
+ * The largest cookie browsers keep, in bytes. RFC 6265 §6.1 counts the cookie's "name, value,
+ * and attributes", which is what Chromium enforced on the whole `Set-Cookie` line until 2022;
+ * RFC 6265bis (Chromium since, and Firefox) counts name + value. `setCookieSize` measures the
+ * whole line, the strictest reading, so a cookie within it is kept by every browser.
+ *
+ * @example
+ * setCookieSize('sessionid', value, options) <= MAX_COOKIE_SIZE;
+ */
+export const MAX_COOKIE_SIZE = 4096;
+
+/** RFC 6265bis §5.6: browsers ignore an attribute whose value is longer than this (bytes). */
+export const MAX_ATTRIBUTE_BYTES = 1024;
 
 /** The last cookie name that passed the name checks (the session cookie, on a busy server). */
 let lastValidName = '';
@@ -334,7 +352,24 @@ export function validateCookie(
     }
   }
   if (partitioned && !secure) {
-    throw new TypeError('option secure is required: partitioned cookies must set secure: true');
+    throw new TypeError(
+      'option secure is required: partitioned cookies must set secure: true (browsers refuse a Partitioned cookie without Secure)',
+    );
+  }
+  for (const [option, text] of [
+    ['path', path],
+    ['domain', domain],
+    ['expires', expires],
+  ] as const) {
+    if (
+      text !== null &&
+      text.length > MAX_ATTRIBUTE_BYTES / 3 &&
+      Buffer.byteLength(text) > MAX_ATTRIBUTE_BYTES
+    ) {
+      throw new TypeError(
+        `option ${option} is invalid: ${Buffer.byteLength(text)} bytes (browsers ignore an attribute value over ${MAX_ATTRIBUTE_BYTES} bytes, RFC 6265bis §5.6)`,
+      );
+    }
   }
 
   return new Resolved(maxAge, expires, path, domain, secure, httpOnly, sameSite, partitioned);
@@ -462,4 +497,52 @@ export function serializeSetCookie(
   if (o.sameSite) out += '; SameSite=' + o.sameSite;
   if (o.secure) out += '; Secure';
   return out;
+}
+
+/**
+ * Attribute text `serializeSetCookie` may add besides the name, the value and the
+ * `Path`/`Domain`/`expires` strings: `; Domain=`, `; expires=` and a 29-character date,
+ * `; HttpOnly`, `; Max-Age=` and up to 20 digits, `; Partitioned`, `; Path=`,
+ * `; SameSite=Strict`, `; Secure` (137 bytes), rounded up.
+ */
+const FIXED_ATTRIBUTES = 160;
+
+/**
+ * The size in bytes (UTF-8) of the `Set-Cookie` value `serializeSetCookie` writes for this
+ * cookie: name, `=`, the quoted value and every attribute, what `MAX_COOKIE_SIZE` limits.
+ *
+ * @example
+ * setCookieSize('hit', '1', validateCookie('hit', '1', { maxAge: 120 })); // 58
+ */
+export function setCookieSize(
+  name: string,
+  value: string,
+  options: ResolvedCookieOptions,
+  now: number = Date.now(),
+): number {
+  return Buffer.byteLength(serializeSetCookie(name, value, options, now), 'utf8');
+}
+
+/**
+ * `setCookieSize` when it exceeds `MAX_COOKIE_SIZE`, else `null`. Cheap enough for every
+ * cookie of every response: an upper bound (4 bytes per value character once quoted, 3 per
+ * attribute character, plus the fixed attributes) settles the common case with a few
+ * additions, and only a cookie that might be too large is serialized to be measured.
+ *
+ * @example
+ * oversizeCookie('hit', '1', options); // null
+ * oversizeCookie('cart', 'x'.repeat(5000), options); // 5018
+ */
+export function oversizeCookie(
+  name: string,
+  value: string,
+  options: ResolvedCookieOptions,
+  now: number = Date.now(),
+): number | null {
+  const attributes =
+    (options.path?.length ?? 0) + (options.domain?.length ?? 0) + (options.expires?.length ?? 0);
+  if (name.length + 2 + 4 * value.length + 3 * attributes + FIXED_ATTRIBUTES <= MAX_COOKIE_SIZE)
+    return null;
+  const size = setCookieSize(name, value, options, now);
+  return size > MAX_COOKIE_SIZE ? size : null;
 }

@@ -1,7 +1,10 @@
+import { getLogger } from '../core/log.js';
 import { signCookie } from '../core/signing/index.js';
 import {
   type CookieOptions,
   type ResolvedCookieOptions,
+  MAX_COOKIE_SIZE,
+  oversizeCookie,
   validateCookie,
   serializeSetCookie,
   httpDate,
@@ -152,17 +155,24 @@ export class HttpResponse {
   /**
    * Expires a cookie at once, like Django's `delete_cookie`:
    * `name=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/`. `Secure` is added for
-   * `__Secure-`/`__Host-` names and for `sameSite: 'None'` (browsers ignore the deletion
-   * otherwise); `HttpOnly` is never written. `path: null` omits `Path`.
+   * `__Secure-`/`__Host-` names, for `sameSite: 'None'` and for `partitioned` (browsers ignore
+   * the deletion otherwise); `HttpOnly` is never written. `path: null` omits `Path`.
+   *
+   * A partitioned (CHIPS) cookie lives in a separate jar, one per top-level site, so only a
+   * deletion that is itself `Partitioned` reaches it: pass `partitioned: true` to delete one
+   * (a plain deletion removes only an unpartitioned cookie of that name). Django has no
+   * `partitioned` option (ticket #34613).
    *
    * @example
    * response.deleteCookie('user');
+   * response.deleteCookie('widget', { partitioned: true, sameSite: 'None' });
    */
   deleteCookie(
     name: string,
-    options: Pick<CookieOptions, 'path' | 'domain' | 'sameSite'> = {},
+    options: Pick<CookieOptions, 'path' | 'domain' | 'sameSite' | 'partitioned'> = {},
   ): this {
     const secure =
+      options.partitioned === true ||
       name.startsWith('__Secure-') ||
       name.startsWith('__Host-') ||
       (typeof options.sameSite === 'string' && options.sameSite.toLowerCase() === 'none');
@@ -174,6 +184,7 @@ export class HttpResponse {
       domain: options.domain ?? null,
       sameSite: options.sameSite ?? null,
       secure,
+      partitioned: options.partitioned ?? false,
     });
   }
 
@@ -201,6 +212,54 @@ export class HttpResponse {
     return Array.from(this.cookies.values(), (c) =>
       serializeSetCookie(c.name, c.value, c.options, now),
     );
+  }
+}
+
+const cookieLogger = getLogger('tango.http.cookies');
+
+/**
+ * A response cookie larger than browsers keep (`MAX_COOKIE_SIZE`), raised by
+ * `checkCookieSizes` in DEBUG. Not a `BadRequest`: the response is wrong, not the request, so
+ * it is a 500 showing this message.
+ *
+ * @example
+ * if (error instanceof CookieTooLarge) console.log(error.cookieName, error.size);
+ */
+export class CookieTooLarge extends Error {
+  override name = 'CookieTooLarge';
+
+  constructor(
+    message: string,
+    readonly cookieName: string,
+    readonly size: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The cookie size guard, for every cookie of every response (the handler runs it on each
+ * response): a cookie whose `Set-Cookie` value (name, value and attributes, `setCookieSize`)
+ * exceeds 4096 bytes would be dropped by the browser without a word, so with `debug`
+ * (`DEBUG`) it raises `CookieTooLarge` naming the cookie and its size, and otherwise logs a
+ * WARNING on `tango.http.cookies` and sends the response as it is. Costs a few additions per
+ * cookie unless one is large (`oversizeCookie`). Django has no such check.
+ *
+ * @example
+ * checkCookieSizes(response, settings.DEBUG);
+ */
+export function checkCookieSizes(
+  response: HttpResponse,
+  debug: boolean,
+  now: number = Date.now(),
+): void {
+  if (response.cookies.size === 0) return;
+  for (const cookie of response.cookies.values()) {
+    const size = oversizeCookie(cookie.name, cookie.value, cookie.options, now);
+    if (size === null) continue;
+    const message = `The cookie '${cookie.name}' is ${size} bytes (name, value and attributes); browsers drop cookies over ${MAX_COOKIE_SIZE} bytes. Store less in it, or keep the data on the server.`;
+    if (debug) throw new CookieTooLarge(message, cookie.name, size);
+    cookieLogger.warning(message);
   }
 }
 

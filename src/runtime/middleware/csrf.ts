@@ -393,6 +393,7 @@ class CsrfCheck {
       secure: settings.CSRF_COOKIE_SECURE,
       httpOnly: settings.CSRF_COOKIE_HTTPONLY,
       sameSite: settings.CSRF_COOKIE_SAMESITE || null,
+      partitioned: settings.CSRF_COOKIE_PARTITIONED,
     };
     if (!this.#useSessions) {
       try {

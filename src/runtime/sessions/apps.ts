@@ -1,10 +1,12 @@
 /**
  * The `tango.sessions` app (Django's `django.contrib.sessions`): its migrations create the
- * `django_session` table for the `db`/`cached_db` engines, and it adds `clearsessions`.
+ * `django_session` table for the `db`/`cached_db` engines, and it adds `clearsessions` and
+ * `rotatesecretkey` (Tango's: a new `SECRET_KEY` and the settings change that rotates to it).
  */
 import { fileURLToPath } from 'node:url';
 import { defineApp } from '../apps/config.js';
 import { clearsessions } from './commands/clearsessions.js';
+import { rotatesecretkey } from './commands/rotatesecretkey.js';
 import { migrations } from './migrations/index.js';
 
 /**
@@ -19,5 +21,5 @@ export default defineApp({
   verboseName: 'Sessions',
   path: fileURLToPath(new URL('.', import.meta.url)),
   migrations,
-  commands: { clearsessions },
+  commands: { clearsessions, rotatesecretkey },
 });

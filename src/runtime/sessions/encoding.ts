@@ -9,6 +9,7 @@
  */
 import { getLogger } from '../core/log.js';
 import { BadSignature, dumps, loads } from '../core/signing/index.js';
+import { verifyRotating } from './rotation.js';
 import type { SessionData } from './store.js';
 
 /**
@@ -45,13 +46,20 @@ export interface SessionSigningKeys {
 }
 
 /**
- * Encodes session data as Django does: `signing.dumps(data, salt=SESSION_SALT, compress=True)`.
+ * Encodes session data as Django does: `signing.dumps(data, salt=SESSION_SALT, compress=True)`,
+ * the keys in the `Map`'s order (a plain object is accepted too, in JavaScript's order).
  *
  * @example
- * encodeSessionData({ hit: 1 }, { key: settings.SECRET_KEY }); // 'eyJoaXQiOjF9:1xV1iJ:Tt...'
+ * encodeSessionData(new Map([['hit', 1]]), { key: settings.SECRET_KEY }); // 'eyJoaXQiOjF9:1xV1iJ:Tt...'
  */
-export function encodeSessionData(data: SessionData, keys: SessionSigningKeys = {}): string {
-  return dumps(data, {
+export function encodeSessionData(
+  data: SessionData | Readonly<Record<string, unknown>>,
+  keys: SessionSigningKeys = {},
+): string {
+  // A Map subclass may have a toJSON() (a custom store's data, engines.ts) that would drop the
+  // order; a plain Map is written in its insertion order.
+  const value = data instanceof Map && data.constructor !== Map ? new Map(data) : data;
+  return dumps(value, {
     key: keys.key,
     fallbackKeys: fallbacks(keys),
     salt: SESSION_SALT,
@@ -60,23 +68,33 @@ export function encodeSessionData(data: SessionData, keys: SessionSigningKeys = 
 }
 
 /**
- * Decodes what `encodeSessionData` (or Django) wrote. Tampered or foreign-key data gives
+ * Decodes what `encodeSessionData` (or Django) wrote, as a `Map` in the encoded key order
+ * (Python's dict order; nested objects stay plain objects). Tampered or foreign-key data gives
  * `null` and a WARNING `Session data corrupted` on `tango.security.SuspiciousSession`, like
- * Django's `decode`; data that verifies but is not a JSON object gives `null` silently.
+ * Django's `decode`; data that verifies but is not a JSON object gives `null` silently. Data
+ * that verifies only under a `SECRET_KEY_FALLBACKS` key is marked (`openedWithFallbackKey`),
+ * so the session is saved, re-encoded under `SECRET_KEY`, on the way out.
  *
  * @example
- * decodeSessionData(row.session_data, { key: settings.SECRET_KEY }) ?? {};
+ * decodeSessionData(row.session_data, { key: settings.SECRET_KEY }); // Map { 'hit' => 1 }
  */
 export function decodeSessionData(
   encoded: string,
   keys: SessionSigningKeys = {},
 ): SessionData | null {
   try {
-    const data = loads(encoded, {
+    // ordered: a Map in the text's order, Python's dict order (integer-like keys included).
+    const options = {
       key: keys.key,
       salt: SESSION_SALT,
       fallbackKeys: fallbacks(keys),
-    });
+      ordered: true,
+    };
+    // SECRET_KEY alone first, so data that only a fallback opens is marked for re-encoding.
+    const data = verifyRotating(
+      () => loads(encoded, { ...options, fallbackKeys: [] }),
+      () => loads(encoded, options),
+    );
     return isSessionData(data) ? data : null;
   } catch (error) {
     if (error instanceof BadSignature) securityLogger.warning('Session data corrupted');
@@ -92,14 +110,15 @@ function fallbacks(keys: SessionSigningKeys): readonly string[] | undefined {
 }
 
 /**
- * True for a plain JSON object (what a session's data must be).
+ * True for session data: a `Map` (what `loads(..., { ordered: true })` gives for a JSON
+ * object, in its key order). A plain object is not: convert it with `toSessionData`.
  *
  * @example
- * isSessionData({ hit: 1 }); // true
- * isSessionData([1, 2]); // false
+ * isSessionData(new Map([['hit', 1]])); // true
+ * isSessionData({ hit: 1 }); // false
  */
 export function isSessionData(value: unknown): value is SessionData {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return value instanceof Map;
 }
 
 /**

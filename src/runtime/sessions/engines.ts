@@ -7,15 +7,21 @@
  */
 import { ImproperlyConfigured } from '../conf/errors.js';
 import { SESSION_ENGINES, type SessionEngineName, type Settings } from '../conf/settings.js';
+import { validateSessionData } from './schema.js';
 import {
+  applyChanges,
   checkExpiresAt,
   type ClientSideStore,
   type ServerSideStore,
+  type SessionChanges,
   type SessionData,
   type SessionEngine,
+  type SessionLock,
+  type SessionLockOptions,
   type SessionStore,
   type SessionStoreMethods,
   ServerSideStoreBase,
+  toSessionData,
 } from './store.js';
 
 /**
@@ -30,6 +36,8 @@ export const BUILTIN_ENGINES: Readonly<Record<SessionEngineName, () => Promise<S
   cache: async () => (await import('./backends/cache.js')).CacheStore,
   cached_db: async () => (await import('./backends/cached_db.js')).CachedDatabaseStore,
   signed_cookies: async () => (await import('./backends/signed_cookies.js')).SignedCookieStore,
+  encrypted_cookies: async () =>
+    (await import('./backends/encrypted_cookies.js')).EncryptedCookieStore,
 };
 
 /**
@@ -45,18 +53,41 @@ export function engineLabel(engine: Settings['SESSION_ENGINE']): string {
 
 const STORE_METHODS = ['load', 'create', 'save', 'delete', 'exists', 'clearExpired'] as const;
 
-/** A custom server-side store behind the key check of `ServerSideStoreBase`. */
+/**
+ * A `Map` whose `JSON.stringify` is the object rather than `{}`: what a custom store that does
+ * not extend `ServerSideStoreBase` gets, since it may predate `SessionData` being a `Map` and
+ * stringify it (integer-like keys then come first, as they always did there).
+ */
+class JsonSafeSessionData extends Map<string, unknown> {
+  toJSON(): Record<string, unknown> {
+    return Object.fromEntries(this);
+  }
+}
+
+/**
+ * A custom server-side store behind the key check of `ServerSideStoreBase`. It passes on
+ * `update` and `lock` when the store has them; without `update`, a save writes the whole data
+ * (the base class's `updateChecked`), without `lock` the session cannot be locked.
+ */
 class GuardedStore extends ServerSideStoreBase {
   readonly #store: SessionStoreMethods;
+  readonly lock: ((key: string, options: SessionLockOptions) => Promise<SessionLock>) | undefined;
+  readonly countExpired: (() => Promise<number | null>) | undefined;
 
   constructor(store: SessionStoreMethods) {
     super();
     this.#store = store;
+    this.lock =
+      typeof store.lock === 'function'
+        ? (key, options) => this.lockWith(key, () => store.lock!(key, options))
+        : undefined;
+    this.countExpired =
+      typeof store.countExpired === 'function' ? () => store.countExpired!() : undefined;
   }
 
   async create(data: SessionData, expiresAt: Date): Promise<string> {
     checkExpiresAt(expiresAt);
-    return this.#store.create(data, expiresAt);
+    return this.#store.create(new JsonSafeSessionData(data), expiresAt);
   }
 
   clearExpired(): Promise<number | null> {
@@ -67,12 +98,21 @@ class GuardedStore extends ServerSideStoreBase {
     return this.#store.close ? this.#store.close() : super.close();
   }
 
-  protected loadChecked(key: string): Promise<SessionData | null> {
-    return this.#store.load(key);
+  protected async loadChecked(key: string): Promise<SessionData | null> {
+    return toSessionData(await this.#store.load(key));
   }
 
   protected saveChecked(key: string, data: SessionData, expiresAt: Date): Promise<string> {
-    return this.#store.save(key, data, expiresAt);
+    return this.#store.save(key, new JsonSafeSessionData(data), expiresAt);
+  }
+
+  protected override async updateChecked(
+    key: string,
+    changes: SessionChanges,
+  ): Promise<SessionData> {
+    if (!this.#store.update) return super.updateChecked(key, changes);
+    const merged = await this.#store.update(key, changes);
+    return toSessionData(merged) ?? applyChanges(changes.base, changes);
   }
 
   protected deleteChecked(key: string): Promise<void> {
@@ -109,7 +149,7 @@ export function guardSessionStore(store: SessionStore): SessionStore {
  * `static fromSettings(settings)`), behind `guardSessionStore`. Called once at start-up by
  * `SessionMiddleware` and by `clearsessions`; configuration mistakes throw
  * `ImproperlyConfigured` naming the setting. A custom store without `kind` is taken as
- * server-side.
+ * server-side. With `SESSION_SCHEMA`, every load is validated (`validateSessionData`).
  *
  * @example
  * const store = await createSessionStore(settings);
@@ -152,5 +192,7 @@ export async function createSessionStore(settings: Readonly<Settings>): Promise<
       `The SESSION_ENGINE store's kind must be 'server' or 'client', got ${JSON.stringify(kind)}.`,
     );
   }
-  return guardSessionStore(store);
+  const guarded = guardSessionStore(store);
+  // SESSION_SCHEMA: data that fails it loads as nothing, like corrupt data (sessions/schema.ts).
+  return settings.SESSION_SCHEMA ? validateSessionData(guarded, settings.SESSION_SCHEMA) : guarded;
 }

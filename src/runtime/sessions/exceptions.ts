@@ -75,3 +75,27 @@ export class SessionInterrupted extends BadRequest {
     super(message, options);
   }
 }
+
+/**
+ * A request waited longer than its lock timeout (`SESSION_LOCK_TIMEOUT`, or
+ * `blockingSession(view, { timeout })`) for a session that another request held locked: a
+ * 503, since the session is busy, not the request wrong, and the same request succeeds once
+ * the other one is done. Only requests that lock the session (`SESSION_LOCKING`,
+ * `blockingSession`) wait, and only for each other.
+ *
+ * @example
+ * // Service Unavailable: /cart/add/: Gave up after 10 s waiting for this session's lock, held by another request (SESSION_LOCK_TIMEOUT)
+ * throw new SessionLockTimeout(10);
+ */
+export class SessionLockTimeout extends ServiceUnavailable {
+  override name = 'SessionLockTimeout';
+  /** The timeout that expired, in seconds. */
+  readonly timeout: number;
+  constructor(timeout: number, options?: ErrorOptions) {
+    super(
+      `Gave up after ${timeout} s waiting for this session's lock, held by another request (SESSION_LOCK_TIMEOUT)`,
+      options,
+    );
+    this.timeout = timeout;
+  }
+}

@@ -19,7 +19,13 @@ export {
 } from './middleware.js';
 export {
   ServerSideStoreBase,
+  applyChanges,
   checkExpiresAt,
+  sessionData,
+  toSessionData,
+  type SessionChanges,
+  type SessionLock,
+  type SessionLockOptions,
   type ClientSideStore,
   type ServerSideStore,
   type SessionData,
@@ -31,9 +37,26 @@ export {
 export {
   SessionInterrupted,
   SessionStoreUnavailable,
+  SessionLockTimeout,
   UpdateError,
   CreateError,
 } from './exceptions.js';
+export {
+  clearExpiredOnce,
+  scheduleClearExpired,
+  CLEAR_RECENT_KEY,
+  CLEAR_RUNNING_KEY,
+  type ClearingSchedule,
+} from './clearing.js';
+export {
+  blockingSession,
+  acquireSessionLock,
+  canLock,
+  pollForLock,
+  DEFAULT_LOCK_TIMEOUT,
+  DEFAULT_LOCK_EXPIRY,
+  type BlockingSessionOptions,
+} from './locking.js';
 export { createSessionStore, guardSessionStore, BUILTIN_ENGINES } from './engines.js';
 export {
   generateSessionKey,
@@ -56,3 +79,16 @@ export {
   SIGNED_COOKIES_SALT,
   type SignedCookieStoreOptions,
 } from './backends/signed_cookies.js';
+export {
+  EncryptedCookieStore,
+  ENCRYPTED_COOKIES_PURPOSE,
+  type EncryptedCookieStoreOptions,
+} from './backends/encrypted_cookies.js';
+export { markFallbackKey, openedWithFallbackKey, verifyRotating } from './rotation.js';
+export type { DeclaredKey, SessionFields, SessionValue, UndeclaredKey } from './typing.js';
+export {
+  validateSessionData,
+  type SessionSchema,
+  type SessionSchemaIssue,
+  type SessionSchemaResult,
+} from './schema.js';

@@ -12,6 +12,8 @@ import { patchVaryHeaders } from '../middleware/vary.js';
 import type { GetResponse, MiddlewareFactory } from '../middleware/types.js';
 import { createSessionStore, engineLabel } from './engines.js';
 import { SessionInterrupted, UpdateError } from './exceptions.js';
+import { type ClearingSchedule, scheduleClearExpired } from './clearing.js';
+import { canLock } from './locking.js';
 import { END_EXPIRY, FIRST_EXPIRY, Session, type SessionSettings } from './session.js';
 
 /**
@@ -55,14 +57,20 @@ export type SessionMiddlewareHandler = GetResponse & { close(): Promise<void> };
  * engine configuration fails there, not on the first request). Per request:
  *
  * 1. `request.session` is a `Session` for the `SESSION_COOKIE_NAME` cookie, loaded before the
- *    view when the cookie is present (a store that is down answers 503).
+ *    view when the cookie is present (a store that is down answers 503); with
+ *    `SESSION_LOCKING` it is locked first (`SessionLockTimeout`, 503, after
+ *    `SESSION_LOCK_TIMEOUT`), and the lock (or `blockingSession`'s) is released after the
+ *    save, on every path.
  * 2. After the view, in Django's order:
  *    - the request sent the cookie and the session is now empty: the cookie is deleted (with
  *      `SESSION_COOKIE_PATH`/`DOMAIN`/`SAMESITE`) and `Vary: Cookie` added;
  *    - otherwise `Vary: Cookie` when the session was accessed, and when it was modified (or
  *      `SESSION_SAVE_EVERY_REQUEST`) and is not empty, it is saved and the cookie (re)sent with
- *      `Max-Age`/`expires` from `getExpiryAge()` (none for browser-close sessions) — except on
- *      5xx responses, which save nothing;
+ *      `Max-Age`/`expires` from `getExpiryAge()` (none for browser-close sessions), with
+ *      `Vary: Cookie` (as Django 5.2) — except on 5xx responses, which save nothing. The save
+ *      merges this request's changes into the latest stored data (`Session.save`);
+ *    - a session whose data only a `SECRET_KEY_FALLBACKS` key opened is saved (re-signed or
+ *      re-encrypted under `SECRET_KEY`) as if modified: key rotation logs no one out;
  *    - a session deleted by a concurrent request throws `SessionInterrupted` (400);
  *    - a client-side store's cookie over `MAX_COOKIE_BYTES` is an error in DEBUG, else a
  *      warning on `tango.sessions`.
@@ -83,17 +91,38 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
   const saveEveryRequest = settings.SESSION_SAVE_EVERY_REQUEST;
   const debug = settings.DEBUG;
   const engine = engineLabel(settings.SESSION_ENGINE);
+  // SESSION_LOCKING: a request with a session cookie locks its session from load to save.
+  const locking = settings.SESSION_LOCKING;
+  if (locking && !canLock(store)) {
+    throw new ImproperlyConfigured(
+      `SESSION_LOCKING needs a session engine that can lock sessions (db, cached_db, file, cache); '${engine}' cannot${store.kind === 'client' ? ', its cookie is the data' : ''}.`,
+    );
+  }
+  // SESSION_CLEAR_EXPIRED_EVERY: this process takes part in clearing expired sessions.
+  const clearEvery = settings.SESSION_CLEAR_EXPIRED_EVERY;
+  if (clearEvery !== null && (store.kind === 'client' || !canLock(store))) {
+    throw new ImproperlyConfigured(
+      `SESSION_CLEAR_EXPIRED_EVERY needs a session engine that keeps sessions on the server and can lock them (db, cached_db, file, cache); '${engine}' ${store.kind === 'client' ? 'keeps no sessions on the server' : 'cannot lock'}.`,
+    );
+  }
+  const clearing: ClearingSchedule | undefined =
+    clearEvery === null ? undefined : scheduleClearExpired(store, clearEvery);
   // Only a client-side store puts the data in the cookie, so only its cookie can grow.
   const checksCookieSize = store.kind === 'client';
   const sessionSettings: SessionSettings = {
     SESSION_COOKIE_AGE: settings.SESSION_COOKIE_AGE,
     SESSION_EXPIRE_AT_BROWSER_CLOSE: settings.SESSION_EXPIRE_AT_BROWSER_CLOSE,
+    SESSION_LOCK_TIMEOUT: settings.SESSION_LOCK_TIMEOUT,
+    SESSION_LOCK_EXPIRY: settings.SESSION_LOCK_EXPIRY,
   };
   const sameSite = settings.SESSION_COOKIE_SAMESITE || null;
+  // CHIPS: a partitioned cookie is only reached by a partitioned deletion.
+  const partitioned = settings.SESSION_COOKIE_PARTITIONED;
   const deleteOptions = {
     path: settings.SESSION_COOKIE_PATH,
     domain: settings.SESSION_COOKIE_DOMAIN,
     sameSite,
+    partitioned,
   };
   const cookieOptions: CookieOptions = {
     domain: settings.SESSION_COOKIE_DOMAIN,
@@ -101,6 +130,7 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
     secure: settings.SESSION_COOKIE_SECURE,
     httpOnly: settings.SESSION_COOKIE_HTTPONLY,
     sameSite,
+    partitioned,
   };
   try {
     // A cookie the browser would refuse (a bad name, `__Host-` without Secure) is a settings
@@ -132,16 +162,21 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
       patchVaryHeaders(response, ['Cookie']);
       return response;
     }
-    if (accessed) patchVaryHeaders(response, ['Cookie']);
-    if (!(modified || saveEveryRequest) || empty || response.status >= 500) return response;
-    const browserClose = session.getExpireAtBrowserClose();
-    const maxAge = browserClose ? undefined : session.getExpiryAge();
+    // Data only a SECRET_KEY_FALLBACKS key opened is saved anyway, to leave under SECRET_KEY
+    // (sessions/rotation.ts); the response then sets the cookie, so it varies on it.
+    const rekey = session.usedFallbackKey;
+    if (accessed || rekey) patchVaryHeaders(response, ['Cookie']);
+    if (!(modified || saveEveryRequest || rekey) || empty || response.status >= 500)
+      return response;
     try {
       await session.save();
     } catch (error) {
       if (error instanceof UpdateError) throw new SessionInterrupted(undefined, { cause: error });
       throw error;
     }
+    // After the save: a merge may have brought in another request's `_session_expiry`.
+    const browserClose = session.getExpireAtBrowserClose();
+    const maxAge = browserClose ? undefined : session.getExpiryAge();
     const value = session.sessionKey!;
     if (checksCookieSize) checkCookieSize(value);
     response.setCookie(
@@ -149,18 +184,41 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
       value,
       maxAge === undefined ? cookieOptions : { ...cookieOptions, maxAge: cookieMaxAge(maxAge) },
     );
+    // Django 5.2 varies on Cookie whenever it sets the session cookie, accessed or not
+    // (SESSION_SAVE_EVERY_REQUEST).
+    patchVaryHeaders(response, ['Cookie']);
     return response;
+  }
+
+  /** Releases the request's session lock; a failure is logged (the lock lapses by itself). */
+  async function unlock(session: Session): Promise<void> {
+    try {
+      await session.unlock();
+    } catch (error) {
+      sessionsLogger.error(
+        `Could not release a session lock (it lapses after SESSION_LOCK_EXPIRY): ${(error as Error).message}`,
+      );
+    }
   }
 
   const sessionMiddleware = async function sessionMiddleware(request) {
     const cookie = request.cookies.get(cookieName);
     const session = new Session(store, sessionSettings, cookie);
     request.session = session;
-    if (session.sessionKey !== null) await session.load();
-    const response = await getResponse(request);
-    return processResponse(cookie !== undefined, session, response);
+    try {
+      if (session.sessionKey !== null) {
+        if (locking) await session.lock();
+        await session.load();
+      }
+      const response = await getResponse(request);
+      return await processResponse(cookie !== undefined, session, response);
+    } finally {
+      // SESSION_LOCKING or blockingSession(): held until the save is done, on every path.
+      if (session.locked) await unlock(session);
+    }
   } as SessionMiddlewareHandler;
   sessionMiddleware.close = async function closeSessionStore() {
+    await clearing?.stop();
     await store.close?.();
   };
   return sessionMiddleware;

@@ -16,9 +16,19 @@
 import { END_HTTP_DATE, FIRST_HTTP_DATE } from '../http/cookie.js';
 import type { Settings } from '../conf/settings.js';
 import { KeyError } from '../http/errors.js';
-import { formatIsoDate, isSessionData, parseIsoDate } from './encoding.js';
+import { formatIsoDate, parseIsoDate } from './encoding.js';
 import { hasMinimumKeyLength } from './keys.js';
-import type { SessionData, SessionStore } from './store.js';
+import { acquireSessionLock, DEFAULT_LOCK_EXPIRY, DEFAULT_LOCK_TIMEOUT } from './locking.js';
+import { openedWithFallbackKey } from './rotation.js';
+import type { DeclaredKey, SessionFields, SessionValue, UndeclaredKey } from './typing.js';
+import {
+  type SessionData,
+  sessionData,
+  type SessionLock,
+  type SessionLockOptions,
+  type SessionStore,
+  toSessionData,
+} from './store.js';
 
 /**
  * Reserved key holding a custom expiry inside the data, as Django's.
@@ -108,7 +118,8 @@ const TEST_COOKIE_VALUE = 'worked';
 export type SessionSettings = Pick<
   Settings,
   'SESSION_COOKIE_AGE' | 'SESSION_EXPIRE_AT_BROWSER_CLOSE'
->;
+> &
+  Partial<Pick<Settings, 'SESSION_LOCK_TIMEOUT' | 'SESSION_LOCK_EXPIRY'>>;
 
 /**
  * What `setExpiry` accepts: seconds, an absolute date, `0` (browser close) or `null` (default).
@@ -144,6 +155,9 @@ export interface ExpiryOptions {
  * string, as Django 4.1+ does. Mutating a nested object does not mark the session modified;
  * set `session.modified = true` yourself (Django documents the same).
  *
+ * A key the project declares in `SessionFields` (sessions/typing.ts) is typed in `get`, `set`,
+ * `setDefault`, `pop` and `update`; any other key is `unknown`, as without a declaration.
+ *
  * @example
  * export function hits(request: HttpRequest) {
  *   const n = request.session.get('hit', 0) + 1;
@@ -154,8 +168,7 @@ export interface ExpiryOptions {
 export class Session {
   /** True once the data was read or written (the middleware then adds `Vary: Cookie`). */
   accessed = false;
-  /** True once the data changed; the middleware saves only then. Settable, as in Django. */
-  modified = false;
+  #modified = false;
 
   readonly #store: SessionStore;
   readonly #cookieAge: number;
@@ -163,8 +176,22 @@ export class Session {
   #key: string | null;
   /** Django's `_session_cache`: undefined until the data is first touched. */
   #cache: Map<string, unknown> | undefined;
-  /** What `load()` found: undefined = not loaded; null = nothing valid under the key. */
+  /**
+   * What `load()` found: undefined = not loaded; null = nothing valid under the key. After a
+   * save, what the store stored: the base `update` merges this request's changes onto.
+   */
   #loaded: SessionData | null | undefined;
+  /** Keys set since the load or the last save, in the order first set (values: `#cache`). */
+  #setKeys = new Set<string>();
+  /** Keys deleted since then (a key deleted and set again is in both sets). */
+  #deletedKeys = new Set<string>();
+  /** The next save writes the whole data: after `clear()`, or `modified` set by hand. */
+  #wholeSave = false;
+  /** The lock this request holds on its session (`lock()`), until `unlock()`. */
+  #lock: SessionLock | undefined;
+  readonly #lockOptions: SessionLockOptions;
+  /** The store opened the data only with a `SECRET_KEY_FALLBACKS` key (sessions/rotation.ts). */
+  #fallbackKey = false;
 
   /**
    * @param store the engine's store, built once at start-up.
@@ -177,6 +204,26 @@ export class Session {
     this.#cookieAge = settings.SESSION_COOKIE_AGE;
     this.#expireAtBrowserClose = settings.SESSION_EXPIRE_AT_BROWSER_CLOSE;
     this.#key = hasMinimumKeyLength(cookieValue) ? cookieValue : null;
+    this.#lockOptions = {
+      timeout: settings.SESSION_LOCK_TIMEOUT ?? DEFAULT_LOCK_TIMEOUT,
+      expiry: settings.SESSION_LOCK_EXPIRY ?? DEFAULT_LOCK_EXPIRY,
+    };
+  }
+
+  /**
+   * True once the data changed; the middleware saves only then. Settable, as in Django: set it
+   * after changing a nested value in place (`session.get('cart').push(item)`), which the
+   * session cannot see. A save normally writes only the keys this request set or deleted,
+   * merged into the latest stored data; after `modified = true` it writes the whole data, as
+   * Django does (a concurrent request's write to another key is then lost).
+   */
+  get modified(): boolean {
+    return this.#modified;
+  }
+
+  set modified(value: boolean) {
+    this.#modified = value;
+    if (value) this.#wholeSave = true;
   }
 
   /**
@@ -203,7 +250,18 @@ export class Session {
     const key = this.#key;
     if (key === null || this.#loaded !== undefined || this.#cache !== undefined) return;
     const data = await this.#store.load(key);
-    this.#loaded = isSessionData(data) ? data : null;
+    this.#loaded = toSessionData(data);
+    this.#fallbackKey = openedWithFallbackKey(data);
+  }
+
+  /**
+   * True when `load()` found data that only a key from `SECRET_KEY_FALLBACKS` opened (an old
+   * signature, or a cookie encrypted under an old key). `SessionMiddleware` then saves the
+   * session even if the view changed nothing, so it leaves under `SECRET_KEY` and survives the
+   * fallback's removal (docs/sessions-beyond-django.md).
+   */
+  get usedFallbackKey(): boolean {
+    return this.#fallbackKey;
   }
 
   /** Django's `_get_session`: the data, applying what `load()` found on first use. */
@@ -219,7 +277,7 @@ export class Session {
         this.#key = null;
         this.#cache = new Map();
       } else {
-        this.#cache = new Map(Object.entries(this.#loaded));
+        this.#cache = new Map(this.#loaded);
       }
     }
     return this.#cache;
@@ -237,8 +295,13 @@ export class Session {
    * @example
    * const hits = request.session.get('hit', 0);
    */
-  get<T = unknown>(key: string): T | undefined;
-  get<T>(key: string, defaultValue: T): T;
+  get<K extends DeclaredKey<SessionFields>>(key: K): SessionFields[K] | undefined;
+  get<K extends DeclaredKey<SessionFields>, V = Exclude<SessionFields[K], undefined>>(
+    key: K,
+    defaultValue: V,
+  ): Exclude<SessionFields[K], undefined> | V;
+  get<T = unknown, K extends string = string>(key: UndeclaredKey<SessionFields, K>): T | undefined;
+  get<T, K extends string = string>(key: UndeclaredKey<SessionFields, K>, defaultValue: T): T;
   get(key: string, defaultValue?: unknown): unknown {
     const data = this.#session();
     const k = String(key);
@@ -251,9 +314,11 @@ export class Session {
    * @example
    * request.session.set('hit', 1);
    */
+  set<K extends string>(key: K, value: SessionValue<SessionFields, K>): void;
   set(key: string, value: unknown): void {
-    this.#session().set(String(key), value);
-    this.modified = true;
+    const k = String(key);
+    this.#session().set(k, value);
+    this.#wrote(k);
   }
 
   /** True when `key` is present (Django's `key in session`). Never modifies. */
@@ -270,7 +335,7 @@ export class Session {
   delete(key: string): void {
     const k = String(key);
     if (!this.#session().delete(k)) throw new KeyError(k);
-    this.modified = true;
+    this.#removed(k);
   }
 
   /** The keys, in insertion order. */
@@ -295,12 +360,20 @@ export class Session {
    * @example
    * const cart = request.session.setDefault('cart', []);
    */
+  setDefault<K extends DeclaredKey<SessionFields>>(
+    key: K,
+    defaultValue: Exclude<SessionFields[K], undefined>,
+  ): Exclude<SessionFields[K], undefined>;
+  setDefault<T, K extends string = string>(
+    key: UndeclaredKey<SessionFields, K>,
+    defaultValue: T,
+  ): T;
   setDefault<T>(key: string, defaultValue: T): T {
     const data = this.#session();
     const k = String(key);
     if (data.has(k)) return data.get(k) as T;
     data.set(k, defaultValue);
-    this.modified = true;
+    this.#wrote(k);
     return defaultValue;
   }
 
@@ -311,13 +384,19 @@ export class Session {
    * @example
    * const flash = request.session.pop('flash', null);
    */
+  pop<K extends DeclaredKey<SessionFields>>(key: K): Exclude<SessionFields[K], undefined>;
+  pop<K extends DeclaredKey<SessionFields>, V>(
+    key: K,
+    defaultValue: V,
+  ): Exclude<SessionFields[K], undefined> | V;
+  pop<T = unknown>(key: string, ...defaultValue: [] | [T]): T;
   pop<T = unknown>(key: string, ...defaultValue: [] | [T]): T {
     const data = this.#session();
     const k = String(key);
     if (data.has(k)) {
       const value = data.get(k);
       data.delete(k);
-      this.modified = true;
+      this.#removed(k);
       return value as T;
     }
     if (defaultValue.length > 0) return defaultValue[0] as T;
@@ -330,11 +409,41 @@ export class Session {
    * @example
    * request.session.update({ theme: 'dark', lang: 'en' });
    */
+  update(
+    values:
+      | (Readonly<Partial<SessionFields>> & Readonly<Record<string, unknown>>)
+      | Iterable<readonly [string, unknown]>,
+  ): void;
   update(values: Readonly<Record<string, unknown>> | Iterable<readonly [string, unknown]>): void {
     const data = this.#session();
     const pairs = Symbol.iterator in values ? values : Object.entries(values);
-    for (const [k, v] of pairs as Iterable<readonly [string, unknown]>) data.set(String(k), v);
-    this.modified = true;
+    for (const [k, v] of pairs as Iterable<readonly [string, unknown]>) {
+      const key = String(k);
+      data.set(key, v);
+      this.#setKeys.add(key);
+    }
+    this.#modified = true;
+  }
+
+  /** Notes that `key` was set: the next save writes it (and the session is modified). */
+  #wrote(key: string): void {
+    this.#setKeys.add(key);
+    this.#modified = true;
+  }
+
+  /** Notes that `key` was deleted: the next save removes it from the stored data. */
+  #removed(key: string): void {
+    this.#setKeys.delete(key);
+    this.#deletedKeys.add(key);
+    this.#modified = true;
+  }
+
+  /** After a load, save or cycle: `data` is what the store holds, and nothing is pending. */
+  #stored(data: SessionData | null): void {
+    this.#loaded = data;
+    this.#setKeys = new Set();
+    this.#deletedKeys = new Set();
+    this.#wholeSave = false;
   }
 
   /**
@@ -348,7 +457,9 @@ export class Session {
     if (this.#key !== null && this.#loaded === null && this.#cache === undefined) this.#key = null;
     this.#cache = new Map();
     this.accessed = true;
-    this.modified = true;
+    this.#modified = true;
+    // The emptied data replaces what is stored, whatever other requests wrote meanwhile.
+    this.#wholeSave = true;
   }
 
   /**
@@ -383,33 +494,104 @@ export class Session {
    */
   async cycleKey(): Promise<void> {
     await this.load();
-    const data = Object.fromEntries(this.#session());
+    const data = sessionData(this.#session());
     const oldKey = this.#key;
     this.#key = await this.#store.create(data, this.getExpiryDate());
-    this.modified = true;
+    this.#modified = true;
+    this.#stored(data);
     if (oldKey !== null) await this.#store.delete(oldKey);
   }
 
   /**
-   * Writes the data to the store with `expiresAt = getExpiryDate()`. A session without a key
-   * (or with `mustCreate`) is inserted under a freshly minted key; otherwise the record is
-   * overwritten, and a record deleted meanwhile rejects with `UpdateError`. A store that is
-   * down rejects with its `ServiceUnavailable` subclass (503).
+   * Writes the session to the store. A session without a key (or with `mustCreate`) is
+   * inserted under a freshly minted key, with `expiresAt = getExpiryDate()`. Otherwise only
+   * what this request changed is written, merged into the latest stored data
+   * (`SessionStore.update`, one transaction or compare-and-swap): the keys it set take its
+   * values, the keys it deleted go, and every other key keeps what concurrent requests stored
+   * meanwhile; the session then holds the merged data. After `clear()`, after `modified = true`
+   * set by hand, and on a store without `update` (`signed_cookies`, whose cookie is the data),
+   * the whole data overwrites the record instead. A record deleted meanwhile rejects with
+   * `UpdateError`; a store that is down rejects with its `ServiceUnavailable` subclass (503).
    *
    * @example
    * await request.session.save();
    */
   async save(mustCreate = false): Promise<void> {
     await this.load();
-    const data = Object.fromEntries(this.#session());
-    const expiresAt = this.getExpiryDate();
+    const current = this.#session();
     const key = this.#key;
+    const store = this.#store;
+    const base = this.#loaded;
     if (key === null || mustCreate) {
-      this.#key = await this.#store.create(data, expiresAt);
-      this.modified = true;
+      const data = sessionData(current);
+      this.#key = await store.create(data, this.getExpiryDate());
+      this.#modified = true;
+      this.#stored(data);
+    } else if (store.update !== undefined && !this.#wholeSave && base) {
+      const set = new Map<string, unknown>();
+      for (const k of this.#setKeys) set.set(k, current.get(k));
+      const merged = await store.update(key, {
+        base,
+        set,
+        deleted: new Set(this.#deletedKeys),
+        expiresAt: (data) =>
+          this.getExpiryDate({ expiry: data.get(EXPIRY_KEY) as ExpiryOptions['expiry'] }),
+      });
+      this.#cache = new Map(merged);
+      this.#stored(merged);
     } else {
-      this.#key = await this.#store.save(key, data, expiresAt);
+      const data = sessionData(current);
+      this.#key = await store.save(key, data, this.getExpiryDate());
+      this.#stored(data);
     }
+  }
+
+  /**
+   * True while this request holds its session's lock (`lock()`), until `unlock()`.
+   */
+  get locked(): boolean {
+    return this.#lock !== undefined;
+  }
+
+  /**
+   * Locks the session against every other request that locks it, in any process, until
+   * `unlock()` (which `SessionMiddleware` calls after saving): what `SESSION_LOCKING` does for
+   * every request and `blockingSession(view)` for one view. Waits at most `timeout` seconds
+   * (default `SESSION_LOCK_TIMEOUT`), then rejects with `SessionLockTimeout` (503); a lock
+   * never released lapses after `expiry` seconds (`SESSION_LOCK_EXPIRY`). Data loaded before
+   * the lock is reloaded under it, with this request's own changes kept on top. A session
+   * without a key (a new visitor) has nothing to lock. Locking twice is a no-op.
+   *
+   * @example
+   * await request.session.lock({ timeout: 5 });
+   */
+  async lock(options: Partial<SessionLockOptions> = {}): Promise<void> {
+    const key = this.#key;
+    if (this.#lock !== undefined || key === null) return;
+    this.#lock = await acquireSessionLock(this.#store, key, { ...this.#lockOptions, ...options });
+    if (this.#loaded === undefined) return;
+    // Loaded before the lock: another request may have saved since.
+    const fresh = toSessionData(await this.#store.load(key));
+    if (this.#cache !== undefined && fresh !== null && !this.#wholeSave) {
+      const cache = new Map(fresh);
+      for (const k of this.#deletedKeys) cache.delete(k);
+      for (const k of this.#setKeys) cache.set(k, this.#cache.get(k));
+      this.#cache = cache;
+    }
+    this.#loaded = fresh;
+  }
+
+  /**
+   * Releases the lock `lock()` took; nothing when none is held. `SessionMiddleware` calls it
+   * after the save, on every path.
+   *
+   * @example
+   * await request.session.unlock();
+   */
+  async unlock(): Promise<void> {
+    const held = this.#lock;
+    this.#lock = undefined;
+    if (held !== undefined) await held.release();
   }
 
   /** `SESSION_COOKIE_AGE`; override in a subclass to change the default expiry. */
@@ -476,7 +658,7 @@ export class Session {
    */
   setExpiry(value: ExpiryValue): void {
     if (value === null || value === undefined) {
-      if (this.#session().delete(EXPIRY_KEY)) this.modified = true;
+      if (this.#session().delete(EXPIRY_KEY)) this.#removed(EXPIRY_KEY);
       return;
     }
     if (value instanceof Date) {

@@ -4,18 +4,140 @@
  * mints (`db`, `file`, `cache`, `cached_db`, custom engines); a client-side store keeps no
  * state, the cookie value *is* the signed data (`signed_cookies`). Server-side stores extend
  * `ServerSideStoreBase`, which checks every key once, so no engine sees a malformed key.
+ *
+ * Data is a `Map` in insertion order (Python's dict order). Server-side stores merge a
+ * request's changes onto the latest stored data (`update`), so concurrent requests that change
+ * different keys never lose each other's writes, and may lock a session for a view that reads
+ * and writes the same key (`lock`).
  */
 import type { Settings } from '../conf/settings.js';
 import { UpdateError } from './exceptions.js';
 import { isServerSideKey } from './keys.js';
 
 /**
- * Session data: a JSON object (Django's JSONSerializer), including reserved `_`-prefixed keys.
+ * Session data: Django's JSONSerializer dict, as a `Map` in insertion order, including
+ * reserved `_`-prefixed keys. A `Map` because a plain object cannot keep Python's order:
+ * JavaScript lists integer-like keys (`'1'`, `'20'`) first, so `{ zz: 1, '1': 2 }` would
+ * iterate as `1, zz` where Django keeps `zz, 1`. Only the top level is ordered: nested objects
+ * are plain objects, so their integer-like keys come first (a limit of JavaScript objects).
+ *
+ * `JSON.stringify(new Map())` is `'{}'`: an engine encodes data with `encodeSessionData`
+ * (Django's format, in the `Map`'s order), `[...data]` or `Object.fromEntries(data)`. A custom
+ * store that does not extend `ServerSideStoreBase` (written before data was a `Map`) gets a
+ * `Map` whose `toJSON()` is the object, so `JSON.stringify(data)` there keeps working.
  *
  * @example
- * const data: SessionData = { hit: 1, _session_expiry: 300 };
+ * const data: SessionData = new Map<string, unknown>([['zz', 1], ['1', 2]]);
  */
-export type SessionData = Record<string, unknown>;
+export type SessionData = Map<string, unknown>;
+
+/**
+ * New session data from entries (in their order) or a plain object (in JavaScript's order).
+ *
+ * @example
+ * sessionData([['zz', 1], ['1', 2]]); // Map { 'zz' => 1, '1' => 2 }
+ * sessionData({ hit: 1 }); // Map { 'hit' => 1 }
+ */
+export function sessionData(
+  from?: Iterable<readonly [string, unknown]> | Readonly<Record<string, unknown>> | null,
+): SessionData {
+  if (from === undefined || from === null) return new Map();
+  const entries =
+    Symbol.iterator in from
+      ? (from as Iterable<readonly [string, unknown]>)
+      : Object.entries(from as Readonly<Record<string, unknown>>);
+  return new Map(entries);
+}
+
+/**
+ * What a store's `load` returned, as session data: a `Map` as is; a plain object (what custom
+ * engines written before data became a `Map` return) converted, in JavaScript's key order;
+ * anything else (an array, a string, `null`) is no session data: `null`.
+ *
+ * @example
+ * toSessionData({ hit: 1 }); // Map { 'hit' => 1 }
+ * toSessionData([1, 2]); // null
+ */
+export function toSessionData(value: unknown): SessionData | null {
+  if (value instanceof Map) return value as SessionData;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  return sessionData(value as Record<string, unknown>);
+}
+
+/**
+ * What one request did to a session's data since it was loaded (or last saved), for
+ * `update`: the keys it set, with their values, and the keys it deleted. A key deleted and set
+ * again is in both (it moves to the end, as in a Python dict). `base` is the data the changes
+ * were made on: the object `load` (or the last `update` or `create`) gave, never a copy, so an
+ * engine can tell whether the record changed since (an optimistic compare-and-swap).
+ *
+ * @example
+ * await store.update(key, { base, set: new Map([['hit', 2]]), deleted: new Set(), expiresAt: () => inTwoWeeks });
+ */
+export interface SessionChanges {
+  /** The data the request started from (the object `load`, `create` or `update` returned). */
+  readonly base: SessionData;
+  /** Keys set, with their values, in the order they were first set. */
+  readonly set: ReadonlyMap<string, unknown>;
+  /** Keys deleted (a key also in `set` was deleted and then set again). */
+  readonly deleted: ReadonlySet<string>;
+  /**
+   * The absolute expiry of the merged data (`Session.getExpiryDate()` computed on it: its
+   * `_session_expiry`, else `SESSION_COOKIE_AGE`), for engines that store an expiry.
+   */
+  expiresAt(data: SessionData): Date;
+}
+
+/**
+ * The data after `changes`: `data` with the deleted keys removed, then every set key written
+ * (an existing key keeps its place, a new one goes to the end: Python's dict order). `data` is
+ * not modified.
+ *
+ * @example
+ * applyChanges(new Map([['a', 1], ['b', 2]]), { set: new Map([['c', 3]]), deleted: new Set(['a']) });
+ * // Map { 'b' => 2, 'c' => 3 }
+ */
+export function applyChanges(
+  data: SessionData,
+  changes: Pick<SessionChanges, 'set' | 'deleted'>,
+): SessionData {
+  const merged = sessionData(data);
+  for (const key of changes.deleted) merged.delete(key);
+  for (const [key, value] of changes.set) merged.set(key, value);
+  return merged;
+}
+
+/**
+ * Options of `lock`: how long to wait, and how long a lock that is never released lives.
+ *
+ * @example
+ * await store.lock!(key, { timeout: 10, expiry: 30 });
+ */
+export interface SessionLockOptions {
+  /** Seconds to wait for another request's lock before `SessionLockTimeout` (503). */
+  timeout: number;
+  /**
+   * Seconds after which a lock lapses if its holder never releases it (a crashed process).
+   * A view that holds the lock longer may see another request take it.
+   */
+  expiry: number;
+}
+
+/**
+ * A held session lock: `release()` gives it up (only if it is still this holder's: a lock
+ * that lapsed and was taken by another request is left alone). Never rejects for a lock that
+ * is already gone.
+ *
+ * @example
+ * const held = await store.lock!(key, { timeout: 10, expiry: 30 });
+ * try { ... } finally { await held.release(); }
+ */
+export interface SessionLock {
+  release(): Promise<void>;
+}
+
+/** The lock of a key no store could have issued: there is nothing to lock or release. */
+const NO_LOCK: SessionLock = { release: () => Promise.resolve() };
 
 /**
  * The option every engine takes: the clock, in milliseconds since the epoch, used for every
@@ -41,22 +163,43 @@ export interface SessionStoreOptions {
  * (500).
  *
  * @example
- * const key = await store.create({ hit: 1 }, new Date(Date.now() + 1209600_000));
- * await store.load(key); // { hit: 1 }
+ * const key = await store.create(sessionData({ hit: 1 }), new Date(Date.now() + 1209600_000));
+ * await store.load(key); // Map { 'hit' => 1 }
  */
 export interface SessionStoreMethods {
-  /** The data, or `null` when missing, expired, undecodable or not a key this store issues. */
+  /**
+   * The data, or `null` when missing, expired, undecodable or not a key this store issues. A
+   * plain object is accepted too (`toSessionData`), for engines written before data was a `Map`.
+   */
   load(key: string): Promise<SessionData | null>;
   /** Stores `data` and returns the key to send as the cookie value. */
   create(data: SessionData, expiresAt: Date): Promise<string>;
   /** Stores `data` for an existing session and returns the key it now lives under. */
   save(key: string, data: SessionData, expiresAt: Date): Promise<string>;
+  /**
+   * Applies one request's `changes` on top of the latest stored data, atomically, and returns
+   * the merged data (server-side stores; `UpdateError` when the record vanished). Optional:
+   * `Session` calls `save` with the whole data when a store has no `update`, and
+   * `ServerSideStoreBase`'s default is such a whole-data save.
+   */
+  update?(key: string, changes: SessionChanges): Promise<SessionData>;
+  /**
+   * Locks the session against other requests that lock it (`SESSION_LOCKING`,
+   * `blockingSession`), waiting at most `options.timeout` seconds (`SessionLockTimeout`).
+   * Optional; every built-in server-side engine has it.
+   */
+  lock?(key: string, options: SessionLockOptions): Promise<SessionLock>;
   /** Removes the session; a missing record or a malformed key is not an error. */
   delete(key: string): Promise<void>;
   /** True when `load(key)` would find live data. */
   exists(key: string): Promise<boolean>;
   /** Removes expired records and returns how many, or `null` when there is nothing to clear. */
   clearExpired(): Promise<number | null>;
+  /**
+   * How many records `clearExpired()` would remove now, removing nothing (`clearsessions
+   * --dry-run`), or `null` as `clearExpired()`. Optional; every built-in engine has it.
+   */
+  countExpired?(): Promise<number | null>;
   /** Releases connections at shutdown. */
   close?(): Promise<void>;
 }
@@ -126,14 +269,15 @@ const DONE: Promise<void> = Promise.resolve();
  * `delete` and `exists` test the key once (`isServerSideKey`) and either answer for a
  * malformed key without calling the engine (`null`, `UpdateError`, nothing, `false`) or call
  * the engine's `*Checked` method, which therefore only ever sees a key the store could have
- * issued. `save` also refuses an `expiresAt` that is not a valid Date (`checkExpiresAt`). It also holds the clock (`now`). A custom engine that does not extend it is wrapped
- * in one by `createSessionStore`.
+ * issued (`update` included; an engine's `lock` goes through `lockWith`). `save` also refuses
+ * an `expiresAt` that is not a valid Date (`checkExpiresAt`). It also holds the clock (`now`).
+ * A custom engine that does not extend it is wrapped in one by `createSessionStore`.
  *
  * @example
  * class MemoryStore extends ServerSideStoreBase {
  *   readonly records = new Map<string, SessionData>();
  *   protected async loadChecked(key: string) { return this.records.get(key) ?? null; }
- *   // ...create, saveChecked, deleteChecked, existsChecked, clearExpired
+ *   // ...create, saveChecked, deleteChecked, existsChecked, clearExpired; updateChecked to merge
  * }
  */
 export abstract class ServerSideStoreBase implements ServerSideStore {
@@ -160,6 +304,20 @@ export abstract class ServerSideStoreBase implements ServerSideStore {
     return this.saveChecked(key, data, expiresAt);
   }
 
+  update(key: string, changes: SessionChanges): Promise<SessionData> {
+    if (!isServerSideKey(key)) return Promise.reject(new UpdateError());
+    return this.updateChecked(key, changes);
+  }
+
+  /**
+   * The key check of an engine's `lock` (engines that can lock define `lock` as
+   * `return this.lockWith(key, () => ...)`): a malformed key locks nothing (its `load` finds
+   * nothing either), anything else is `acquire()`d.
+   */
+  protected lockWith(key: string, acquire: () => Promise<SessionLock>): Promise<SessionLock> {
+    return isServerSideKey(key) ? acquire() : Promise.resolve(NO_LOCK);
+  }
+
   delete(key: string): Promise<void> {
     return isServerSideKey(key) ? this.deleteChecked(key) : DONE;
   }
@@ -180,6 +338,20 @@ export abstract class ServerSideStoreBase implements ServerSideStore {
   protected abstract loadChecked(key: string): Promise<SessionData | null>;
   /** `save` for a well-formed key: overwrite, resolve to `key`, or reject with `UpdateError`. */
   protected abstract saveChecked(key: string, data: SessionData, expiresAt: Date): Promise<string>;
+
+  /**
+   * `update` for a well-formed key. This default does not merge: it saves `changes` applied to
+   * `changes.base` as the whole data (`saveChecked`), so a concurrent request's write to
+   * another key is lost, as with every store before `update` existed. Engines override it to
+   * re-read and merge atomically (a transaction or a compare-and-swap loop).
+   */
+  protected async updateChecked(key: string, changes: SessionChanges): Promise<SessionData> {
+    const merged = applyChanges(changes.base, changes);
+    const expiresAt = changes.expiresAt(merged);
+    checkExpiresAt(expiresAt);
+    await this.saveChecked(key, merged, expiresAt);
+    return merged;
+  }
   /** `delete` for a well-formed key; a missing record is not an error. */
   protected abstract deleteChecked(key: string): Promise<void>;
   /** `exists` for a well-formed key. */

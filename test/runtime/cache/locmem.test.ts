@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  type Cache,
   DummyCache,
   LocMemCache,
   makeKey,
@@ -13,6 +14,35 @@ function cacheWithClock(options: LocMemOptions = {}) {
   const cache = new LocMemCache({ location: randomUUID(), now: () => clock.now, ...options });
   return { cache, clock };
 }
+
+describe('LocMemCache versioned writes (compare-and-swap)', () => {
+  it('getVersioned/setIfVersion/deleteIfVersion compare the entry read: any write makes a new one', async () => {
+    const { cache, clock } = cacheWithClock();
+    expect(await cache.getVersioned('k')).toBeUndefined();
+    expect(await cache.setIfVersion('k', {}, 1)).toBe(false);
+    await cache.set('k', { n: 1 }, 60);
+    const read = (await cache.getVersioned<{ n: number }>('k'))!;
+    expect(read.value).toEqual({ n: 1 });
+    await cache.set('k', { n: 1 }, 60); // the same value, but a new write
+    expect(await cache.setIfVersion('k', read.version, { n: 2 })).toBe(false);
+    const again = (await cache.getVersioned('k'))!;
+    expect(await cache.setIfVersion('k', again.version, { n: 2 }, 10)).toBe(true);
+    expect(await cache.get('k')).toEqual({ n: 2 });
+    clock.now += 10_000;
+    expect(await cache.get('k')).toBeUndefined();
+    // A version read before the entry expired no longer matches.
+    await cache.set('lock', 'token', 60);
+    const lock = (await cache.getVersioned('lock'))!;
+    expect(await cache.deleteIfVersion('lock', {})).toBe(false);
+    expect(await cache.deleteIfVersion('lock', lock.version)).toBe(true);
+    expect(await cache.has('lock')).toBe(false);
+    expect(await cache.deleteIfVersion('lock', lock.version)).toBe(false);
+  });
+
+  it('the dummy cache has none: session engines fall back to plain writes', () => {
+    expect((new DummyCache() as Cache).getVersioned).toBeUndefined();
+  });
+});
 
 describe('LocMemCache basics (Django low-level cache API)', () => {
   it('get/set/has/delete', async () => {

@@ -167,6 +167,50 @@ describe.skipIf(!support.available)('RedisCache on a real server', () => {
     await other.close();
   });
 
+  it('getVersioned/setIfVersion/deleteIfVersion: a compare-and-swap on the stored text, one Lua script each', async () => {
+    expect(await cache.getVersioned('k')).toBeUndefined();
+    expect(await cache.setIfVersion('k', 'anything', 1)).toBe(false);
+    await cache.set('k', { n: 1 }, 60);
+    const read = (await cache.getVersioned<{ n: number }>('k'))!;
+    expect(read).toEqual({ value: { n: 1 }, version: '{"n":1}' });
+    // Another client writes in between: the swap fails and stores nothing.
+    const other = new RedisCache({ location: redis.url });
+    await other.set('k', { n: 2 }, 60);
+    expect(await cache.setIfVersion('k', read.version, { n: 3 }, 60)).toBe(false);
+    expect(await cache.get('k')).toEqual({ n: 2 });
+    const again = (await cache.getVersioned('k'))!;
+    expect(await cache.setIfVersion('k', again.version, { n: 3 }, 120)).toBe(true);
+    expect(await cache.get('k')).toEqual({ n: 3 });
+    expect(await raw.pTTL(':1:k')).toBeGreaterThan(60_000);
+    // null: no expiry; 0: delete, as set() does.
+    const third = (await cache.getVersioned('k'))!;
+    expect(await cache.setIfVersion('k', third.version, 'forever', null)).toBe(true);
+    expect(await raw.pTTL(':1:k')).toBe(-1);
+    expect(await cache.setIfVersion('k', '"forever"', 'gone', 0)).toBe(true);
+    expect(await raw.exists(':1:k')).toBe(0);
+    // Only one of many concurrent swaps from one version wins.
+    await cache.set('race', 0);
+    const base = (await cache.getVersioned('race'))!.version;
+    const wins = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? cache : other).setIfVersion('race', base, i + 1),
+      ),
+    );
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    // deleteIfVersion deletes only what it read.
+    await cache.set('lock', 'token-a');
+    const lock = (await cache.getVersioned('lock'))!;
+    await other.set('lock', 'token-b');
+    expect(await cache.deleteIfVersion('lock', lock.version)).toBe(false);
+    expect(await cache.get('lock')).toBe('token-b');
+    expect(await cache.deleteIfVersion('lock', (await cache.getVersioned('lock'))!.version)).toBe(
+      true,
+    );
+    expect(await cache.has('lock')).toBe(false);
+    expect(await cache.deleteIfVersion('lock', 'x')).toBe(false);
+    await other.close();
+  });
+
   it('expires natively: the default TIMEOUT 300 s, per-call timeouts, null never, 0 and negative at once (Django)', async () => {
     await cache.set('default', 'v');
     await cache.set('short', 'v', 2);

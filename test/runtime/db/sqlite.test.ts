@@ -256,6 +256,27 @@ describe('SqliteConnection group commit (the writes of one event-loop turn share
     await reader.close();
   });
 
+  it('runs many transaction() calls waiting on one another one at a time, with writes in between', async () => {
+    const { writer, reader } = await twoConnections();
+    await writer.run('INSERT INTO t VALUES (?, ?)', ['n', 0]);
+    // Each waiter wakes when the running transaction ends: only one may begin, the rest wait
+    // again (three or more waiters used to begin together: "cannot start a transaction
+    // within a transaction").
+    const bump = () =>
+      writer.transaction(async (tx) => {
+        const row = await tx.get<{ v: number }>('SELECT v FROM t WHERE k = ?', ['n']);
+        await tx.run('UPDATE t SET v = ? WHERE k = ?', [row!.v + 1, 'n']);
+      });
+    const writes = Array.from({ length: 10 }, (_, i) =>
+      writer.run('INSERT INTO t VALUES (?, ?)', [`w${i}`, i]),
+    );
+    await Promise.all([...Array.from({ length: 20 }, bump), ...writes]);
+    expect(await reader.get('SELECT v FROM t WHERE k = ?', ['n'])).toEqual({ v: 20 });
+    expect(await reader.get('SELECT count(*) AS n FROM t')).toEqual({ n: 11 });
+    await writer.close();
+    await reader.close();
+  });
+
   it('sees its own uncommitted writes within the turn (one connection, one transaction)', async () => {
     const { writer, reader } = await twoConnections();
     const write = writer.run('INSERT INTO t VALUES (?, ?)', ['mine', 7]);

@@ -63,8 +63,8 @@ describe('manage.ts migrate', () => {
     });
     // The db session engine now works on the migrated file.
     const store = await DatabaseStore.fromSettings(settings());
-    const key = await store.create({ hit: 1 }, new Date(Date.now() + 60_000));
-    expect(await store.load(key)).toEqual({ hit: 1 });
+    const key = await store.create(new Map([['hit', 1]]), new Date(Date.now() + 60_000));
+    expect(await store.load(key)).toEqual(new Map([['hit', 1]]));
   });
 
   it('--plan, --check and --fake', async () => {

@@ -3,25 +3,51 @@
  * decode in Tango and the reverse, given the same SECRET_KEY — and with the clock pinned, both
  * sign the same bytes. Table-driven over Debian's Django 3.2.25 and Django 5.2 (the reference;
  * test/support/django.ts finds or builds both); one python process per series runs all vectors.
- * Checklist items are in docs/django-sessions-checklist.md.
+ * Vectors travel to and from Python as entry lists, so key order is checked both ways: a dict
+ * Django writes as `zz, 1` decodes in Tango as `zz, 1` (not JavaScript's `1, zz`), and a `Map`
+ * Tango encodes in that order reaches Django's dict in it. Checklist items are in
+ * docs/django-sessions-checklist.md.
  */
 import { execFile } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setLogSink } from '../../../src/runtime/core/log.js';
 import { SignedCookieStore } from '../../../src/runtime/sessions/backends/signed_cookies.js';
 import { decodeSessionData, encodeSessionData } from '../../../src/runtime/sessions/encoding.js';
+import { Session } from '../../../src/runtime/sessions/session.js';
 import { djangoPythons } from '../../support/django.js';
 
 const SECRET = 'django-insecure-interop-vector-secret-key-0123456789';
 const PINNED_SECONDS = 1_700_000_000;
 
-const VECTORS: Record<string, Record<string, unknown>> = {
-  small: { hit: 3 },
-  shortUnicode: { name: 'Zoë 清風 😀', n: 0.5 },
-  unicode: { name: 'café 清風 😀', quote: '"\\', nested: { list: [1, 2.5, null, true, -7] } },
-  compressible: { text: 'a'.repeat(300), _session_expiry: 180 },
-  integerKey: { '0': 'zero', z: 1 },
-  empty: {},
+type Entries = [string, unknown][];
+
+/** Each vector's entries, in the order the session holds them. */
+const VECTORS: Record<string, Entries> = {
+  small: [['hit', 3]],
+  shortUnicode: [
+    ['name', 'Zoë 清風 😀'],
+    ['n', 0.5],
+  ],
+  unicode: [
+    ['name', 'café 清風 😀'],
+    ['quote', '"\\'],
+    ['nested', { list: [1, 2.5, null, true, -7] }],
+  ],
+  compressible: [
+    ['text', 'a'.repeat(300)],
+    ['_session_expiry', 180],
+  ],
+  integerKey: [
+    ['0', 'zero'],
+    ['z', 1],
+  ],
+  // set('zz', ...) then set('1', ...): Python keeps that order; a JavaScript object would not.
+  ordered: [
+    ['zz', 'first'],
+    ['1', 'second'],
+    ['a', 3],
+  ],
+  empty: [],
 };
 
 const SCRIPT = String.raw`
@@ -37,20 +63,23 @@ request = json.load(sys.stdin)
 pinned = request['pinned']
 real_time = signing.time.time
 out = {'version': django.get_version(), 'encoded': {}, 'cookies': {}, 'decoded': {}, 'loaded': {}}
-for name, data in request['vectors'].items():
+for name, entries in request['vectors'].items():
+    data = dict(entries)
     signing.time.time = lambda: pinned
     try:
         out['encoded'][name] = SessionStore().encode(data)
     finally:
         signing.time.time = real_time
     store = SessionStore()
-    store.update(data)
+    for key, value in entries:
+        store[key] = value
     store.save()
     out['cookies'][name] = store.session_key
+# Entry lists, so the dicts' order survives the trip back.
 for name, value in request['tango_encoded'].items():
-    out['decoded'][name] = SessionStore().decode(value)
+    out['decoded'][name] = list(SessionStore().decode(value).items())
 for name, value in request['tango_cookies'].items():
-    out['loaded'][name] = SessionStore(session_key=value).load()
+    out['loaded'][name] = list(SessionStore(session_key=value).load().items())
 json.dump(out, sys.stdout)
 `;
 
@@ -58,8 +87,8 @@ interface DjangoAnswer {
   version: string;
   encoded: Record<string, string>;
   cookies: Record<string, string>;
-  decoded: Record<string, unknown>;
-  loaded: Record<string, unknown>;
+  decoded: Record<string, Entries>;
+  loaded: Record<string, Entries>;
 }
 
 // An unavailable series is skipped with a loud warning; under CI=true this file fails at load.
@@ -92,9 +121,9 @@ describe.each(pythons)('Django $series interop (checklist #109, #124, #130, #131
   let django: DjangoAnswer;
 
   beforeAll(async () => {
-    for (const [name, data] of Object.entries(VECTORS)) {
-      tangoEncoded[name] = withPinnedClock(() => encodeSessionData(data, keys));
-      tangoCookies[name] = await cookies.create(data);
+    for (const [name, entries] of Object.entries(VECTORS)) {
+      tangoEncoded[name] = withPinnedClock(() => encodeSessionData(new Map(entries), keys));
+      tangoCookies[name] = await cookies.create(new Map(entries));
     }
     const child = execFile(python, ['-c', SCRIPT, SECRET], { encoding: 'utf8' });
     child.stdin!.end(
@@ -119,14 +148,18 @@ describe.each(pythons)('Django $series interop (checklist #109, #124, #130, #131
     expect(django.version.startsWith(`${support.series}.`)).toBe(true);
   });
 
-  it('Django session data (SessionStore.encode) decodes in Tango', () => {
-    for (const [name, data] of Object.entries(VECTORS)) {
-      expect(decodeSessionData(django.encoded[name]!, keys), name).toEqual(data);
+  it('Django session data (SessionStore.encode) decodes in Tango, in its order', () => {
+    for (const [name, entries] of Object.entries(VECTORS)) {
+      const data = decodeSessionData(django.encoded[name]!, keys);
+      expect(data, name).toBeInstanceOf(Map);
+      expect([...data!], name).toEqual(entries);
     }
+    expect([...decodeSessionData(django.encoded.ordered!, keys)!.keys()]).toEqual(['zz', '1', 'a']);
   });
 
-  it('Tango session data decodes in Django (SessionStore.decode)', () => {
+  it('Tango session data decodes in Django (SessionStore.decode), in its order', () => {
     expect(django.decoded).toEqual(VECTORS);
+    expect(django.decoded.ordered!.map(([key]) => key)).toEqual(['zz', '1', 'a']);
   });
 
   it('with the same clock, Tango and Django sign the same bytes (checklist #130, #131)', () => {
@@ -137,14 +170,28 @@ describe.each(pythons)('Django $series interop (checklist #109, #124, #130, #131
     expect(tangoEncoded.unicode!.startsWith('.')).toBe(false);
   });
 
-  it('a Django signed_cookies session loads in Tango', async () => {
-    for (const [name, data] of Object.entries(VECTORS)) {
-      expect(await cookies.load(django.cookies[name]!), name).toEqual(data);
+  it('a Django signed_cookies session loads in Tango, in its order', async () => {
+    for (const [name, entries] of Object.entries(VECTORS)) {
+      const data = await cookies.load(django.cookies[name]!);
+      expect(data, name).toBeInstanceOf(Map);
+      expect([...data!], name).toEqual(entries);
     }
   });
 
-  it('a Tango signed_cookies session loads in Django', () => {
+  it('a Tango signed_cookies session loads in Django, in its order', () => {
     expect(django.loaded).toEqual(VECTORS);
+    expect(django.loaded.ordered!.map(([key]) => key)).toEqual(['zz', '1', 'a']);
+  });
+
+  it("a Session on Django's signed cookie keeps the order: keys() and items() are zz, 1", async () => {
+    const session = new Session(
+      cookies,
+      { SESSION_COOKIE_AGE: 1_209_600, SESSION_EXPIRE_AT_BROWSER_CLOSE: false },
+      django.cookies.ordered!,
+    );
+    await session.load();
+    expect(session.keys()).toEqual(['zz', '1', 'a']);
+    expect(session.items()).toEqual(VECTORS.ordered);
   });
 
   it("another SECRET_KEY rejects Django's values", async () => {

@@ -4,23 +4,35 @@
  * engine that does not extend `ServerSideStoreBase`, so it checks no keys itself: the contract
  * suite runs it behind `guardSessionStore`, as `createSessionStore` does. It records every call,
  * and `failWith` makes the next calls reject, to simulate a store that is down (or broken).
+ *
+ * Records are kept as JSON entries (`[...data]`), in order. `update` merges in one synchronous
+ * step (nothing else can run in between), and `lock` keeps tokens with an expiry, polled with
+ * `pollForLock`: the shape of a custom engine that supports both.
  */
 import { createWithFreshKey } from '../../../src/runtime/sessions/keys.js';
 import { UpdateError } from '../../../src/runtime/sessions/exceptions.js';
-import type {
-  SessionData,
-  ServerSideStore,
-  SessionStoreOptions,
+import { pollForLock } from '../../../src/runtime/sessions/locking.js';
+import {
+  applyChanges,
+  type SessionChanges,
+  type SessionData,
+  type SessionLock,
+  type SessionLockOptions,
+  type ServerSideStore,
+  type SessionStoreOptions,
 } from '../../../src/runtime/sessions/store.js';
 
 export class MemoryStore implements ServerSideStore {
   readonly kind = 'server';
   readonly records = new Map<string, { json: string; expiresAt: number }>();
+  /** Held locks: key -> token and wall-clock deadline. */
+  readonly locks = new Map<string, { token: string; until: number }>();
   readonly calls: string[] = [];
   /** When set, every call rejects with it. */
   failWith: Error | undefined;
   closed = false;
   readonly #now: () => number;
+  #tokens = 0;
 
   constructor(options: SessionStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -31,18 +43,22 @@ export class MemoryStore implements ServerSideStore {
     if (this.failWith) throw this.failWith;
   }
 
+  #encode(data: SessionData): string {
+    return JSON.stringify([...data]);
+  }
+
   async load(key: string): Promise<SessionData | null> {
     this.#check(`load ${key}`);
     const record = this.records.get(key);
     if (!record || record.expiresAt <= this.#now()) return null;
-    return JSON.parse(record.json) as SessionData;
+    return new Map(JSON.parse(record.json) as [string, unknown][]);
   }
 
   async create(data: SessionData, expiresAt: Date): Promise<string> {
     this.#check('create');
     return createWithFreshKey(async (key) => {
       if (this.records.has(key)) return false;
-      this.records.set(key, { json: JSON.stringify(data), expiresAt: expiresAt.getTime() });
+      this.records.set(key, { json: this.#encode(data), expiresAt: expiresAt.getTime() });
       return true;
     });
   }
@@ -50,8 +66,37 @@ export class MemoryStore implements ServerSideStore {
   async save(key: string, data: SessionData, expiresAt: Date): Promise<string> {
     this.#check(`save ${key}`);
     if (!this.records.has(key)) throw new UpdateError(`no session ${key}`);
-    this.records.set(key, { json: JSON.stringify(data), expiresAt: expiresAt.getTime() });
+    this.records.set(key, { json: this.#encode(data), expiresAt: expiresAt.getTime() });
     return key;
+  }
+
+  async update(key: string, changes: SessionChanges): Promise<SessionData> {
+    this.#check(`update ${key}`);
+    const record = this.records.get(key);
+    if (!record) throw new UpdateError(`no session ${key}`);
+    const current = new Map(JSON.parse(record.json) as [string, unknown][]);
+    const merged = applyChanges(current, changes);
+    this.records.set(key, {
+      json: this.#encode(merged),
+      expiresAt: changes.expiresAt(merged).getTime(),
+    });
+    return merged;
+  }
+
+  async lock(key: string, options: SessionLockOptions): Promise<SessionLock> {
+    this.#check(`lock ${key}`);
+    const token = String(++this.#tokens);
+    await pollForLock(() => {
+      const held = this.locks.get(key);
+      if (held && held.until >= Date.now()) return false;
+      this.locks.set(key, { token, until: Date.now() + options.expiry * 1000 });
+      return true;
+    }, options.timeout);
+    return {
+      release: async () => {
+        if (this.locks.get(key)?.token === token) this.locks.delete(key);
+      },
+    };
   }
 
   async delete(key: string): Promise<void> {

@@ -25,6 +25,7 @@ import {
   type SessionMiddlewareHandler,
 } from '../../../src/runtime/sessions/middleware.js';
 import { MemoryStore } from './memory-store.js';
+import { plain } from './data.js';
 
 /** Fixed "now" for serializing Set-Cookie, so expires dates are exact. */
 const NOW = Date.UTC(2026, 10, 22, 7, 9, 4);
@@ -313,14 +314,34 @@ describe('SessionMiddleware (checklist §H)', () => {
     expect(vary).toBe('Cookie');
   });
 
-  it('86: SESSION_SAVE_EVERY_REQUEST refreshes the cookie on every response, without Vary when untouched', async () => {
+  it('86: SESSION_SAVE_EVERY_REQUEST refreshes the cookie on every response, with Vary: Cookie even when untouched (Django 5.2)', async () => {
     const s = await site({ SESSION_SAVE_EVERY_REQUEST: true });
     const key = await s.login();
     const { setCookie, vary } = await s.get(`sessionid=${key}`);
     expect(setCookie).toEqual([
       `sessionid=${key}; expires=${IN_TWO_WEEKS}; HttpOnly; Max-Age=1209600; Path=/; SameSite=Lax`,
     ]);
-    expect(vary).toBeUndefined();
+    // Django 5.2.17 patches Vary whenever it sets the session cookie (observed live): a
+    // shared cache must not hand this Set-Cookie to another visitor.
+    expect(vary).toBe('Cookie');
+  });
+
+  it('Vary: Cookie comes with every session cookie set, once, after what the view varied on', async () => {
+    const s = await site({ SESSION_SAVE_EVERY_REQUEST: true });
+    const key = await s.login();
+    const untouched = await s.get(`sessionid=${key}`, () => {
+      const response = new HttpResponse('ok');
+      response.headers.set('Vary', 'Accept-Language');
+      return response;
+    });
+    expect(untouched.vary).toBe('Accept-Language, Cookie');
+    const touched = await s.get(`sessionid=${key}`, (r) => {
+      r.session.set('a', 1);
+      return new HttpResponse('ok');
+    });
+    expect(touched.vary).toBe('Cookie');
+    // No cookie, no Vary (a view that neither reads nor writes the session).
+    expect((await s.get(undefined, () => new HttpResponse('ok'))).vary).toBeUndefined();
   });
 
   it('87: a sessionid cookie set by the view is replaced by the session cookie', async () => {
@@ -605,9 +626,9 @@ describe('SessionMiddleware: expiries no HTTP date can hold (hardening 1)', () =
       }
       // The record has the default, finite lifetime: gone once SESSION_COOKIE_AGE has passed.
       clock.now += 1_209_600_000 - 1000;
-      expect(await store.load(key), String(bad)).not.toBeNull();
+      expect(plain(await store.load(key)), String(bad)).not.toBeNull();
       clock.now += 2000;
-      expect(await store.load(key), String(bad)).toBeNull();
+      expect(plain(await store.load(key)), String(bad)).toBeNull();
     }
   });
 

@@ -30,6 +30,7 @@ import {
 } from '../../../src/runtime/sessions/keys.js';
 import { Session, type SessionSettings } from '../../../src/runtime/sessions/session.js';
 import { MemoryStore } from './memory-store.js';
+import { d, plain } from './data.js';
 
 const AGE = 1_209_600;
 const settings: SessionSettings = {
@@ -47,7 +48,7 @@ function fresh(store = new MemoryStore(), overrides: Partial<SessionSettings> = 
 
 /** A session whose data was saved and then loaded again, with flags reset, as a view sees it. */
 async function stored(data: Record<string, unknown>, store = new MemoryStore()): Promise<Session> {
-  const key = await store.create(data, new Date(Date.now() + 60_000));
+  const key = await store.create(d(data), new Date(Date.now() + 60_000));
   const s = new Session(store, settings, key);
   await s.load();
   return s;
@@ -174,7 +175,7 @@ describe('Session: accessed and modified (checklist #45-52)', () => {
     expect(s.isEmpty()).toBe(false);
     await s.save();
     expect(s.sessionKey).toBe(key);
-    expect(await store.load(key)).toEqual({});
+    expect(plain(await store.load(key))).toEqual({});
   });
 
   it('52: clear on a key that turned out unknown drops it, so save mints a fresh key', async () => {
@@ -185,7 +186,7 @@ describe('Session: accessed and modified (checklist #45-52)', () => {
     s.set('a', 1);
     await s.save();
     expect(s.sessionKey).not.toBe('unknownkey1234');
-    expect(await store.load(s.sessionKey!)).toEqual({ a: 1 });
+    expect(plain(await store.load(s.sessionKey!))).toEqual({ a: 1 });
   });
 
   it('53: flush deletes the record, empties the data and drops the key', async () => {
@@ -206,7 +207,7 @@ describe('Session: accessed and modified (checklist #45-52)', () => {
     await s.cycleKey();
     expect(s.sessionKey).not.toBe(old);
     expect(store.calls).toEqual(['create', `delete ${old}`]);
-    expect(await store.load(s.sessionKey!)).toEqual({ a: 1 });
+    expect(plain(await store.load(s.sessionKey!))).toEqual({ a: 1 });
     expect(s.modified).toBe(true);
   });
 
@@ -684,14 +685,16 @@ describe("Session: Django's SessionTestsMixin, store-independent (checklist §F/
 
   it('test_decode and test_decode_failure_logged_to_security (checklist #112, §O)', () => {
     const data = { a: 'test data' };
-    expect(decodeSessionData(encodeSessionData(data, { key: 'k' }), { key: 'k' })).toEqual(data);
+    expect(plain(decodeSessionData(encodeSessionData(data, { key: 'k' }), { key: 'k' }))).toEqual(
+      data,
+    );
     const lines: string[] = [];
     const restore = setLogSink((logger, level, message) =>
       lines.push(`${level} ${logger} ${message}`),
     );
     try {
       for (const bad of ['bad:encoded:value', 'garbage'])
-        expect(decodeSessionData(bad, { key: 'k' })).toBeNull();
+        expect(plain(decodeSessionData(bad, { key: 'k' }))).toBeNull();
     } finally {
       restore();
     }
@@ -729,7 +732,7 @@ describe('Session: store errors pass through unchanged (DESIGN §7, docs/session
 
   it('running out of fresh keys (CreateError) is a 503 too', async () => {
     const store = new MemoryStore();
-    await store.create({}, new Date(Date.now() + 60_000));
+    await store.create(d({}), new Date(Date.now() + 60_000));
     const taken = [...store.records.keys()][0]!;
     const restore = setSessionKeyGenerator(() => taken);
     try {
@@ -770,5 +773,130 @@ describe('Session: store errors pass through unchanged (DESIGN §7, docs/session
     }
     store.failWith = new SessionInterrupted();
     await expect(s.save()).rejects.toBeInstanceOf(BadRequest);
+  });
+});
+
+describe('Session saves only what the request changed (SessionStore.update)', () => {
+  /** A stored session, loaded, with a spy on what its saves send to the store. */
+  async function tracked(data: Record<string, unknown>) {
+    const store = new MemoryStore();
+    const s = await stored(data, store);
+    const sent: { set: [string, unknown][]; deleted: string[] }[] = [];
+    const update = store.update.bind(store);
+    store.update = async (key, changes) => {
+      sent.push({ set: [...changes.set], deleted: [...changes.deleted] });
+      return update(key, changes);
+    };
+    return { s, store, sent };
+  }
+
+  it('sends the keys set and deleted, with their latest values, in the order first set', async () => {
+    const { s, sent } = await tracked({ a: 1, b: 2, c: 3, gone: true });
+    s.set('z', 1);
+    s.set('a', 10);
+    s.set('z', 2);
+    s.delete('b');
+    s.pop('c');
+    s.pop('missing', null);
+    s.setDefault('d', 4);
+    s.setDefault('a', 99);
+    s.update({ e: 5 });
+    await s.save();
+    expect(sent).toEqual([
+      {
+        set: [
+          ['z', 2],
+          ['a', 10],
+          ['d', 4],
+          ['e', 5],
+        ],
+        deleted: ['b', 'c'],
+      },
+    ]);
+    expect(s.items()).toEqual([
+      ['a', 10],
+      ['gone', true],
+      ['z', 2],
+      ['d', 4],
+      ['e', 5],
+    ]);
+  });
+
+  it('a key set then deleted is only deleted; deleted then set is both (it moves to the end)', async () => {
+    const { s, sent } = await tracked({ a: 1, b: 2 });
+    s.set('x', 1);
+    s.delete('x');
+    s.delete('a');
+    s.set('a', 3);
+    await s.save();
+    expect(sent).toEqual([{ set: [['a', 3]], deleted: ['x', 'a'] }]);
+    expect(s.keys()).toEqual(['b', 'a']);
+  });
+
+  it('setExpiry() is a change of _session_expiry; setExpiry(null) deletes it', async () => {
+    const { s, sent } = await tracked({ a: 1, _session_expiry: 60 });
+    s.setExpiry(null);
+    await s.save();
+    s.setExpiry(300);
+    await s.save();
+    expect(sent).toEqual([
+      { set: [], deleted: ['_session_expiry'] },
+      { set: [['_session_expiry', 300]], deleted: [] },
+    ]);
+  });
+
+  it('a second save sends only what changed since the first, on top of what it stored', async () => {
+    const { s, sent } = await tracked({ a: 1 });
+    s.set('b', 2);
+    await s.save();
+    s.set('c', 3);
+    await s.save();
+    expect(sent.map((changes) => changes.set)).toEqual([[['b', 2]], [['c', 3]]]);
+  });
+
+  it('clear(), or modified = true set by hand, saves the whole data instead', async () => {
+    const { s, store, sent } = await tracked({ a: 1 });
+    s.get<number[]>('a');
+    s.modified = true;
+    await s.save();
+    s.clear();
+    s.set('only', 1);
+    await s.save();
+    expect(sent).toEqual([]);
+    expect(store.calls.filter((call) => call.startsWith('save'))).toHaveLength(2);
+    expect(plain(await store.load(s.sessionKey!))).toEqual({ only: 1 });
+    // And after that whole save, merging again.
+    s.set('next', 2);
+    await s.save();
+    expect(sent).toEqual([{ set: [['next', 2]], deleted: [] }]);
+  });
+
+  it('cycleKey() creates the new record with the whole data, then merges again', async () => {
+    const { s, store, sent } = await tracked({ a: 1 });
+    s.set('b', 2);
+    await s.cycleKey();
+    expect(plain(await store.load(s.sessionKey!))).toEqual({ a: 1, b: 2 });
+    s.set('c', 3);
+    await s.save();
+    expect(sent).toEqual([{ set: [['c', 3]], deleted: [] }]);
+  });
+
+  it('a store without update() (client-side, or a custom one) gets the whole data', async () => {
+    const store = new MemoryStore();
+    const withoutUpdate = Object.assign(store, { update: undefined });
+    const s = await stored({ a: 1 }, withoutUpdate);
+    s.set('b', 2);
+    await s.save();
+    expect(store.calls.at(-1)).toBe(`save ${s.sessionKey}`);
+    expect(plain(await store.load(s.sessionKey!))).toEqual({ a: 1, b: 2 });
+  });
+
+  it('lock() on a new session (no key) does nothing; unlock() without a lock does nothing', async () => {
+    const store = new MemoryStore();
+    const s = new Session(store, settings);
+    await s.lock();
+    expect(s.locked).toBe(false);
+    await s.unlock();
+    expect(store.calls).toEqual([]);
   });
 });

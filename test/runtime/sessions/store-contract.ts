@@ -18,15 +18,22 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setLogSink } from '../../../src/runtime/core/log.js';
 import { ServiceUnavailable } from '../../../src/runtime/http/errors.js';
 import { formatIsoDate } from '../../../src/runtime/sessions/encoding.js';
-import { CreateError, UpdateError } from '../../../src/runtime/sessions/exceptions.js';
+import {
+  CreateError,
+  SessionLockTimeout,
+  UpdateError,
+} from '../../../src/runtime/sessions/exceptions.js';
 import { setSessionKeyGenerator } from '../../../src/runtime/sessions/keys.js';
 import { Session, type SessionSettings } from '../../../src/runtime/sessions/session.js';
-import type {
-  ClientSideStore,
-  ServerSideStore,
-  SessionData,
-  SessionStore,
+import {
+  applyChanges,
+  type ClientSideStore,
+  type ServerSideStore,
+  type SessionChanges,
+  type SessionData,
+  type SessionStore,
 } from '../../../src/runtime/sessions/store.js';
+import { d, plain } from './data.js';
 
 /** What `makeStore` gets: the clock the store must use (`SessionStoreOptions.now`). */
 export interface StoreFixtureOptions {
@@ -143,24 +150,55 @@ function describeCommonContract(t: Context<SessionStore>): void {
         nested: { list: [1, 'two', null, true] },
         _session_expiry: 180,
       };
-      const key = await t.store.create(data, t.inAnHour());
-      expect(await t.store.load(key)).toEqual(data);
+      const key = await t.store.create(d(data), t.inAnHour());
+      expect(plain(await t.store.load(key))).toEqual(data);
+    });
+
+    it("keeps the data's key order, integer-like keys included (Python's dict order)", async () => {
+      const key = await t.store.create(
+        new Map<string, unknown>([
+          ['zz', 1],
+          ['1', 2],
+          ['a', 3],
+        ]),
+        t.inAnHour(),
+      );
+      const loaded = await t.store.load(key);
+      expect(loaded).toBeInstanceOf(Map);
+      expect([...loaded!.keys()]).toEqual(['zz', '1', 'a']);
+    });
+
+    it("a session's keys(), values() and items() keep the order across a save and a reload", async () => {
+      const s = t.newSession();
+      s.set('zz', 'first');
+      s.set('1', 'second');
+      await s.save();
+      const again = await t.loaded(s.sessionKey);
+      expect(again.keys()).toEqual(['zz', '1']);
+      expect(again.items()).toEqual([
+        ['zz', 'first'],
+        ['1', 'second'],
+      ]);
+      // A new key goes last, and a save of that reload keeps the order too.
+      again.set('0', 'third');
+      await again.save();
+      expect((await t.loaded(again.sessionKey)).keys()).toEqual(['zz', '1', '0']);
     });
 
     it('create() never reuses a key (checklist #73)', async () => {
       const keys = new Set<string>();
-      for (let i = 0; i < 20; i++) keys.add(await t.store.create({ i }, t.inAnHour()));
+      for (let i = 0; i < 20; i++) keys.add(await t.store.create(d({ i }), t.inAnHour()));
       expect(keys.size).toBe(20);
     });
 
     it('save() overwrites and returns the key the record now lives under', async () => {
-      const key = await t.store.create({ hit: 1 }, t.inAnHour());
-      const next = await t.store.save(key, { hit: 2 }, t.inAnHour());
-      expect(await t.store.load(next)).toEqual({ hit: 2 });
+      const key = await t.store.create(d({ hit: 1 }), t.inAnHour());
+      const next = await t.store.save(key, d({ hit: 2 }), t.inAnHour());
+      expect(plain(await t.store.load(next))).toEqual({ hit: 2 });
     });
 
     it('exists() is true for a live record and false for an unknown key', async () => {
-      const key = await t.store.create({}, t.inAnHour());
+      const key = await t.store.create(d({}), t.inAnHour());
       expect(await t.store.exists(key)).toBe(true);
       expect(await t.store.exists('abcdefgh12345678abcdefgh12345678')).toBe(false);
     });
@@ -182,24 +220,24 @@ function describeCommonContract(t: Context<SessionStore>): void {
         'eyJoaXQiOjF9:1xV1k1:UMJ_forged_signature_xxxxxxxxxxxxxxxxxxxxxxxxx',
       ];
       for (const key of bad) {
-        expect(await t.store.load(key), key).toBeNull();
+        expect(plain(await t.store.load(key)), key).toBeNull();
         expect(await t.store.exists(key), key).toBe(false);
         await t.store.delete(key);
       }
     });
 
     it('keys are case-sensitive: one changed letter is another key (checklist #76)', async () => {
-      const key = await t.store.create({ hit: 1 }, t.inAnHour());
+      const key = await t.store.create(d({ hit: 1 }), t.inAnHour());
       const changed = flipLastLetter(key);
       expect(changed).not.toBe(key);
-      expect(await t.store.load(changed)).toBeNull();
+      expect(plain(await t.store.load(changed))).toBeNull();
     });
 
     it("expiry follows the store's clock, not the wall clock, in both directions", async () => {
       for (const offset of [-CLOCK_SKEW, CLOCK_SKEW]) {
         t.offset = offset;
-        const key = await t.store.create({ offset }, t.inAnHour());
-        expect(await t.store.load(key), String(offset)).toEqual({ offset });
+        const key = await t.store.create(d({ offset }), t.inAnHour());
+        expect(plain(await t.store.load(key)), String(offset)).toEqual({ offset });
         expect(await t.store.exists(key), String(offset)).toBe(true);
       }
     });
@@ -234,7 +272,7 @@ function describeCommonContract(t: Context<SessionStore>): void {
       await s.cycleKey();
       expect(s.items()).toEqual(items);
       expect(s.modified).toBe(true);
-      expect(await t.store.load(s.sessionKey!)).toEqual({ a: 'c', b: 'd' });
+      expect(plain(await t.store.load(s.sessionKey!))).toEqual({ a: 'c', b: 'd' });
     });
 
     it('test_cycle_with_no_session_cache: cycleKey() on a never-loaded session keeps the data', async () => {
@@ -262,7 +300,7 @@ function describeCommonContract(t: Context<SessionStore>): void {
         expect(s.sessionKey).not.toBe(cookie);
         expect(s.sessionKey).not.toBeNull();
         expect(await t.store.exists(cookie)).toBe(false);
-        expect(await t.store.load(s.sessionKey!)).toEqual({ cat: 'dog' });
+        expect(plain(await t.store.load(s.sessionKey!))).toEqual({ cat: 'dog' });
       }
     });
 
@@ -291,9 +329,11 @@ function describeCommonContract(t: Context<SessionStore>): void {
       expect((await t.loaded(s.sessionKey)).has('foo')).toBe(false);
     });
 
-    it('every create() and save() gets a finite expiry, even when the stored _session_expiry is none (hardening 1)', async () => {
+    it('every create(), save() and update() gets a finite expiry, even when the stored _session_expiry is none (hardening 1)', async () => {
       const create = vi.spyOn(t.store, 'create');
       const save = vi.spyOn(t.store, 'save');
+      const store = t.store as ServerSideStore;
+      const update = store.update ? vi.spyOn(store as Required<ServerSideStore>, 'update') : null;
       // What a visitor can store through a generic set(): no store may keep a lifetime from it.
       for (const bad of [1e300, -1e300, Infinity, Number.NaN, 'garbage', '99999-01-01', [300]]) {
         const s = t.newSession();
@@ -306,9 +346,11 @@ function describeCommonContract(t: Context<SessionStore>): void {
         expect(again.get('b'), String(bad)).toBe(2);
         expect(again.getExpiryAge(), String(bad)).toBe(COOKIE_AGE);
       }
+      const updates: [string, SessionChanges][] = update?.mock.calls ?? [];
       const deadlines = [
         ...create.mock.calls.map(([, expiresAt]) => expiresAt),
         ...save.mock.calls.map(([, , expiresAt]) => expiresAt),
+        ...updates.map(([, changes]) => changes.expiresAt(applyChanges(changes.base, changes))),
       ];
       expect(deadlines.length).toBeGreaterThanOrEqual(14);
       for (const expiresAt of deadlines) {
@@ -333,46 +375,48 @@ function describeCommonContract(t: Context<SessionStore>): void {
 function describeServerSideContract(t: Context<ServerSideStore>): void {
   describe('server-side store', () => {
     it('create() returns a fresh key of 32 [a-z0-9] characters (checklist #73)', async () => {
-      expect(await t.store.create({ hit: 1 }, t.inAnHour())).toMatch(/^[a-z0-9]{32}$/);
+      expect(await t.store.create(d({ hit: 1 }), t.inAnHour())).toMatch(/^[a-z0-9]{32}$/);
     });
 
     it('save() resolves to the same key', async () => {
-      const key = await t.store.create({ hit: 1 }, t.inAnHour());
-      expect(await t.store.save(key, { hit: 2 }, t.inAnHour())).toBe(key);
+      const key = await t.store.create(d({ hit: 1 }), t.inAnHour());
+      expect(await t.store.save(key, d({ hit: 2 }), t.inAnHour())).toBe(key);
     });
 
     it('save() of a vanished record rejects with UpdateError and resurrects nothing (checklist #88)', async () => {
-      const key = await t.store.create({ hit: 1 }, t.inAnHour());
+      const key = await t.store.create(d({ hit: 1 }), t.inAnHour());
       await t.store.delete(key);
-      await expect(t.store.save(key, { hit: 2 }, t.inAnHour())).rejects.toBeInstanceOf(UpdateError);
-      expect(await t.store.load(key)).toBeNull();
+      await expect(t.store.save(key, d({ hit: 2 }), t.inAnHour())).rejects.toBeInstanceOf(
+        UpdateError,
+      );
+      expect(plain(await t.store.load(key))).toBeNull();
     });
 
     it('save() under a malformed key rejects with UpdateError and stores nothing', async () => {
       for (const key of ['1234567', '../../../../etc/passwd', 'ABCDEFGH12345678', 'x'.repeat(65)]) {
-        await expect(t.store.save(key, { hit: 2 }, t.inAnHour()), key).rejects.toBeInstanceOf(
+        await expect(t.store.save(key, d({ hit: 2 }), t.inAnHour()), key).rejects.toBeInstanceOf(
           UpdateError,
         );
-        expect(await t.store.load(key), key).toBeNull();
+        expect(plain(await t.store.load(key)), key).toBeNull();
       }
     });
 
     it('delete() removes the record; deleting a missing one is not an error (checklist #53)', async () => {
-      const key = await t.store.create({ hit: 1 }, t.inAnHour());
+      const key = await t.store.create(d({ hit: 1 }), t.inAnHour());
       await t.store.delete(key);
       await t.store.delete(key);
-      expect(await t.store.load(key)).toBeNull();
+      expect(plain(await t.store.load(key))).toBeNull();
       expect(await t.store.exists(key)).toBe(false);
     });
 
     it('an expired record loads as null and clearExpired() removes it (checklist #110, #111, #122)', async () => {
       const expired = await t.store.create(...expiredRecord(t.anHourAgo()));
-      const live = await t.store.create({ live: true }, t.inAnHour());
+      const live = await t.store.create(d({ live: true }), t.inAnHour());
       const removed = await t.store.clearExpired();
-      expect(await t.store.load(expired)).toBeNull();
+      expect(plain(await t.store.load(expired))).toBeNull();
       expect(await t.store.exists(expired)).toBe(false);
       if (removed !== null) expect(removed).toBeGreaterThanOrEqual(1);
-      expect(await t.store.load(live)).toEqual({ live: true });
+      expect(plain(await t.store.load(live))).toEqual({ live: true });
       // null: the backend expires records itself (cache); otherwise nothing is left to clear.
       expect(await t.store.clearExpired()).toBe(removed === null ? null : 0);
     });
@@ -380,38 +424,38 @@ function describeServerSideContract(t: Context<ServerSideStore>): void {
     it("a record is expired by the store's clock even while the wall clock says live", async () => {
       t.offset = 2 * HOUR;
       const expired = await t.store.create(...expiredRecord(t.anHourAgo()));
-      const live = await t.store.create({ live: true }, t.inAnHour());
-      expect(await t.store.load(expired)).toBeNull();
+      const live = await t.store.create(d({ live: true }), t.inAnHour());
+      expect(plain(await t.store.load(expired))).toBeNull();
       expect(await t.store.exists(expired)).toBe(false);
       const removed = await t.store.clearExpired();
       if (removed !== null) expect(removed).toBe(1);
-      expect(await t.store.load(live)).toEqual({ live: true });
+      expect(plain(await t.store.load(live))).toEqual({ live: true });
     });
 
     it('create() and save() refuse an expiresAt that is not a valid Date: TypeError, nothing stored (hardening 1)', async () => {
-      const key = await t.store.create({ hit: 1 }, t.inAnHour());
+      const key = await t.store.create(d({ hit: 1 }), t.inAnHour());
       const forced = 'forcedkey'.repeat(3) + 'abcde';
       const restore = setSessionKeyGenerator(() => forced);
       try {
         for (const bad of [new Date(Number.NaN), 'tomorrow', 1e300, undefined] as unknown[]) {
           const expiresAt = bad as Date;
-          await expect(t.store.create({ hit: 2 }, expiresAt), String(bad)).rejects.toThrow(
+          await expect(t.store.create(d({ hit: 2 }), expiresAt), String(bad)).rejects.toThrow(
             TypeError,
           );
-          await expect(t.store.save(key, { hit: 3 }, expiresAt), String(bad)).rejects.toThrow(
+          await expect(t.store.save(key, d({ hit: 3 }), expiresAt), String(bad)).rejects.toThrow(
             TypeError,
           );
         }
       } finally {
         restore();
       }
-      expect(await t.store.load(forced)).toBeNull();
-      expect(await t.store.load(key)).toEqual({ hit: 1 });
+      expect(plain(await t.store.load(forced))).toBeNull();
+      expect(plain(await t.store.load(key))).toEqual({ hit: 1 });
     });
 
     it('keys are case-sensitive: the upper-cased key is not the key (checklist #76)', async () => {
-      const key = await t.store.create({ hit: 1 }, t.inAnHour());
-      expect(await t.store.load(key.toUpperCase())).toBeNull();
+      const key = await t.store.create(d({ hit: 1 }), t.inAnHour());
+      expect(plain(await t.store.load(key.toUpperCase()))).toBeNull();
     });
 
     it('create() retries on a key collision and gives up with CreateError, a 503 (checklist #73)', async () => {
@@ -421,20 +465,22 @@ function describeServerSideContract(t: Context<ServerSideStore>): void {
       let calls = 0;
       let restore = setSessionKeyGenerator(() => queue[Math.min(calls++, queue.length - 1)]!);
       try {
-        expect(await t.store.create({ first: true }, t.inAnHour())).toBe(taken);
+        expect(await t.store.create(d({ first: true }), t.inAnHour())).toBe(taken);
         calls = 1;
-        expect(await t.store.create({ second: true }, t.inAnHour())).toBe(fresh);
-        expect(await t.store.load(taken)).toEqual({ first: true });
-        expect(await t.store.load(fresh)).toEqual({ second: true });
+        expect(await t.store.create(d({ second: true }), t.inAnHour())).toBe(fresh);
+        expect(plain(await t.store.load(taken))).toEqual({ first: true });
+        expect(plain(await t.store.load(fresh))).toEqual({ second: true });
       } finally {
         restore();
       }
       restore = setSessionKeyGenerator(() => taken);
       try {
-        const error = await t.store.create({ third: true }, t.inAnHour()).catch((e: unknown) => e);
+        const error = await t.store
+          .create(d({ third: true }), t.inAnHour())
+          .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(CreateError);
         expect(error).toBeInstanceOf(ServiceUnavailable);
-        expect(await t.store.load(taken)).toEqual({ first: true });
+        expect(plain(await t.store.load(taken))).toEqual({ first: true });
       } finally {
         restore();
       }
@@ -465,7 +511,7 @@ function describeServerSideContract(t: Context<ServerSideStore>): void {
       await s.cycleKey();
       expect(s.sessionKey).not.toBe(previous);
       expect(await t.store.exists(previous)).toBe(false);
-      expect(await t.store.load(s.sessionKey!)).toEqual({ a: 'c' });
+      expect(plain(await t.store.load(s.sessionKey!))).toEqual({ a: 'c' });
     });
 
     it('test_session_save_does_not_resurrect_session_logged_out_in_other_context (checklist #88)', async () => {
@@ -479,6 +525,218 @@ function describeServerSideContract(t: Context<ServerSideStore>): void {
       expect((await t.loaded(s2.sessionKey)).items()).toEqual([]);
     });
   });
+
+  describeMergeContract(t);
+  describeLockContract(t);
+}
+
+/** Saves merge: concurrent requests that change different keys keep each other's writes. */
+function describeMergeContract(t: Context<ServerSideStore>): void {
+  /** A stored session holding `data`, and its key. */
+  async function stored(data: Record<string, unknown>): Promise<string> {
+    const s = t.newSession();
+    s.update(data);
+    await s.save();
+    return s.sessionKey!;
+  }
+
+  describe('saves merge into the latest stored data (update)', () => {
+    it('two requests loaded together that set different keys both survive, in order', async () => {
+      const key = await stored({ base: 0 });
+      const [one, two] = [await t.loaded(key), await t.loaded(key)];
+      one.set('a', 1);
+      two.set('b', 2);
+      await one.save();
+      await two.save();
+      expect((await t.loaded(key)).items()).toEqual([
+        ['base', 0],
+        ['a', 1],
+        ['b', 2],
+      ]);
+      // The later saver's session now holds the merged data too.
+      expect(two.get('a')).toBe(1);
+    });
+
+    it('a key one request deleted stays deleted; a key it did not touch keeps the other write', async () => {
+      const key = await stored({ keep: 'x', drop: 'y', count: 1 });
+      const [one, two] = [await t.loaded(key), await t.loaded(key)];
+      one.delete('drop');
+      two.set('count', 2);
+      await two.save();
+      await one.save();
+      expect((await t.loaded(key)).items()).toEqual([
+        ['keep', 'x'],
+        ['count', 2],
+      ]);
+    });
+
+    it('a key deleted and set again moves to the end, as in a Python dict', async () => {
+      const key = await stored({ a: 1, b: 2 });
+      const s = await t.loaded(key);
+      s.delete('a');
+      s.set('a', 3);
+      await s.save();
+      expect((await t.loaded(key)).items()).toEqual([
+        ['b', 2],
+        ['a', 3],
+      ]);
+    });
+
+    it('20 saves in flight at once, each setting its own key, all survive', async () => {
+      const key = await stored({ base: true });
+      const sessions = await Promise.all(Array.from({ length: 20 }, () => t.loaded(key)));
+      sessions.forEach((s, i) => s.set(`k${i}`, i));
+      await Promise.all(sessions.map((s) => s.save()));
+      const merged = await t.loaded(key);
+      expect(merged.keys()).toHaveLength(21);
+      for (let i = 0; i < 20; i++) expect(merged.get(`k${i}`)).toBe(i);
+    });
+
+    it('clear() replaces the data: what other requests stored meanwhile is gone', async () => {
+      const key = await stored({ a: 1 });
+      const [one, two] = [await t.loaded(key), await t.loaded(key)];
+      two.set('b', 2);
+      await two.save();
+      one.clear();
+      one.set('only', true);
+      await one.save();
+      expect((await t.loaded(one.sessionKey)).items()).toEqual([['only', true]]);
+    });
+
+    it('modified = true set by hand saves the whole data (a nested value changed in place)', async () => {
+      const key = await stored({ cart: ['apple'], other: 1 });
+      const [one, two] = [await t.loaded(key), await t.loaded(key)];
+      two.set('other', 2);
+      await two.save();
+      one.get<string[]>('cart')!.push('pear');
+      one.modified = true;
+      await one.save();
+      const again = await t.loaded(key);
+      expect(again.get('cart')).toEqual(['apple', 'pear']);
+      expect(again.get('other')).toBe(1);
+    });
+
+    it("the merged data's expiry counts: another request's setExpiry() survives this save", async () => {
+      const key = await stored({ a: 1 });
+      const [one, two] = [await t.loaded(key), await t.loaded(key)];
+      two.setExpiry(600);
+      await two.save();
+      one.set('b', 2);
+      await one.save();
+      expect(one.getExpiryAge()).toBe(600);
+      const again = await t.loaded(key);
+      expect(again.get('b')).toBe(2);
+      expect(again.getExpiryAge()).toBe(600);
+    });
+
+    it('update() of a vanished record, or under a malformed key, rejects with UpdateError', async () => {
+      const key = await stored({ a: 1 });
+      const base = (await t.store.load(key))!;
+      await t.store.delete(key);
+      const changes: SessionChanges = {
+        base,
+        set: new Map([['b', 2]]),
+        deleted: new Set(),
+        expiresAt: () => t.inAnHour(),
+      };
+      await expect(t.store.update!(key, changes)).rejects.toBeInstanceOf(UpdateError);
+      expect(await t.store.load(key)).toBeNull();
+      await expect(t.store.update!('../etc/passwd', changes)).rejects.toBeInstanceOf(UpdateError);
+    });
+  });
+}
+
+/** Locks: `store.lock` excludes every other holder, lapses, and releases only its own. */
+function describeLockContract(t: Context<ServerSideStore>): void {
+  const quick = { timeout: 5, expiry: 30 };
+
+  describe('session locks (SESSION_LOCKING, blockingSession)', () => {
+    it('a second lock waits until the first is released', async () => {
+      const key = await t.store.create(d({}), t.inAnHour());
+      const first = await t.store.lock!(key, quick);
+      let second = false;
+      const waiting = t.store.lock!(key, quick).then((held) => {
+        second = true;
+        return held;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(second).toBe(false);
+      await first.release();
+      await (await waiting).release();
+      expect(second).toBe(true);
+    });
+
+    it('gives up after the timeout with SessionLockTimeout, a 503', async () => {
+      const key = await t.store.create(d({}), t.inAnHour());
+      const held = await t.store.lock!(key, quick);
+      try {
+        const started = Date.now();
+        const error = await t.store.lock!(key, { timeout: 0.2, expiry: 30 }).catch((e) => e);
+        expect(error).toBeInstanceOf(SessionLockTimeout);
+        expect(error).toBeInstanceOf(ServiceUnavailable);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+      } finally {
+        await held.release();
+      }
+      await (await t.store.lock!(key, quick)).release();
+    });
+
+    it("a lock never released lapses after its expiry; the old holder's release leaves the new one", async () => {
+      const key = await t.store.create(d({}), t.inAnHour());
+      const stale = await t.store.lock!(key, { timeout: 5, expiry: 0.3 });
+      const next = await t.store.lock!(key, { timeout: 5, expiry: 30 });
+      await stale.release();
+      const error = await t.store.lock!(key, { timeout: 0.1, expiry: 30 }).catch((e) => e);
+      expect(error).toBeInstanceOf(SessionLockTimeout);
+      await next.release();
+      await (await t.store.lock!(key, quick)).release();
+    });
+
+    it('locks of different sessions are independent', async () => {
+      const [a, b] = [
+        await t.store.create(d({}), t.inAnHour()),
+        await t.store.create(d({}), t.inAnHour()),
+      ];
+      const held = await t.store.lock!(a, quick);
+      await (await t.store.lock!(b, { timeout: 0.5, expiry: 30 })).release();
+      await held.release();
+    });
+
+    it('50 concurrent locked increments of one counter give exactly 50', async () => {
+      const key = await t.store.create(d({ n: 0 }), t.inAnHour());
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          const s = t.newSession(key);
+          await s.lock({ timeout: 30 });
+          try {
+            await s.load();
+            s.set('n', s.get<number>('n')! + 1);
+            await s.save();
+          } finally {
+            await s.unlock();
+          }
+        }),
+      );
+      expect((await t.loaded(key)).get('n')).toBe(50);
+    });
+
+    it('lock() on a session loaded before it reloads the data, keeping its own changes', async () => {
+      const key = await t.store.create(d({ n: 1 }), t.inAnHour());
+      const s = await t.loaded(key);
+      s.set('mine', true);
+      const other = await t.loaded(key);
+      other.set('n', 2);
+      await other.save();
+      await s.lock();
+      try {
+        expect(s.get('n')).toBe(2);
+        expect(s.get('mine')).toBe(true);
+      } finally {
+        await s.unlock();
+      }
+      expect(s.locked).toBe(false);
+    });
+  });
 }
 
 /** What a client-side store does: the value is the data, so nothing on the server changes. */
@@ -489,7 +747,7 @@ function describeClientSideContract(t: Context<ClientSideStore>): void {
         throw new Error('a client-side store must not generate keys');
       });
       try {
-        expect(await t.store.load(await t.store.create({ a: 1 }, t.inAnHour()))).toEqual({
+        expect(plain(await t.store.load(await t.store.create(d({ a: 1 }), t.inAnHour())))).toEqual({
           a: 1,
         });
       } finally {
@@ -498,40 +756,42 @@ function describeClientSideContract(t: Context<ClientSideStore>): void {
     });
 
     it('save() after delete() re-signs the data: no record can vanish, so no UpdateError (checklist #88)', async () => {
-      const key = await t.store.create({ hit: 1 }, t.inAnHour());
+      const key = await t.store.create(d({ hit: 1 }), t.inAnHour());
       await t.store.delete(key);
-      expect(await t.store.load(await t.store.save(key, { hit: 2 }, t.inAnHour()))).toEqual({
+      expect(
+        plain(await t.store.load(await t.store.save(key, d({ hit: 2 }), t.inAnHour()))),
+      ).toEqual({
         hit: 2,
       });
     });
 
     it('delete() cannot revoke: a replayed value stays valid until it expires (checklist #53, #128)', async () => {
-      const key = await t.store.create({ hit: 1 }, t.inAnHour());
+      const key = await t.store.create(d({ hit: 1 }), t.inAnHour());
       await t.store.delete(key);
       await t.store.delete(key);
-      expect(await t.store.load(key)).toEqual({ hit: 1 });
+      expect(plain(await t.store.load(key))).toEqual({ hit: 1 });
       expect(await t.store.exists(key)).toBe(true);
     });
 
     it('clearExpired() is null: the deadline lives in the data (checklist #129)', async () => {
-      await t.store.create({ old: true }, t.anHourAgo());
-      const live = await t.store.create({ live: true }, t.inAnHour());
+      await t.store.create(d({ old: true }), t.anHourAgo());
+      const live = await t.store.create(d({ live: true }), t.inAnHour());
       expect(await t.store.clearExpired()).toBeNull();
-      expect(await t.store.load(live)).toEqual({ live: true });
+      expect(plain(await t.store.load(live))).toEqual({ live: true });
       expect(await t.store.clearExpired()).toBeNull();
     });
 
     it("a custom expiry in the data is enforced by the store's clock (checklist #125, #19201 fixed)", async () => {
-      const seconds = await t.store.create({ _session_expiry: 60 }, t.inAnHour());
+      const seconds = await t.store.create(d({ _session_expiry: 60 }), t.inAnHour());
       const date = await t.store.create(
-        { _session_expiry: formatIsoDate(new Date(t.now() + HOUR)) },
+        d({ _session_expiry: formatIsoDate(new Date(t.now() + HOUR)) }),
         t.inAnHour(),
       );
-      expect(await t.store.load(seconds)).not.toBeNull();
-      expect(await t.store.load(date)).not.toBeNull();
+      expect(plain(await t.store.load(seconds))).not.toBeNull();
+      expect(plain(await t.store.load(date))).not.toBeNull();
       t.offset += 2 * HOUR;
-      expect(await t.store.load(seconds)).toBeNull();
-      expect(await t.store.load(date)).toBeNull();
+      expect(plain(await t.store.load(seconds))).toBeNull();
+      expect(plain(await t.store.load(date))).toBeNull();
     });
 
     it('test_delete: store.delete() leaves the value valid', async () => {
@@ -550,7 +810,7 @@ function describeClientSideContract(t: Context<ClientSideStore>): void {
       s2.set('test_data', 'value2');
       await s1.flush();
       await s2.save();
-      expect(await t.store.load(s2.sessionKey!)).toEqual({ test_data: 'value2' });
+      expect(plain(await t.store.load(s2.sessionKey!))).toEqual({ test_data: 'value2' });
     });
   });
 }
@@ -561,7 +821,7 @@ function describeClientSideContract(t: Context<ClientSideStore>): void {
  * engine that reads the deadline from the data, as Django's file engine does, agrees.
  */
 function expiredRecord(at: Date): [SessionData, Date] {
-  return [{ old: true, _session_expiry: formatIsoDate(at) }, at];
+  return [d({ old: true, _session_expiry: formatIsoDate(at) }), at];
 }
 
 /** Flips the case of the last ASCII letter (in a signed value: inside the signature). */

@@ -1,23 +1,37 @@
 /**
  * The `cache` engine (Django's `django.contrib.sessions.backends.cache`): the session's data
- * object itself (not the signed string) under `django.contrib.sessions.cache<key>` in the
+ * (not the signed string) under `django.contrib.sessions.cache<key>` in the
  * `SESSION_CACHE_ALIAS` cache, with the cache's own expiry. Fast and non-persistent: with the
  * default `locmem` cache it is single-process only (checklist #117, in
  * docs/django-sessions-checklist.md); use Redis across processes.
  *
+ * The data is stored as its entries, `[[key, value], ...]`, which keep Python's dict order
+ * (JSON objects lose it for integer-like keys); a plain object, as earlier versions stored, is
+ * still read. A save merges (`update`): a compare-and-swap loop on the cache's versioned
+ * writes (Redis: one Lua script comparing the stored text) applies this request's changes to
+ * the latest data until no other write came in between. Locks (`SESSION_LOCKING`,
+ * `blockingSession`) are cache keys `tango.sessions.lock<key>` taken with the atomic `add`
+ * (Redis `SET NX PX`: they lapse by themselves) and released by a compare-and-delete.
+ *
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#using-cached-sessions
  */
-import type { Cache } from '../../cache/cache.js';
+import { randomBytes } from 'node:crypto';
+import type { Cache, CacheVersion } from '../../cache/cache.js';
 import { getCache } from '../../cache/caches.js';
 import type { Settings } from '../../conf/settings.js';
-import { isSessionData } from '../encoding.js';
-import { UpdateError } from '../exceptions.js';
+import { SessionStoreUnavailable, UpdateError } from '../exceptions.js';
 import { createWithFreshKey } from '../keys.js';
+import { pollForLock } from '../locking.js';
 import {
+  applyChanges,
   checkExpiresAt,
+  type SessionChanges,
   type SessionData,
+  type SessionLock,
+  type SessionLockOptions,
   type SessionStoreOptions,
   ServerSideStoreBase,
+  toSessionData,
 } from '../store.js';
 
 /**
@@ -27,6 +41,45 @@ import {
  * await cache.get(CACHE_KEY_PREFIX + key); // the session's data object
  */
 export const CACHE_KEY_PREFIX = 'django.contrib.sessions.cache';
+
+/**
+ * The cache key prefix of session locks (`lock`): `tango.sessions.lock<session key>`.
+ *
+ * @example
+ * await cache.get(LOCK_KEY_PREFIX + key); // the holder's token, while locked
+ */
+export const LOCK_KEY_PREFIX = 'tango.sessions.lock';
+
+/** Rounds of `update`'s compare-and-swap before giving up: each lost round is another write. */
+const MAX_UPDATE_ROUNDS = 100;
+
+/**
+ * Session data as the cache engines store it: its entries, `[[key, value], ...]`, in order.
+ *
+ * @example
+ * toCachedEntries(new Map([['zz', 1], ['1', 2]])); // [['zz', 1], ['1', 2]]
+ */
+export function toCachedEntries(data: SessionData): [string, unknown][] {
+  return [...data];
+}
+
+/**
+ * Reads cached session data: entries (`toCachedEntries`) in their order, or a plain object
+ * (what earlier versions stored), else `null`.
+ *
+ * @example
+ * fromCachedEntries([['zz', 1], ['1', 2]]); // Map { 'zz' => 1, '1' => 2 }
+ * fromCachedEntries({ hit: 1 }); // Map { 'hit' => 1 }
+ */
+export function fromCachedEntries(value: unknown): SessionData | null {
+  if (!Array.isArray(value)) return toSessionData(value);
+  const data: SessionData = new Map();
+  for (const entry of value as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') return null;
+    data.set(entry[0], entry[1]);
+  }
+  return data;
+}
 
 /**
  * Seconds from `now` until `expiresAt`, rounded up so a record never expires before its
@@ -67,6 +120,9 @@ export type CacheStoreOptions = SessionStoreOptions;
  * const key = await store.create({ hit: 1 }, new Date(Date.now() + 3600_000));
  */
 export class CacheStore extends ServerSideStoreBase {
+  /** The cache version each data object was read at: what `update` compares against. */
+  readonly #versions = new WeakMap<SessionData, CacheVersion>();
+
   constructor(
     readonly cache: Cache,
     options: CacheStoreOptions = {},
@@ -88,27 +144,105 @@ export class CacheStore extends ServerSideStoreBase {
     return secondsUntil(expiresAt, this.now());
   }
 
+  /** The data under `key` and the version it was read at (when the cache has versions). */
+  async #read(key: string): Promise<{ data: SessionData | null; version?: CacheVersion } | null> {
+    const cache = this.cache;
+    if (!cache.getVersioned) {
+      const value = await cache.get(CACHE_KEY_PREFIX + key);
+      return value === undefined ? null : { data: fromCachedEntries(value) };
+    }
+    const found = await cache.getVersioned(CACHE_KEY_PREFIX + key);
+    if (found === undefined) return null;
+    const data = fromCachedEntries(found.value);
+    if (data !== null) this.#versions.set(data, found.version);
+    return { data, version: found.version };
+  }
+
   protected async loadChecked(key: string): Promise<SessionData | null> {
-    const data = await this.cache.get(CACHE_KEY_PREFIX + key);
-    return isSessionData(data) ? data : null;
+    return (await this.#read(key))?.data ?? null;
   }
 
   /** Inserts with the cache's atomic `add`, so two requests can never share a fresh key. */
   async create(data: SessionData, expiresAt: Date): Promise<string> {
     checkExpiresAt(expiresAt);
+    const entries = toCachedEntries(data);
     return createWithFreshKey((key) =>
-      this.cache.add(CACHE_KEY_PREFIX + key, data, this.#timeout(expiresAt)),
+      this.cache.add(CACHE_KEY_PREFIX + key, entries, this.#timeout(expiresAt)),
     );
   }
 
   /**
    * Overwrites a record that still exists; otherwise `UpdateError`. As in Django this is a
-   * check-then-set, best effort: a cache has no conditional update.
+   * check-then-set, best effort (`update`, which sessions use, is the atomic one).
    */
   protected async saveChecked(key: string, data: SessionData, expiresAt: Date): Promise<string> {
     if (!(await this.cache.has(CACHE_KEY_PREFIX + key))) throw new UpdateError();
-    await this.cache.set(CACHE_KEY_PREFIX + key, data, this.#timeout(expiresAt));
+    await this.cache.set(CACHE_KEY_PREFIX + key, toCachedEntries(data), this.#timeout(expiresAt));
     return key;
+  }
+
+  /**
+   * Merges with a compare-and-swap loop: `changes` applied to the data this request read,
+   * written only if the record still holds that version; else re-read, re-apply, retry (each
+   * lost round means another request's write went in). `UpdateError` when the record is
+   * gone. A cache without versioned writes (`dummy`, a custom one) gets the whole-data save.
+   */
+  protected override async updateChecked(
+    key: string,
+    changes: SessionChanges,
+  ): Promise<SessionData> {
+    const cache = this.cache;
+    if (!cache.getVersioned || !cache.setIfVersion) return super.updateChecked(key, changes);
+    let current: SessionData = changes.base;
+    let version = this.#versions.get(current);
+    for (let round = 0; round < MAX_UPDATE_ROUNDS; round++) {
+      if (version === undefined) {
+        const found = await this.#read(key);
+        if (found === null) throw new UpdateError();
+        current = found.data ?? new Map();
+        version = found.version;
+      }
+      const merged = applyChanges(current, changes);
+      const expiresAt = changes.expiresAt(merged);
+      checkExpiresAt(expiresAt);
+      const stored = await cache.setIfVersion(
+        CACHE_KEY_PREFIX + key,
+        version,
+        toCachedEntries(merged),
+        this.#timeout(expiresAt),
+      );
+      if (stored) return merged;
+      version = undefined;
+    }
+    throw new SessionStoreUnavailable(
+      'cache',
+      `the session changed ${MAX_UPDATE_ROUNDS} times while this request tried to save it`,
+    );
+  }
+
+  /**
+   * Locks the session with the cache key `tango.sessions.lock<key>`, taken with the atomic
+   * `add` (Redis `SET NX PX`, lapsing after `options.expiry` seconds), retried while another
+   * process holds it, until `options.timeout` (`SessionLockTimeout`). `release()` deletes it
+   * only if it still holds this holder's token (one Lua script on Redis).
+   */
+  lock(key: string, options: SessionLockOptions): Promise<SessionLock> {
+    return this.lockWith(key, async () => {
+      const lockKey = LOCK_KEY_PREFIX + key;
+      const token = randomBytes(16).toString('hex');
+      await pollForLock(() => this.cache.add(lockKey, token, options.expiry), options.timeout);
+      return { release: () => this.#unlock(lockKey, token) };
+    });
+  }
+
+  async #unlock(lockKey: string, token: string): Promise<void> {
+    const cache = this.cache;
+    if (cache.getVersioned && cache.deleteIfVersion) {
+      const found = await cache.getVersioned(lockKey);
+      if (found?.value === token) await cache.deleteIfVersion(lockKey, found.version);
+    } else if ((await cache.get(lockKey)) === token) {
+      await cache.delete(lockKey);
+    }
   }
 
   protected async deleteChecked(key: string): Promise<void> {
@@ -121,6 +255,11 @@ export class CacheStore extends ServerSideStoreBase {
 
   /** The cache expires records itself: nothing to clear (Django's no-op `clear_expired`). */
   async clearExpired(): Promise<null> {
+    return null;
+  }
+
+  /** Nothing to count either. */
+  async countExpired(): Promise<null> {
     return null;
   }
 

@@ -11,6 +11,14 @@
  * logs "Error saving to cache" the same way). A failed cache *delete* rejects, because the
  * stale copy would otherwise resurrect a deleted (logged-out) session.
  *
+ * The cached copy is the row's `session_data` itself (Django's signed encoding, in Python's
+ * dict order), not a data object as in Django (whose cache pickles, so the two never shared
+ * cached sessions anyway): a save's compare-and-swap against the row (`update`, the db
+ * engine's) then works from a cached load too, in one statement. A copy that lags behind the
+ * row (two writers' cache writes crossing) costs the next save one re-read, never an update;
+ * a plain object or entries, as earlier versions cached, is still read. Locks are the db
+ * engine's (`tango_session_lock`).
+ *
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#using-cached-sessions
  */
 import type { Cache } from '../../cache/cache.js';
@@ -19,9 +27,9 @@ import type { Settings } from '../../conf/settings.js';
 import { getLogger } from '../../core/log.js';
 import type { Connection } from '../../db/connection.js';
 import { getConnection } from '../../db/connections.js';
-import { isSessionData } from '../encoding.js';
-import type { SessionData } from '../store.js';
-import { secondsUntil } from './cache.js';
+import { decodeSessionData, type SessionSigningKeys } from '../encoding.js';
+import type { SessionChanges, SessionData } from '../store.js';
+import { fromCachedEntries, secondsUntil } from './cache.js';
 import { DatabaseStore, type DatabaseStoreOptions } from './db.js';
 
 /**
@@ -51,12 +59,15 @@ export type CachedDatabaseStoreOptions = DatabaseStoreOptions;
  * await store.load(key); // from the cache, or the database (then cached)
  */
 export class CachedDatabaseStore extends DatabaseStore {
+  readonly #keys: SessionSigningKeys;
+
   constructor(
     db: Connection,
     readonly cache: Cache,
     options: CachedDatabaseStoreOptions = {},
   ) {
     super(db, options);
+    this.#keys = options.keys ?? {};
   }
 
   /** `DATABASES['default']` plus `CACHES[SESSION_CACHE_ALIAS]`. */
@@ -70,10 +81,18 @@ export class CachedDatabaseStore extends DatabaseStore {
     });
   }
 
-  /** Writes the cached copy; a cache failure is logged, since the database already has the data. */
-  async #cacheSet(key: string, data: SessionData, expiresAt: Date): Promise<void> {
+  /**
+   * Writes the cached copy (the row's encoded data); a cache failure is logged, since the
+   * database already has the data.
+   */
+  async #cacheSet(key: string, encoded: string | undefined, expiresAt: Date): Promise<void> {
+    if (encoded === undefined) return;
     try {
-      await this.cache.set(CACHED_DB_KEY_PREFIX + key, data, secondsUntil(expiresAt, this.now()));
+      await this.cache.set(
+        CACHED_DB_KEY_PREFIX + key,
+        encoded,
+        secondsUntil(expiresAt, this.now()),
+      );
     } catch (error) {
       logger.error(
         `Error saving to cache (${this.cache.constructor.name}): ${(error as Error).message}`,
@@ -90,16 +109,26 @@ export class CachedDatabaseStore extends DatabaseStore {
         `Error reading from cache (${this.cache.constructor.name}): ${(error as Error).message}`,
       );
     }
-    if (isSessionData(cached)) return cached;
+    if (typeof cached === 'string') {
+      // A copy that does not decode (another SECRET_KEY) falls back to the row.
+      const data = decodeSessionData(cached, this.#keys);
+      if (data !== null) {
+        this.rememberEncoded(data, cached);
+        return data;
+      }
+    } else if (cached !== undefined && cached !== null) {
+      const data = fromCachedEntries(cached);
+      if (data !== null) return data;
+    }
     const record = await this.loadRecord(key);
     if (!record) return null;
-    await this.#cacheSet(key, record.data, record.expiresAt);
+    await this.#cacheSet(key, record.encoded, record.expiresAt);
     return record.data;
   }
 
   override async create(data: SessionData, expiresAt: Date): Promise<string> {
     const key = await super.create(data, expiresAt);
-    await this.#cacheSet(key, data, expiresAt);
+    await this.#cacheSet(key, this.encodedOf(data), expiresAt);
     return key;
   }
 
@@ -109,8 +138,18 @@ export class CachedDatabaseStore extends DatabaseStore {
     expiresAt: Date,
   ): Promise<string> {
     await super.saveChecked(key, data, expiresAt);
-    await this.#cacheSet(key, data, expiresAt);
+    await this.#cacheSet(key, this.encodedOf(data), expiresAt);
     return key;
+  }
+
+  /** The db engine's merge, then the merged row's copy into the cache. */
+  protected override async updateChecked(
+    key: string,
+    changes: SessionChanges,
+  ): Promise<SessionData> {
+    const record = await this.updateRecord(key, changes);
+    await this.#cacheSet(key, record.encoded, record.expiresAt);
+    return record.data;
   }
 
   protected override async deleteChecked(key: string): Promise<void> {

@@ -23,6 +23,14 @@
  * network file system that can stall: use the `db` or `cache` engine there. `clearExpired()`
  * (a command) stays async.
  *
+ * A save merges (`update`): under a write lock file (`<file>.wlock`, created with `O_EXCL`
+ * and removed at once: it only covers the synchronous read-merge-rename, so requests of one
+ * process never wait on it and other processes wait microseconds) the file is re-read, this
+ * request's changes are applied to it and it is replaced. Locks (`SESSION_LOCKING`,
+ * `blockingSession`) are `<file>.lock`, created with `O_EXCL`, holding the holder's token and
+ * deadline; a lock past its deadline is taken over. Django ignores both kinds of file, and
+ * `clearExpired()` removes those left behind by a crashed process.
+ *
  * A failing system call on the directory (EACCES, ENOSPC, EMFILE, EIO, ...) is an outage:
  * `SessionStoreUnavailable` (503), naming the directory but not the key. A missing file is a
  * missing session, never an error.
@@ -43,6 +51,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,10 +60,15 @@ import type { Settings } from '../../conf/settings.js';
 import { decodeSessionData, encodeSessionData, type SessionSigningKeys } from '../encoding.js';
 import { SessionStoreUnavailable, UpdateError } from '../exceptions.js';
 import { createWithFreshKey } from '../keys.js';
+import { pollForLock } from '../locking.js';
 import { EXPIRY_KEY, expiryDeadline } from '../session.js';
 import {
+  applyChanges,
   checkExpiresAt,
+  type SessionChanges,
   type SessionData,
+  type SessionLock,
+  type SessionLockOptions,
   type SessionStoreOptions,
   ServerSideStoreBase,
 } from '../store.js';
@@ -88,6 +102,13 @@ interface SessionFile {
 
 /** Temporary files of interrupted writes older than this are removed by `clearExpired()`. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
+/** A write lock this old was left by a process that died inside the synchronous merge. */
+const STALE_WRITE_LOCK_MS = 5_000;
+/** Longest wait for another process's write lock (it is normally held for microseconds). */
+const WRITE_LOCK_WAIT_MS = 10_000;
+/** Suffixes of the lock files next to a session file (write lock, session lock). */
+const WRITE_LOCK = '.wlock';
+const SESSION_LOCK = '.lock';
 
 const MISSING = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
 
@@ -111,6 +132,8 @@ export class FileStore extends ServerSideStoreBase {
   readonly #keys: SessionSigningKeys;
   readonly #cookieAge: number;
   readonly #filePattern: RegExp;
+  /** The content each data object was read from or written as: a merge skips a re-decode. */
+  readonly #contents = new WeakMap<SessionData, string>();
 
   constructor(options: FileStoreOptions) {
     super(options);
@@ -189,7 +212,7 @@ export class FileStore extends ServerSideStoreBase {
    * Undecodable data counts as `{}`, as in Django.
    */
   #deadline(data: SessionData | null, mtimeMs: number): number {
-    return expiryDeadline(data?.[EXPIRY_KEY], mtimeMs, this.#cookieAge);
+    return expiryDeadline(data?.get(EXPIRY_KEY), mtimeMs, this.#cookieAge);
   }
 
   /** The session file's content and stat, or `null` when there is no such file. */
@@ -220,7 +243,9 @@ export class FileStore extends ServerSideStoreBase {
     if (file === null) return null;
     const data = decodeSessionData(file.content, this.#keys);
     if (data === null) return null;
-    return this.#deadline(data, file.mtimeMs) > this.now() ? data : null;
+    if (this.#deadline(data, file.mtimeMs) <= this.now()) return null;
+    this.#contents.set(data, file.content);
+    return data;
   }
 
   async create(data: SessionData, expiresAt: Date): Promise<string> {
@@ -251,6 +276,147 @@ export class FileStore extends ServerSideStoreBase {
     const content = encodeSessionData(data, this.#keys);
     // Deleted meanwhile (logout in a concurrent request): Django's UpdateError.
     if (!this.#isPresent(file)) throw new UpdateError();
+    this.#replace(file, content);
+    return key;
+  }
+
+  /**
+   * Merges under the write lock: re-reads the file, applies `changes` to what it holds (the
+   * data this request loaded, if the file is unchanged; undecodable content counts as `{}`)
+   * and replaces it, all synchronously once the lock is taken. `UpdateError` when the file is
+   * gone. `expiresAt` is not needed: the deadline is read from the data, as in `saveChecked`.
+   */
+  protected override async updateChecked(
+    key: string,
+    changes: SessionChanges,
+  ): Promise<SessionData> {
+    const file = this.#fileFor(key);
+    const lock = file + WRITE_LOCK;
+    if (!this.#tryWriteLock(lock)) await this.#waitForWriteLock(lock);
+    try {
+      const found = this.#read(file);
+      if (found === null) throw new UpdateError();
+      const current =
+        found.content === this.#contents.get(changes.base)
+          ? changes.base
+          : (decodeSessionData(found.content, this.#keys) ?? new Map());
+      const merged = applyChanges(current, changes);
+      checkExpiresAt(changes.expiresAt(merged));
+      const content = encodeSessionData(merged, this.#keys);
+      this.#replace(file, content);
+      this.#contents.set(merged, content);
+      return merged;
+    } finally {
+      this.#unlink(lock);
+    }
+  }
+
+  /** Creates the write lock file; false when another process holds it. */
+  #tryWriteLock(lock: string): boolean {
+    try {
+      closeSync(openSync(lock, 'wx', 0o600));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw this.#failure(error);
+      return false;
+    }
+  }
+
+  /**
+   * Waits for another process's write lock (held for the microseconds of a merge), removing
+   * one left by a process that died inside it (older than `STALE_WRITE_LOCK_MS`).
+   */
+  async #waitForWriteLock(lock: string): Promise<void> {
+    const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
+    for (;;) {
+      await sleep(1);
+      if (this.#tryWriteLock(lock)) return;
+      try {
+        if (statSync(lock).mtimeMs < Date.now() - STALE_WRITE_LOCK_MS) this.#unlink(lock);
+      } catch (error) {
+        if (!isMissing(error)) throw this.#failure(error);
+      }
+      if (Date.now() > deadline) {
+        throw new SessionStoreUnavailable(
+          'file',
+          `a session's write lock in '${this.directory}' stayed taken for ${WRITE_LOCK_WAIT_MS / 1000} s`,
+        );
+      }
+    }
+  }
+
+  #unlink(file: string): void {
+    try {
+      rmSync(file, { force: true });
+    } catch (error) {
+      throw this.#failure(error);
+    }
+  }
+
+  /**
+   * Locks the session with the file `<file>.lock`, created with `O_EXCL` and holding
+   * `<token> <deadline in ms>`; a lock past its deadline (its holder died, or overran
+   * `options.expiry`) is removed and taken. Retried while another process holds it, until
+   * `options.timeout` (`SessionLockTimeout`). `release()` removes the file if it is still
+   * this holder's.
+   */
+  lock(key: string, options: SessionLockOptions): Promise<SessionLock> {
+    return this.lockWith(key, async () => {
+      const lock = this.#fileFor(key) + SESSION_LOCK;
+      const token = randomBytes(16).toString('hex');
+      await pollForLock(() => this.#tryLock(lock, token, options.expiry), options.timeout);
+      return {
+        release: async () => {
+          if (this.#lockHolder(lock)?.token === token) this.#unlink(lock);
+        },
+      };
+    });
+  }
+
+  /** One attempt at the session lock file, taking over a lapsed one. */
+  #tryLock(lock: string, token: string, expiry: number): boolean {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let fd: number;
+      try {
+        fd = openSync(lock, 'wx', 0o600);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw this.#failure(error);
+        const holder = this.#lockHolder(lock);
+        // Gone meanwhile: try again at once. Lapsed: remove it (if unchanged) and try again.
+        if (holder === null) continue;
+        if (holder.deadline >= Date.now()) return false;
+        if (this.#lockHolder(lock)?.token === holder.token) this.#unlink(lock);
+        continue;
+      }
+      try {
+        writeFileSync(fd, `${token} ${Date.now() + expiry * 1000}`, 'utf8');
+      } catch (error) {
+        throw this.#failure(error);
+      } finally {
+        closeSync(fd);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The token and deadline in a lock file, `null` when there is none. A file still being
+   * written (empty) counts as held until the longest expiry could have passed.
+   */
+  #lockHolder(lock: string): { token: string; deadline: number } | null {
+    const found = this.#read(lock);
+    if (found === null) return null;
+    const [token = '', deadline = ''] = found.content.split(' ');
+    const time = Number(deadline);
+    return {
+      token,
+      deadline: token && Number.isFinite(time) ? time : found.mtimeMs + STALE_TEMP_MS,
+    };
+  }
+
+  /** Writes `content` to a temporary file and renames it over `file` (readers see either). */
+  #replace(file: string, content: string): void {
     const temp = `${file}_out_${randomBytes(6).toString('hex')}`;
     try {
       writeAndClose(openSync(temp, 'wx', 0o600), content, this.now());
@@ -263,7 +429,6 @@ export class FileStore extends ServerSideStoreBase {
       }
       throw this.#failure(error);
     }
-    return key;
   }
 
   protected async deleteChecked(key: string): Promise<void> {
@@ -282,9 +447,20 @@ export class FileStore extends ServerSideStoreBase {
    * Django's `clear_expired`: reads every session file and deletes those whose deadline has
    * passed (a file that does not decode lives `SESSION_COOKIE_AGE` from its mtime, as in
    * Django), and temporary files left by interrupted writes once stale (Tango's or Django's,
-   * which Django itself leaves). Returns how many sessions were removed.
+   * which Django itself leaves), as well as lock files an hour old (left by a crashed
+   * process). Returns how many sessions were removed.
    */
   async clearExpired(): Promise<number> {
+    return this.#sweep(true);
+  }
+
+  /** The sessions `clearExpired()` would remove now, removing nothing (`--dry-run`). */
+  async countExpired(): Promise<number> {
+    return this.#sweep(false);
+  }
+
+  /** `clearExpired()`, or with `remove` false only its count. */
+  async #sweep(remove: boolean): Promise<number> {
     const now = this.now();
     let names: string[];
     try {
@@ -296,12 +472,14 @@ export class FileStore extends ServerSideStoreBase {
     for (const name of names) {
       if (!name.startsWith(this.#prefix)) continue;
       const isSession = this.#filePattern.test(name);
-      if (!isSession && !name.includes('_out_')) continue;
+      const isLeftOver =
+        name.includes('_out_') || name.endsWith(WRITE_LOCK) || name.endsWith(SESSION_LOCK);
+      if (!isSession && !isLeftOver) continue;
       const file = path.join(this.directory, name);
       try {
         if (!isSession) {
           const stat = await fs.stat(file);
-          if (stat.isFile() && stat.ctimeMs < now - STALE_TEMP_MS)
+          if (remove && stat.isFile() && stat.ctimeMs < now - STALE_TEMP_MS)
             await fs.rm(file, { force: true });
           continue;
         }
@@ -309,6 +487,10 @@ export class FileStore extends ServerSideStoreBase {
         if (found === null) continue;
         const data = decodeSessionData(found.content, this.#keys);
         if (this.#deadline(data, found.mtimeMs) > now) continue;
+        if (!remove) {
+          removed++;
+          continue;
+        }
         // A save renames a new file over the old one: remove only the file that was judged.
         const current = statSync(file);
         if (current.ino !== found.ino || current.mtimeMs !== found.mtimeMs) continue;

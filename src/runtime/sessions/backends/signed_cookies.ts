@@ -9,7 +9,9 @@
  *   `SESSION_COOKIE_AGE` are still capped by it, as in Django;
  * - a tampered cookie logs `Session data corrupted` on `tango.security.SuspiciousSession`, and
  *   the session becomes new, so the middleware sends the deletion cookie instead of re-issuing
- *   a signed empty session (checklist #126, in docs/django-sessions-checklist.md).
+ *   a signed empty session (checklist #126, in docs/django-sessions-checklist.md);
+ * - a value that only a `SECRET_KEY_FALLBACKS` key verifies is re-signed under `SECRET_KEY`
+ *   on the way out (sessions/rotation.ts), so removing the fallback later logs no one out.
  *
  * The signing timestamp and every age check use the store's clock (`now`, default
  * `Date.now`), as every engine's expiry does.
@@ -31,6 +33,7 @@ import {
   TimestampSigner,
 } from '../../core/signing/index.js';
 import { isSessionData, securityLogger } from '../encoding.js';
+import { verifyRotating } from '../rotation.js';
 import { EXPIRY_KEY, readExpiry } from '../session.js';
 import type { ClientSideStore, SessionData, SessionStoreOptions } from '../store.js';
 
@@ -102,6 +105,7 @@ export class SignedCookieStore implements ClientSideStore {
   readonly #now: () => number;
   /** Built on first use, so the settings' keys are read then, as `signing.dumps` would. */
   #signer: ClockedTimestampSigner | undefined;
+  #currentSigner: ClockedTimestampSigner | undefined;
 
   constructor(options: SignedCookieStoreOptions) {
     this.#options = options;
@@ -124,8 +128,25 @@ export class SignedCookieStore implements ClientSideStore {
     ));
   }
 
+  /** `SECRET_KEY` alone: what `#loads` tries first, to learn whether a fallback was needed. */
+  get #currentSigning(): ClockedTimestampSigner {
+    const signing = this.#signing;
+    if (signing.fallbackKeys.length === 0) return signing;
+    return (this.#currentSigner ??= new ClockedTimestampSigner(
+      { key: signing.key, fallbackKeys: [], salt: SIGNED_COOKIES_SALT },
+      this.#now,
+    ));
+  }
+
+  /** Verifies and decodes; a value only a `SECRET_KEY_FALLBACKS` key verifies is marked for re-signing. */
   #loads(value: string, maxAge: number): unknown {
-    return this.#signing.unsignObject(value, { maxAge });
+    // ordered: a Map in the cookie's key order, Python's dict order (integer-like keys too).
+    return verifyRotating(
+      () => this.#currentSigning.unsignObject(value, { maxAge, ordered: true }),
+      this.#signing === this.#currentSigning
+        ? null
+        : () => this.#signing.unsignObject(value, { maxAge, ordered: true }),
+    );
   }
 
   async load(key: string): Promise<SessionData | null> {
@@ -141,7 +162,7 @@ export class SignedCookieStore implements ClientSideStore {
     }
     if (!isSessionData(data)) return null;
     // A value that is no valid expiry counts as none, as in Session (`readExpiry`).
-    const expiry = readExpiry(data[EXPIRY_KEY], this.#now());
+    const expiry = readExpiry(data.get(EXPIRY_KEY), this.#now());
     if (typeof expiry === 'number' && expiry !== 0) {
       // The value is re-signed on every save, so its timestamp is the last modification.
       if (expiry < 0) return null;

@@ -7,7 +7,12 @@ import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeCaches, RedisCache } from '../../../../src/runtime/cache/index.js';
 import { defineSettings, ImproperlyConfigured } from '../../../../src/runtime/conf/index.js';
-import { CACHE_KEY_PREFIX, CacheStore } from '../../../../src/runtime/sessions/backends/cache.js';
+import {
+  CACHE_KEY_PREFIX,
+  CacheStore,
+  LOCK_KEY_PREFIX,
+} from '../../../../src/runtime/sessions/backends/cache.js';
+import { Session } from '../../../../src/runtime/sessions/session.js';
 import {
   freePort,
   type RedisService,
@@ -15,6 +20,7 @@ import {
   startRedis,
 } from '../../../support/services.js';
 import { describeServerSideStoreContract } from '../store-contract.js';
+import { d, plain } from '../data.js';
 
 const HOUR = 3_600_000;
 const support = serviceSupport('redis');
@@ -53,14 +59,14 @@ describe.skipIf(!support.available)('cache engine on Redis', () => {
       await closeCaches();
     });
 
-    it("keeps the session as JSON under Django's key, expiring natively with the session", async () => {
-      const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
+    it("keeps the session as JSON entries under Django's key, expiring natively with the session", async () => {
+      const key = await store.create(d({ hit: 1 }), new Date(Date.now() + HOUR));
       const redisKey = `:1:${CACHE_KEY_PREFIX}${key}`;
-      expect(await raw.get(redisKey)).toBe('{"hit":1}');
+      expect(await raw.get(redisKey)).toBe('[["hit",1]]');
       const ttl = await raw.pTTL(redisKey);
       expect(ttl).toBeGreaterThan(HOUR - 60_000);
       expect(ttl).toBeLessThanOrEqual(HOUR);
-      await store.save(key, { hit: 2 }, new Date(Date.now() + 2 * HOUR));
+      await store.save(key, d({ hit: 2 }), new Date(Date.now() + 2 * HOUR));
       expect(await raw.pTTL(redisKey)).toBeGreaterThan(HOUR);
       expect(await store.clearExpired()).toBeNull();
     });
@@ -68,12 +74,12 @@ describe.skipIf(!support.available)('cache engine on Redis', () => {
     it('a second cache client (another server process) reads and updates the same session', async () => {
       const other = new CacheStore(new RedisCache({ location: redis.url }));
       try {
-        const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
-        expect(await other.load(key)).toEqual({ hit: 1 });
-        await other.save(key, { hit: 2 }, new Date(Date.now() + HOUR));
-        expect(await store.load(key)).toEqual({ hit: 2 });
+        const key = await store.create(d({ hit: 1 }), new Date(Date.now() + HOUR));
+        expect(plain(await other.load(key))).toEqual({ hit: 1 });
+        await other.save(key, d({ hit: 2 }), new Date(Date.now() + HOUR));
+        expect(plain(await store.load(key))).toEqual({ hit: 2 });
         await other.delete(key);
-        expect(await store.load(key)).toBeNull();
+        expect(plain(await store.load(key))).toBeNull();
       } finally {
         await other.close();
       }
@@ -91,8 +97,49 @@ describe.skipIf(!support.available)('cache engine on Redis', () => {
         SESSION_CACHE_ALIAS: 'sessions',
       });
       const configured = await CacheStore.fromSettings(settings);
-      const key = await configured.create({ a: 1 }, new Date(Date.now() + HOUR));
-      expect(await raw.get(`site:1:${CACHE_KEY_PREFIX}${key}`)).toBe('{"a":1}');
+      const key = await configured.create(d({ a: 1 }), new Date(Date.now() + HOUR));
+      expect(await raw.get(`site:1:${CACHE_KEY_PREFIX}${key}`)).toBe('[["a",1]]');
+    });
+
+    it('reads a session cached as a JSON object by an earlier version', async () => {
+      const key = 'legacyobjectkey0123456789abcdefg';
+      await raw.set(`:1:${CACHE_KEY_PREFIX}${key}`, '{"hit":3}', {
+        expiration: { type: 'PX', value: 60_000 },
+      });
+      expect(plain(await store.load(key))).toEqual({ hit: 3 });
+    });
+
+    it('two server processes saving different keys of one session at once keep both (Lua compare-and-swap)', async () => {
+      const other = new CacheStore(new RedisCache({ location: redis.url }));
+      try {
+        const key = await store.create(d({ n: 0 }), new Date(Date.now() + HOUR));
+        const settings = { SESSION_COOKIE_AGE: 3600, SESSION_EXPIRE_AT_BROWSER_CLOSE: false };
+        const sessions = Array.from(
+          { length: 20 },
+          (_, i) => new Session(i % 2 ? other : store, settings, key),
+        );
+        await Promise.all(sessions.map((s) => s.load()));
+        sessions.forEach((s, i) => s.set(`k${i}`, i));
+        await Promise.all(sessions.map((s) => s.save()));
+        const merged = (await store.load(key))!;
+        expect(merged.size).toBe(21);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('a lock is a key with an expiry (SET NX PX) that only its holder deletes', async () => {
+      const key = await store.create(d({}), new Date(Date.now() + HOUR));
+      const lockKey = `:1:${LOCK_KEY_PREFIX}${key}`;
+      const held = await store.lock(key, { timeout: 1, expiry: 30 });
+      const ttl = await raw.pTTL(lockKey);
+      expect(ttl).toBeGreaterThan(29_000);
+      expect(ttl).toBeLessThanOrEqual(30_000);
+      // Someone else's token (the lock lapsed and was taken): release leaves it.
+      await raw.set(lockKey, '"someone-else"');
+      await held.release();
+      expect(await raw.get(lockKey)).toBe('"someone-else"');
+      await raw.del(lockKey);
     });
   });
 

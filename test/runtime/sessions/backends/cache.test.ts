@@ -13,12 +13,16 @@ import { defineSettings } from '../../../../src/runtime/conf/define.js';
 import {
   CACHE_KEY_PREFIX,
   CacheStore,
+  LOCK_KEY_PREFIX,
   secondsUntil,
 } from '../../../../src/runtime/sessions/backends/cache.js';
 import { UpdateError } from '../../../../src/runtime/sessions/exceptions.js';
+import { Session } from '../../../../src/runtime/sessions/session.js';
 import { describeServerSideStoreContract } from '../store-contract.js';
+import { d, plain } from '../data.js';
 
 const HOUR = 3_600_000;
+const SETTINGS = { SESSION_COOKIE_AGE: 1_209_600, SESSION_EXPIRE_AT_BROWSER_CLOSE: false };
 
 describeServerSideStoreContract('cache', async ({ now }) => {
   // The cache keeps its own (wall) clock, as Redis does: the store's clock sets the timeouts.
@@ -36,39 +40,109 @@ describe('cache engine specifics (checklist §J.3, Django CacheSessionTests)', (
     store = new CacheStore(cache, { now: () => clock.now });
   });
 
-  it('test_default_cache: stores the raw data object under django.contrib.sessions.cache<key> (checklist #116)', async () => {
-    const key = await store.create({ hit: 1, nested: { a: [1] } }, new Date(clock.now + HOUR));
-    expect(await cache.get(CACHE_KEY_PREFIX + key)).toEqual({ hit: 1, nested: { a: [1] } });
+  it('test_default_cache: stores the data under django.contrib.sessions.cache<key>, as its entries in order (checklist #116)', async () => {
+    const data = new Map<string, unknown>([
+      ['zz', 1],
+      ['1', { a: [1] }],
+    ]);
+    const key = await store.create(data, new Date(clock.now + HOUR));
+    expect(await cache.get(CACHE_KEY_PREFIX + key)).toEqual([
+      ['zz', 1],
+      ['1', { a: [1] }],
+    ]);
     expect(CACHE_KEY_PREFIX).toBe('django.contrib.sessions.cache');
+    expect([...(await store.load(key))!.keys()]).toEqual(['zz', '1']);
+  });
+
+  it('reads a plain data object, as earlier versions cached it', async () => {
+    const key = 'legacyobjectkey0123456789abcdefg';
+    await cache.set(CACHE_KEY_PREFIX + key, { hit: 3, name: 'x' }, 60);
+    expect(plain(await store.load(key))).toEqual({ hit: 3, name: 'x' });
+    const s = new Session(store, SETTINGS, key);
+    await s.load();
+    s.set('hit', 4);
+    await s.save();
+    expect(await cache.get(CACHE_KEY_PREFIX + key)).toEqual([
+      ['hit', 4],
+      ['name', 'x'],
+    ]);
+  });
+
+  it('anything else cached under the key is no session data', async () => {
+    for (const [i, value] of [1, 'x', [['hit']], [[1, 2]], [1, 2]].entries()) {
+      const key = `junkkey${i}`.padEnd(32, '0');
+      await cache.set(CACHE_KEY_PREFIX + key, value, 60);
+      expect(await store.load(key), JSON.stringify(value)).toBeNull();
+    }
+  });
+
+  it('update() retries its compare-and-swap when another write came in between', async () => {
+    const key = await store.create(d({ n: 0 }), new Date(clock.now + HOUR));
+    const base = (await store.load(key))!;
+    await store.save(key, d({ n: 0, other: true }), new Date(clock.now + HOUR));
+    const merged = await store.update(key, {
+      base,
+      set: new Map([['mine', 1]]),
+      deleted: new Set(),
+      expiresAt: () => new Date(clock.now + HOUR),
+    });
+    expect(plain(merged)).toEqual({ n: 0, other: true, mine: 1 });
+    expect(plain(await store.load(key))).toEqual({ n: 0, other: true, mine: 1 });
+  });
+
+  it('a cache without versioned writes (dummy, custom) gets the whole-data save', async () => {
+    const plainCache: Cache = {
+      get: (k) => cache.get(k),
+      set: (k, v, t) => cache.set(k, v, t),
+      add: (k, v, t) => cache.add(k, v, t),
+      delete: (k) => cache.delete(k),
+      has: (k) => cache.has(k),
+      clear: () => cache.clear(),
+      close: async () => undefined,
+    };
+    const simple = new CacheStore(plainCache, { now: () => clock.now });
+    const key = await simple.create(d({ a: 1 }), new Date(clock.now + HOUR));
+    const [one, two] = [new Session(simple, SETTINGS, key), new Session(simple, SETTINGS, key)];
+    await Promise.all([one.load(), two.load()]);
+    one.set('b', 2);
+    two.set('c', 3);
+    await one.save();
+    await two.save();
+    // Last writer wins: what every store did before update() existed.
+    expect(plain(await simple.load(key))).toEqual({ a: 1, c: 3 });
+    // And it still locks, with add() and a get-then-delete release.
+    const held = await simple.lock(key, { timeout: 1, expiry: 30 });
+    await held.release();
+    expect(await plainCache.has(LOCK_KEY_PREFIX + key)).toBe(false);
   });
 
   it('expires with the session: the cache timeout is the seconds until expiresAt (checklist #116)', async () => {
-    const key = await store.create({ hit: 1 }, new Date(clock.now + 2_000));
+    const key = await store.create(d({ hit: 1 }), new Date(clock.now + 2_000));
     clock.now += 1_999;
-    expect(await store.load(key)).toEqual({ hit: 1 });
+    expect(plain(await store.load(key))).toEqual({ hit: 1 });
     clock.now += 1;
-    expect(await store.load(key)).toBeNull();
+    expect(plain(await store.load(key))).toBeNull();
     expect(await store.exists(key)).toBe(false);
   });
 
   it('test_create_and_save: save() updates a live record and extends it', async () => {
-    const key = await store.create({ n: 1 }, new Date(clock.now + 1_000));
-    await store.save(key, { n: 2 }, new Date(clock.now + HOUR));
+    const key = await store.create(d({ n: 1 }), new Date(clock.now + 1_000));
+    await store.save(key, d({ n: 2 }), new Date(clock.now + HOUR));
     clock.now += 10_000;
-    expect(await store.load(key)).toEqual({ n: 2 });
+    expect(plain(await store.load(key))).toEqual({ n: 2 });
   });
 
   it('save() after expiry or deletion is an UpdateError, not a resurrection', async () => {
-    const key = await store.create({ n: 1 }, new Date(clock.now + 1_000));
+    const key = await store.create(d({ n: 1 }), new Date(clock.now + 1_000));
     clock.now += 1_000;
-    await expect(store.save(key, { n: 2 }, new Date(clock.now + HOUR))).rejects.toBeInstanceOf(
+    await expect(store.save(key, d({ n: 2 }), new Date(clock.now + HOUR))).rejects.toBeInstanceOf(
       UpdateError,
     );
-    expect(await store.load(key)).toBeNull();
+    expect(plain(await store.load(key))).toBeNull();
   });
 
   it('test_load_overlong_key', async () => {
-    expect(await store.load('a'.repeat(1240))).toBeNull();
+    expect(plain(await store.load('a'.repeat(1240)))).toBeNull();
   });
 
   it('clearExpired() has nothing to do (checklist #116, #149)', async () => {
@@ -88,7 +162,7 @@ describe('cache engine specifics (checklist §J.3, Django CacheSessionTests)', (
     };
     const failing = new CacheStore(broken);
     await expect(failing.load('abcdefgh12345678abcdefgh12345678')).rejects.toBe(down);
-    await expect(failing.create({}, new Date(Date.now() + HOUR))).rejects.toBe(down);
+    await expect(failing.create(d({}), new Date(Date.now() + HOUR))).rejects.toBe(down);
   });
 
   it('secondsUntil rounds up and never goes below 0', () => {
@@ -116,8 +190,8 @@ describe('CacheStore.fromSettings', () => {
     });
     const store = await CacheStore.fromSettings(settings);
     expect(store.cache).toBe(getCache(settings, 'sessions'));
-    const key = await store.create({ a: 1 }, new Date(Date.now() + HOUR));
-    expect(await getCache(settings, 'sessions').get(CACHE_KEY_PREFIX + key)).toEqual({ a: 1 });
+    const key = await store.create(d({ a: 1 }), new Date(Date.now() + HOUR));
+    expect(await getCache(settings, 'sessions').get(CACHE_KEY_PREFIX + key)).toEqual([['a', 1]]);
     expect(await getCache(settings, 'default').get(CACHE_KEY_PREFIX + key)).toBeUndefined();
   });
 

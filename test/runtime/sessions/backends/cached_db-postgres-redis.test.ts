@@ -13,6 +13,7 @@ import {
   CachedDatabaseStore,
 } from '../../../../src/runtime/sessions/backends/cached_db.js';
 import { DatabaseStore } from '../../../../src/runtime/sessions/backends/db.js';
+import { decodeSessionData } from '../../../../src/runtime/sessions/encoding.js';
 import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
 import {
   type PostgresService,
@@ -22,6 +23,7 @@ import {
   startRedis,
 } from '../../../support/services.js';
 import { describeServerSideStoreContract } from '../store-contract.js';
+import { d, plain } from '../data.js';
 
 const KEYS = { key: 'cached-db-pg-redis-secret', fallbackKeys: [] };
 const HOUR = 3_600_000;
@@ -78,15 +80,23 @@ describe.skipIf(!available)('cached_db engine on PostgreSQL + Redis', () => {
       await fixture.cleanup();
     });
 
-    it('writes through to both: the row in PostgreSQL, the data in Redis with the same expiry', async () => {
+    /** The data of the cached copy (the row's encoded session_data, as a JSON string). */
+    async function cached(redisKey: string): Promise<Record<string, unknown> | null> {
+      const text = await raw.get(redisKey);
+      return text === null ? null : plain(decodeSessionData(JSON.parse(text) as string, KEYS));
+    }
+
+    it('writes through to both: the row in PostgreSQL, its session_data in Redis with the same expiry', async () => {
       const { db, store } = fixture;
-      const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
+      const key = await store.create(d({ hit: 1 }), new Date(Date.now() + HOUR));
       expect(await db.get('SELECT session_key FROM django_session')).toEqual({ session_key: key });
       const redisKey = `:1:${CACHED_DB_KEY_PREFIX}${key}`;
-      expect(await raw.get(redisKey)).toBe('{"hit":1}');
+      const row = await db.get<{ session_data: string }>('SELECT session_data FROM django_session');
+      expect(await raw.get(redisKey)).toBe(JSON.stringify(row!.session_data));
+      expect(await cached(redisKey)).toEqual({ hit: 1 });
       expect(await raw.pTTL(redisKey)).toBeGreaterThan(HOUR - 60_000);
-      await store.save(key, { hit: 2 }, new Date(Date.now() + HOUR));
-      expect(await raw.get(redisKey)).toBe('{"hit":2}');
+      await store.save(key, d({ hit: 2 }), new Date(Date.now() + HOUR));
+      expect(await cached(redisKey)).toEqual({ hit: 2 });
       await store.delete(key);
       expect(await raw.exists(redisKey)).toBe(0);
       expect(await db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 0 });
@@ -94,30 +104,30 @@ describe.skipIf(!available)('cached_db engine on PostgreSQL + Redis', () => {
 
     it('reads from Redis first, and refills it from PostgreSQL after an eviction', async () => {
       const { db, store } = fixture;
-      const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
+      const key = await store.create(d({ hit: 1 }), new Date(Date.now() + HOUR));
       // Changing the row behind the cache's back shows which one a read used.
       const other = new DatabaseStore(new PostgresConnection({ url: pg.url }), { keys: KEYS });
-      await other.save(key, { hit: 99 }, new Date(Date.now() + HOUR));
+      await other.save(key, d({ hit: 99 }), new Date(Date.now() + HOUR));
       await other.close();
-      expect(await store.load(key)).toEqual({ hit: 1 });
+      expect(plain(await store.load(key))).toEqual({ hit: 1 });
       await raw.flushDb();
-      expect(await store.load(key)).toEqual({ hit: 99 });
-      expect(await raw.get(`:1:${CACHED_DB_KEY_PREFIX}${key}`)).toBe('{"hit":99}');
+      expect(plain(await store.load(key))).toEqual({ hit: 99 });
+      expect(await cached(`:1:${CACHED_DB_KEY_PREFIX}${key}`)).toEqual({ hit: 99 });
       expect(await db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 1 });
     });
 
     it('keeps serving from PostgreSQL while Redis is down, and uses Redis again once it is back', async () => {
       const { store } = fixture;
-      const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
+      const key = await store.create(d({ hit: 1 }), new Date(Date.now() + HOUR));
       const lines: string[] = [];
       const restore = setLogSink((name, level, message) =>
         lines.push(`${level} ${name} ${message}`),
       );
       await redis.stop();
       try {
-        expect(await store.load(key)).toEqual({ hit: 1 });
-        await store.save(key, { hit: 2 }, new Date(Date.now() + HOUR));
-        expect(await store.load(key)).toEqual({ hit: 2 });
+        expect(plain(await store.load(key))).toEqual({ hit: 1 });
+        await store.save(key, d({ hit: 2 }), new Date(Date.now() + HOUR));
+        expect(plain(await store.load(key))).toEqual({ hit: 2 });
       } finally {
         restore();
         await redis.start();
@@ -137,8 +147,8 @@ describe.skipIf(!available)('cached_db engine on PostgreSQL + Redis', () => {
       ) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      expect(await store.load(key)).toEqual({ hit: 2 });
-      expect(await raw.get(`:1:${CACHED_DB_KEY_PREFIX}${key}`)).toBe('{"hit":2}');
+      expect(plain(await store.load(key))).toEqual({ hit: 2 });
+      expect(await cached(`:1:${CACHED_DB_KEY_PREFIX}${key}`)).toEqual({ hit: 2 });
     });
   });
 });

@@ -26,11 +26,15 @@ import {
 } from '../../../../src/runtime/sessions/backends/cached_db.js';
 import { DatabaseStore } from '../../../../src/runtime/sessions/backends/db.js';
 import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
+import { decodeSessionData, encodeSessionData } from '../../../../src/runtime/sessions/encoding.js';
 import { UpdateError } from '../../../../src/runtime/sessions/exceptions.js';
+import { Session } from '../../../../src/runtime/sessions/session.js';
 import { describeServerSideStoreContract } from '../store-contract.js';
+import { d, plain } from '../data.js';
 
 const KEYS = { key: 'cached-db-test-secret', fallbackKeys: [] };
 const HOUR = 3_600_000;
+const SETTINGS = { SESSION_COOKIE_AGE: 1_209_600, SESSION_EXPIRE_AT_BROWSER_CLOSE: false };
 const sessionsApp = (dir: string) => ({
   name: 'tango.sessions',
   label: 'sessions',
@@ -89,22 +93,73 @@ describe('cached_db engine specifics (checklist §J.2, Django CacheDBSessionTest
     await fixture.cleanup();
   });
 
-  it('writes through: the row and the raw data under django.contrib.sessions.cached_db<key> (checklist #114)', async () => {
-    const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
-    expect(await cache.get(CACHED_DB_KEY_PREFIX + key)).toEqual({ hit: 1 });
-    expect(
-      await fixture.db.get('SELECT count(*) AS n FROM django_session WHERE session_key = ?', [key]),
-    ).toEqual({ n: 1 });
-    await store.save(key, { hit: 2 }, new Date(Date.now() + HOUR));
-    expect(await cache.get(CACHED_DB_KEY_PREFIX + key)).toEqual({ hit: 2 });
-    expect(await new DatabaseStore(fixture.db, { keys: KEYS }).load(key)).toEqual({ hit: 2 });
+  it("writes through: the row, and the row's session_data under django.contrib.sessions.cached_db<key> (checklist #114)", async () => {
+    const key = await store.create(d({ hit: 1 }), new Date(Date.now() + HOUR));
+    const row = () =>
+      fixture.db.get<{ session_data: string }>(
+        'SELECT session_data FROM django_session WHERE session_key = ?',
+        [key],
+      );
+    expect(await cache.get(CACHED_DB_KEY_PREFIX + key)).toBe((await row())!.session_data);
+    await store.save(key, d({ hit: 2 }), new Date(Date.now() + HOUR));
+    expect(await cache.get(CACHED_DB_KEY_PREFIX + key)).toBe((await row())!.session_data);
+    expect(plain(await new DatabaseStore(fixture.db, { keys: KEYS }).load(key))).toEqual({
+      hit: 2,
+    });
+    // A merged save too: the compare-and-swap against the row works from the cached copy.
+    const s = new Session(store, SETTINGS, key);
+    await s.load();
+    s.set('more', true);
+    db.queries = 0;
+    await s.save();
+    expect(db.queries).toBe(1);
+    expect(await cache.get(CACHED_DB_KEY_PREFIX + key)).toBe((await row())!.session_data);
+    expect(plain(decodeSessionData((await row())!.session_data, KEYS))).toEqual({
+      hit: 2,
+      more: true,
+    });
+  });
+
+  it('reads data objects and entries, as earlier versions cached them', async () => {
+    const key = await store.create(d({ hit: 1, name: 'x' }), new Date(Date.now() + HOUR));
+    await cache.set(CACHED_DB_KEY_PREFIX + key, { hit: 1, name: 'x' }, 60);
+    expect(plain(await store.load(key))).toEqual({ hit: 1, name: 'x' });
+    await cache.set(
+      CACHED_DB_KEY_PREFIX + key,
+      [
+        ['zz', 1],
+        ['1', 2],
+      ],
+      60,
+    );
+    expect([...(await store.load(key))!.keys()]).toEqual(['zz', '1']);
+    // No compare-and-swap token from such a copy: the save re-reads the row, and merges.
+    const s = new Session(store, SETTINGS, key);
+    await s.load();
+    s.set('hit', 2);
+    await s.save();
+    expect(plain(await new DatabaseStore(fixture.db, { keys: KEYS }).load(key))).toEqual({
+      hit: 2,
+      name: 'x',
+    });
+  });
+
+  it('a cached copy under another SECRET_KEY falls back to the row', async () => {
+    const key = await store.create(d({ hit: 1 }), new Date(Date.now() + HOUR));
+    await cache.set(CACHED_DB_KEY_PREFIX + key, encodeSessionData(d({ hit: 9 }), { key: 'x' }), 60);
+    const restore = setLogSink(() => undefined);
+    try {
+      expect(plain(await store.load(key))).toEqual({ hit: 1 });
+    } finally {
+      restore();
+    }
   });
 
   it('test_exists_searches_cache_first: load and exists run no query when cached (checklist #115)', async () => {
-    const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
+    const key = await store.create(d({ hit: 1 }), new Date(Date.now() + HOUR));
     db.queries = 0;
     expect(await store.exists(key)).toBe(true);
-    expect(await store.load(key)).toEqual({ hit: 1 });
+    expect(plain(await store.load(key))).toEqual({ hit: 1 });
     expect(db.queries).toBe(0);
   });
 
@@ -112,37 +167,38 @@ describe('cached_db engine specifics (checklist §J.2, Django CacheDBSessionTest
     const clock = { now: Date.now() };
     const timedCache = new LocMemCache({ location: randomUUID(), now: () => clock.now });
     const timed = new CachedDatabaseStore(db, timedCache, { keys: KEYS, now: () => clock.now });
-    const key = await timed.create({ hit: 1 }, new Date(clock.now + 10_000));
+    const key = await timed.create(d({ hit: 1 }), new Date(clock.now + 10_000));
     await timedCache.clear();
     db.queries = 0;
-    expect(await timed.load(key)).toEqual({ hit: 1 });
+    expect(plain(await timed.load(key))).toEqual({ hit: 1 });
     expect(db.queries).toBe(1);
-    expect(await timedCache.get(CACHED_DB_KEY_PREFIX + key)).toEqual({ hit: 1 });
+    const copy = await timedCache.get<string>(CACHED_DB_KEY_PREFIX + key);
+    expect(plain(decodeSessionData(copy!, KEYS))).toEqual({ hit: 1 });
     clock.now += 10_000;
     expect(await timedCache.get(CACHED_DB_KEY_PREFIX + key)).toBeUndefined();
-    expect(await timed.load(key)).toBeNull();
+    expect(plain(await timed.load(key))).toBeNull();
   });
 
   it('delete() removes the row and the cached copy; save() of a deleted session is UpdateError (checklist #88)', async () => {
-    const key = await store.create({ hit: 1 }, new Date(Date.now() + HOUR));
+    const key = await store.create(d({ hit: 1 }), new Date(Date.now() + HOUR));
     await store.delete(key);
     expect(await cache.has(CACHED_DB_KEY_PREFIX + key)).toBe(false);
     expect(await store.exists(key)).toBe(false);
-    await expect(store.save(key, { hit: 2 }, new Date(Date.now() + HOUR))).rejects.toBeInstanceOf(
-      UpdateError,
-    );
+    await expect(
+      store.save(key, d({ hit: 2 }), new Date(Date.now() + HOUR)),
+    ).rejects.toBeInstanceOf(UpdateError);
     expect(await cache.has(CACHED_DB_KEY_PREFIX + key)).toBe(false);
   });
 
   it("clearExpired() is the database's (checklist #115)", async () => {
-    await store.create({ live: true }, new Date(Date.now() + HOUR));
-    await store.create({ expired: true }, new Date(Date.now() - HOUR));
+    await store.create(d({ live: true }), new Date(Date.now() + HOUR));
+    await store.create(d({ expired: true }), new Date(Date.now() - HOUR));
     expect(await store.clearExpired()).toBe(1);
     expect(await fixture.db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 1 });
   });
 
   it('test_load_overlong_key', async () => {
-    expect(await store.load('a'.repeat(1240))).toBeNull();
+    expect(plain(await store.load('a'.repeat(1240)))).toBeNull();
   });
 
   it('a broken cache never loses data: reads fall back to the database, write errors are logged', async () => {
@@ -160,8 +216,8 @@ describe('cached_db engine specifics (checklist §J.2, Django CacheDBSessionTest
     const restore = setLogSink((name, level, message) => lines.push(`${level} ${name} ${message}`));
     try {
       const failing = new CachedDatabaseStore(fixture.db, broken, { keys: KEYS });
-      const key = await failing.create({ hit: 1 }, new Date(Date.now() + HOUR));
-      expect(await failing.load(key)).toEqual({ hit: 1 });
+      const key = await failing.create(d({ hit: 1 }), new Date(Date.now() + HOUR));
+      expect(plain(await failing.load(key))).toEqual({ hit: 1 });
       expect(await failing.exists(key)).toBe(true);
       // A stale cached copy would resurrect the session: a failed cache delete must reject.
       await expect(failing.delete(key)).rejects.toBe(down);
@@ -209,8 +265,9 @@ describe('CachedDatabaseStore.fromSettings', () => {
     const store = await CachedDatabaseStore.fromSettings(settings);
     expect(store.cache).toBe(getCache(settings, 'sessions'));
     expect(store.db).toBe(getConnection(settings));
-    const key = await store.create({ a: 1 }, new Date(Date.now() + HOUR));
-    expect(await getCache(settings, 'sessions').get(CACHED_DB_KEY_PREFIX + key)).toEqual({ a: 1 });
+    const key = await store.create(d({ a: 1 }), new Date(Date.now() + HOUR));
+    const copy = await getCache(settings, 'sessions').get<string>(CACHED_DB_KEY_PREFIX + key);
+    expect(plain(decodeSessionData(copy!, { key: 'x' }))).toEqual({ a: 1 });
     expect(await getCache(settings, 'default').get(CACHED_DB_KEY_PREFIX + key)).toBeUndefined();
   });
 });

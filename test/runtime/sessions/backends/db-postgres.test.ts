@@ -31,6 +31,7 @@ import {
 } from '../../../support/services.js';
 import { describeServerSideStoreContract } from '../store-contract.js';
 import { InspectableDatabaseStore } from './inspectable-db-store.js';
+import { d, plain } from '../data.js';
 
 const KEYS = { key: 'db-postgres-test-secret', fallbackKeys: [] };
 const HOUR = 3_600_000;
@@ -87,7 +88,7 @@ describe.skipIf(!support.available)('db engine on PostgreSQL', () => {
 
     it("stores Django's encoded string and expire_date as timestamp with time zone", async () => {
       const expiresAt = new Date('2036-12-20T07:10:15.540Z');
-      const key = await store.create({ hit: 1 }, expiresAt);
+      const key = await store.create(d({ hit: 1 }), expiresAt);
       const row = await db.get<{
         session_key: string;
         session_data: string;
@@ -97,23 +98,27 @@ describe.skipIf(!support.available)('db engine on PostgreSQL', () => {
         "SELECT *, to_char(expire_date AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS utc FROM django_session",
       );
       expect(row!.session_key).toBe(key);
-      expect(decodeSessionData(row!.session_data, KEYS)).toEqual({ hit: 1 });
+      expect(plain(decodeSessionData(row!.session_data, KEYS))).toEqual({ hit: 1 });
       expect(row!.expire_date).toEqual(expiresAt);
       expect(row!.utc).toBe('2036-12-20 07:10:15.540');
-      expect(await store.record(key)).toEqual({ data: { hit: 1 }, expiresAt });
+      expect(await store.record(key)).toEqual({
+        data: new Map([['hit', 1]]),
+        expiresAt,
+        encoded: row!.session_data,
+      });
     });
 
     it('loads a row only while expire_date > now, and clearExpired() removes only expired rows', async () => {
-      const key = await store.create({ hit: 1 }, new Date(clock.now + HOUR));
-      const expired = await store.create({ old: true }, new Date(clock.now - HOUR));
-      expect(await store.load(key)).toEqual({ hit: 1 });
-      expect(await store.load(expired)).toBeNull();
+      const key = await store.create(d({ hit: 1 }), new Date(clock.now + HOUR));
+      const expired = await store.create(d({ old: true }), new Date(clock.now - HOUR));
+      expect(plain(await store.load(key))).toEqual({ hit: 1 });
+      expect(plain(await store.load(expired))).toBeNull();
       expect(await store.clearExpired()).toBe(1);
       expect(await db.all('SELECT session_key FROM django_session')).toEqual([
         { session_key: key },
       ]);
       clock.now += HOUR;
-      expect(await store.load(key)).toBeNull();
+      expect(plain(await store.load(key))).toBeNull();
     });
 
     it('create() is atomic across connections: concurrent creates with colliding keys never share one', async () => {
@@ -122,8 +127,8 @@ describe.skipIf(!support.available)('db engine on PostgreSQL', () => {
       const restore = setSessionKeyGenerator(() => keys.shift() ?? 'f'.repeat(32));
       try {
         const created = await Promise.all([
-          store.create({ a: 1 }, new Date(clock.now + HOUR)),
-          other.create({ b: 2 }, new Date(clock.now + HOUR)),
+          store.create(d({ a: 1 }), new Date(clock.now + HOUR)),
+          other.create(d({ b: 2 }), new Date(clock.now + HOUR)),
         ]);
         expect(new Set(created).size).toBe(2);
       } finally {
@@ -136,10 +141,10 @@ describe.skipIf(!support.available)('db engine on PostgreSQL', () => {
     it('a second store on another connection (another server) reads and updates the same session', async () => {
       const other = new DatabaseStore(new PostgresConnection({ url: pg.url }), { keys: KEYS });
       try {
-        const key = await store.create({ hit: 1 }, new Date(clock.now + HOUR));
-        expect(await other.load(key)).toEqual({ hit: 1 });
-        await other.save(key, { hit: 2 }, new Date(clock.now + HOUR));
-        expect(await store.load(key)).toEqual({ hit: 2 });
+        const key = await store.create(d({ hit: 1 }), new Date(clock.now + HOUR));
+        expect(plain(await other.load(key))).toEqual({ hit: 1 });
+        await other.save(key, d({ hit: 2 }), new Date(clock.now + HOUR));
+        expect(plain(await store.load(key))).toEqual({ hit: 2 });
       } finally {
         await other.close();
       }
@@ -152,7 +157,7 @@ describe.skipIf(!support.available)('db engine on PostgreSQL', () => {
     const store = new DatabaseStore(connection, { keys: KEYS });
     for (const operation of [
       () => store.load('abcdefgh12345678abcdefgh12345678'),
-      () => store.create({}, new Date(Date.now() + HOUR)),
+      () => store.create(d({}), new Date(Date.now() + HOUR)),
       () => store.clearExpired(),
     ]) {
       const error = await operation().catch((e: unknown) => e);
@@ -212,8 +217,8 @@ describe.skipIf(!support.available)('db engine on PostgreSQL', () => {
 
       const connection = new PostgresConnection({ url });
       const store = new DatabaseStore(connection, { keys: { key: 'x' } });
-      const live = await store.create({ live: true }, new Date(Date.now() + HOUR));
-      await store.create({ expired: true }, new Date(Date.now() - HOUR));
+      const live = await store.create(d({ live: true }), new Date(Date.now() + HOUR));
+      await store.create(d({ expired: true }), new Date(Date.now() - HOUR));
       expect(await run(['clearsessions'], s)).toEqual({
         code: 0,
         stdout: 'Removed 1 expired session(s).\n',

@@ -14,7 +14,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, SqliteConnection } from '../../../../src/runtime/db/index.js';
 import { InspectableDatabaseStore } from './inspectable-db-store.js';
 import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
+import { Session } from '../../../../src/runtime/sessions/session.js';
 import { djangoPythons } from '../../../support/django.js';
+import { d, plain } from '../data.js';
 
 const SECRET = 'django-insecure-db-interop-secret-key-0123456789abcdef';
 const HOUR = 3_600_000;
@@ -42,14 +44,19 @@ for step in request['steps']:
         call_command('migrate', 'sessions', verbosity=0, **step.get('options', {}))
     elif op == 'create':
         s = SessionStore()
-        s.update(step['data'])
+        # Entry lists keep their order through JSON; a JavaScript object would not.
+        for key, value in step.get('entries', []):
+            s[key] = value
+        s.update(step.get('data', {}))
         if 'expiry' in step:
             s.set_expiry(step['expiry'])
         s.save()
         out[name] = s.session_key
     elif op == 'load':
         s = SessionStore(session_key=step['key'])
-        out[name] = {'data': s.load(), 'exists': SessionStore().exists(step['key'])}
+        data = s.load()
+        out[name] = {'data': data, 'exists': SessionStore().exists(step['key'])}
+        out[name + 'Keys'] = list(data.keys())
     elif op == 'update':
         s = SessionStore(session_key=step['key'])
         s.update(step['data'])
@@ -124,9 +131,9 @@ describe.each(pythons)('db engine interop with Django $series (checklist #108-11
     expect(first.version).toBe(support.version);
     const djangoKey = first.djangoKey as string;
     expect(djangoKey).toMatch(/^[a-z0-9]{32}$/);
-    expect(await store.load(djangoKey)).toEqual(data);
+    expect(plain(await store.load(djangoKey))).toEqual(data);
     expect(await store.exists(djangoKey)).toBe(true);
-    expect(await store.load(first.shortKey as string)).toEqual({
+    expect(plain(await store.load(first.shortKey as string))).toEqual({
       short: true,
       _session_expiry: 60,
     });
@@ -140,10 +147,10 @@ describe.each(pythons)('db engine interop with Django $series (checklist #108-11
     const out = { text: '', write: (t: string) => (out.text += t) };
     await migrate(db, { apps: [sessionsApp(dir)] }, {}, out);
     expect(out.text).toContain('  Applying sessions.0001_initial... OK\n');
-    expect(await store.load(djangoKey)).toEqual(data);
+    expect(plain(await store.load(djangoKey))).toEqual(data);
 
-    const tangoKey = await store.create({ from: 'tango', n: 1 }, new Date(Date.now() + HOUR));
-    await store.save(djangoKey, { ...data, hit: 4 }, new Date(Date.now() + HOUR));
+    const tangoKey = await store.create(d({ from: 'tango', n: 1 }), new Date(Date.now() + HOUR));
+    await store.save(djangoKey, d({ ...data, hit: 4 }), new Date(Date.now() + HOUR));
     const second = await django(file, [
       { op: 'load', name: 'tango', key: tangoKey },
       { op: 'load', name: 'updated', key: djangoKey },
@@ -152,13 +159,45 @@ describe.each(pythons)('db engine interop with Django $series (checklist #108-11
     expect(second.tango).toEqual({ data: { from: 'tango', n: 1 }, exists: true });
     expect(second.updated).toEqual({ data: { ...data, hit: 4 }, exists: true });
     expect(second.updatedKey).toBe(tangoKey);
-    expect(await store.load(tangoKey)).toEqual({ from: 'tango', n: 1, by: 'django' });
+    expect(plain(await store.load(tangoKey))).toEqual({ from: 'tango', n: 1, by: 'django' });
+  });
+
+  it("keeps Python's dict order: a row Django wrote as zz, 1 reads in that order, and back", async () => {
+    const answer = await django(file, [
+      { op: 'migrate' },
+      {
+        op: 'create',
+        name: 'key',
+        entries: [
+          ['zz', 'first'],
+          ['1', 'second'],
+        ],
+      },
+    ]);
+    const key = answer.key as string;
+    const loaded = await store.load(key);
+    expect([...loaded!]).toEqual([
+      ['zz', 'first'],
+      ['1', 'second'],
+    ]);
+    // Through a Session, merged with a new key and saved: Django reads zz, 1, 0.
+    const session = new Session(
+      store,
+      { SESSION_COOKIE_AGE: 1_209_600, SESSION_EXPIRE_AT_BROWSER_CLOSE: false },
+      key,
+    );
+    await session.load();
+    expect(session.keys()).toEqual(['zz', '1']);
+    session.set('0', 'third');
+    await session.save();
+    const back = await django(file, [{ op: 'load', name: 'row', key }]);
+    expect(back.rowKeys).toEqual(['zz', '1', '0']);
   });
 
   it("Django uses a Tango-migrated table, and honours Tango's expire_date in load and clear_expired", async () => {
     await migrate(db, { apps: [sessionsApp(dir)] }, {}, quiet);
-    const live = await store.create({ live: true }, new Date(Date.now() + HOUR));
-    const expired = await store.create({ expired: true }, new Date(Date.now() - HOUR));
+    const live = await store.create(d({ live: true }), new Date(Date.now() + HOUR));
+    const expired = await store.create(d({ expired: true }), new Date(Date.now() - HOUR));
     const answer = await django(file, [
       // A team adding Django next to Tango: --fake-initial detects the existing table.
       { op: 'migrate', options: { fake_initial: true } },
@@ -171,9 +210,9 @@ describe.each(pythons)('db engine interop with Django $series (checklist #108-11
     expect(answer.live).toEqual({ data: { live: true }, exists: true });
     expect((answer.expired as { data: unknown }).data).toEqual({});
     expect(answer.left).toEqual([live, answer.djangoKey as string].sort());
-    expect(await store.load(answer.djangoKey as string)).toEqual({ from: 'django' });
+    expect(plain(await store.load(answer.djangoKey as string))).toEqual({ from: 'django' });
     // And the reverse: Tango's load and clearExpired on Django-written expiry text.
-    expect(await store.load(answer.djangoExpired as string)).toBeNull();
+    expect(plain(await store.load(answer.djangoExpired as string))).toBeNull();
     expect(await store.clearExpired()).toBe(1);
     const keys = await db.all<{ session_key: string }>(
       'SELECT session_key FROM django_session ORDER BY session_key',

@@ -8,6 +8,7 @@ import { defineSettings } from '../../../../src/runtime/conf/define.js';
 import { setLogSink } from '../../../../src/runtime/core/log.js';
 import {
   closeConnections,
+  type Connection,
   getConnection,
   migrate,
   ProgrammingError,
@@ -21,8 +22,10 @@ import { decodeSessionData, encodeSessionData } from '../../../../src/runtime/se
 import { setSessionKeyGenerator } from '../../../../src/runtime/sessions/keys.js';
 import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
 import { UpdateError } from '../../../../src/runtime/sessions/exceptions.js';
+import { Session } from '../../../../src/runtime/sessions/session.js';
 import { describeServerSideStoreContract } from '../store-contract.js';
 import { InspectableDatabaseStore } from './inspectable-db-store.js';
+import { d, plain } from '../data.js';
 
 const KEYS = { key: 'db-test-secret', fallbackKeys: [] };
 const HOUR = 3_600_000;
@@ -74,7 +77,7 @@ describe('db engine specifics (checklist §J.1)', () => {
 
   it("stores Django's encoded string and naive-UTC expire_date text (checklist #109, #110)", async () => {
     const expiresAt = new Date('2026-12-20T07:10:15.540Z');
-    const key = await store.create({ hit: 1 }, expiresAt);
+    const key = await store.create(d({ hit: 1 }), expiresAt);
     const row = await fixture.db.get<{
       session_key: string;
       session_data: string;
@@ -82,47 +85,51 @@ describe('db engine specifics (checklist §J.1)', () => {
     }>('SELECT * FROM django_session');
     expect(row!.session_key).toBe(key);
     expect(row!.session_data).toMatch(/^eyJoaXQiOjF9:[0-9A-Za-z]+:[\w-]{43}$/);
-    expect(decodeSessionData(row!.session_data, KEYS)).toEqual({ hit: 1 });
+    expect(plain(decodeSessionData(row!.session_data, KEYS))).toEqual({ hit: 1 });
     expect(row!.expire_date).toBe('2026-12-20 07:10:15.540000');
-    expect(await store.record(key)).toEqual({ data: { hit: 1 }, expiresAt });
+    expect(await store.record(key)).toEqual({
+      data: new Map([['hit', 1]]),
+      expiresAt,
+      encoded: row!.session_data,
+    });
   });
 
   it('loads a row only while expire_date > now (checklist #110)', async () => {
-    const key = await store.create({ hit: 1 }, new Date(clock.now + HOUR));
+    const key = await store.create(d({ hit: 1 }), new Date(clock.now + HOUR));
     clock.now += HOUR - 1;
-    expect(await store.load(key)).toEqual({ hit: 1 });
+    expect(plain(await store.load(key))).toEqual({ hit: 1 });
     expect(await store.exists(key)).toBe(true);
     clock.now += 1;
-    expect(await store.load(key)).toBeNull();
+    expect(plain(await store.load(key))).toBeNull();
     expect(await store.exists(key)).toBe(false);
     // The expired row stays until clearExpired (checklist #111), and save() still finds it, as Django's update.
     expect(await fixture.db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 1 });
-    await store.save(key, { hit: 2 }, new Date(clock.now + HOUR));
-    expect(await store.load(key)).toEqual({ hit: 2 });
+    await store.save(key, d({ hit: 2 }), new Date(clock.now + HOUR));
+    expect(plain(await store.load(key))).toEqual({ hit: 2 });
   });
 
   it('test_clearsessions_command: one live and one expired row, clearExpired leaves the live one (checklist #111, #149)', async () => {
-    const live = await store.create({ live: true }, new Date(clock.now + HOUR));
-    const expired = await store.create({ expired: true }, new Date(clock.now - HOUR));
+    const live = await store.create(d({ live: true }), new Date(clock.now + HOUR));
+    const expired = await store.create(d({ expired: true }), new Date(clock.now - HOUR));
     expect(await fixture.db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 2 });
     expect(await store.clearExpired()).toBe(1);
     expect(await fixture.db.all('SELECT session_key FROM django_session')).toEqual([
       { session_key: live },
     ]);
     expect(await store.clearExpired()).toBe(0);
-    expect(await store.load(expired)).toBeNull();
+    expect(plain(await store.load(expired))).toBeNull();
   });
 
   it('undecodable session_data loads as null (checklist #112)', async () => {
-    const key = await store.create({ hit: 1 }, new Date(clock.now + HOUR));
+    const key = await store.create(d({ hit: 1 }), new Date(clock.now + HOUR));
     await fixture.db.run('UPDATE django_session SET session_data = ?', ['garbage']);
-    expect(await store.load(key)).toBeNull();
+    expect(plain(await store.load(key))).toBeNull();
     const foreign = encodeSessionData({ hit: 1 }, { key: 'another secret' });
     await fixture.db.run('UPDATE django_session SET session_data = ?', [foreign]);
     const lines: string[] = [];
     const restore = setLogSink((name, level, message) => lines.push(`${level} ${name} ${message}`));
     try {
-      expect(await store.load(key)).toBeNull();
+      expect(plain(await store.load(key))).toBeNull();
     } finally {
       restore();
     }
@@ -140,7 +147,7 @@ describe('db engine specifics (checklist §J.1)', () => {
     const queue = [taken, fresh];
     const restore = setSessionKeyGenerator(() => queue.shift()!);
     try {
-      expect(await store.create({ n: 1 }, new Date(clock.now + HOUR))).toBe(fresh);
+      expect(await store.create(d({ n: 1 }), new Date(clock.now + HOUR))).toBe(fresh);
     } finally {
       restore();
     }
@@ -151,9 +158,67 @@ describe('db engine specifics (checklist §J.1)', () => {
     ).toEqual({ session_data: 'x' });
   });
 
+  it('a save merges with one UPDATE ... WHERE session_data = <what it loaded>; a conflict re-reads in a transaction', async () => {
+    const key = await store.create(d({ a: 1 }), new Date(clock.now + HOUR));
+    const statements: string[] = [];
+    const db = fixture.db;
+    const spied: Connection = {
+      dialect: 'sqlite',
+      run: (sql, params) => (statements.push(`run ${sql}`), db.run(sql, params)),
+      get: (sql, params) => db.get(sql, params),
+      all: (sql, params) => db.all(sql, params),
+      exec: (script) => db.exec(script),
+      transaction: (fn) => (statements.push('transaction'), db.transaction(fn)),
+      close: () => db.close(),
+    };
+    const merging = new DatabaseStore(spied, { keys: KEYS, now: () => clock.now });
+    const settings = { SESSION_COOKIE_AGE: 3600, SESSION_EXPIRE_AT_BROWSER_CLOSE: false };
+    const [one, two] = [new Session(merging, settings, key), new Session(merging, settings, key)];
+    await Promise.all([one.load(), two.load()]);
+    one.set('b', 2);
+    await one.save();
+    expect(statements).toEqual([
+      'run UPDATE django_session SET session_data = ?, expire_date = ? WHERE session_key = ? AND session_data = ?',
+    ]);
+    statements.length = 0;
+    two.set('c', 3);
+    await two.save();
+    expect(statements).toEqual([
+      'run UPDATE django_session SET session_data = ?, expire_date = ? WHERE session_key = ? AND session_data = ?',
+      'transaction',
+    ]);
+    // The session's expiry is on the wall clock: read it on the wall clock too.
+    const wall = new DatabaseStore(db, { keys: KEYS });
+    expect(plain(await wall.load(key))).toEqual({ a: 1, b: 2, c: 3 });
+  });
+
+  it('locks are rows of tango_session_lock, created on first use, deleted on release', async () => {
+    const key = await store.create(d({}), new Date(clock.now + HOUR));
+    const lockTable = () =>
+      fixture.db.get("SELECT name FROM sqlite_master WHERE name = 'tango_session_lock'");
+    expect(await lockTable()).toBeUndefined();
+    const held = await store.lock(key, { timeout: 1, expiry: 30 });
+    expect(await lockTable()).toEqual({ name: 'tango_session_lock' });
+    const rows = await fixture.db.all<{ session_key: string; token: string }>(
+      'SELECT session_key, token FROM tango_session_lock',
+    );
+    expect(rows).toEqual([{ session_key: key, token: expect.stringMatching(/^[0-9a-f]{32}$/) }]);
+    // Another process (another store on the same database) waits for it.
+    const other = new DatabaseStore(new SqliteConnection(path.join(fixture.dir, 'db.sqlite3')), {
+      keys: KEYS,
+    });
+    await expect(other.lock(key, { timeout: 0.1, expiry: 30 })).rejects.toThrow(
+      /Gave up after 0.1 s/,
+    );
+    await held.release();
+    await (await other.lock(key, { timeout: 1, expiry: 30 })).release();
+    await other.close();
+    expect(await fixture.db.all('SELECT * FROM tango_session_lock')).toEqual([]);
+  });
+
   it('save() of a key never issued is an UpdateError and touches nothing', async () => {
     await expect(
-      store.save('../../etc/passwd', { a: 1 }, new Date(clock.now + HOUR)),
+      store.save('../../etc/passwd', d({ a: 1 }), new Date(clock.now + HOUR)),
     ).rejects.toBeInstanceOf(UpdateError);
     expect(await fixture.db.get('SELECT count(*) AS n FROM django_session')).toEqual({ n: 0 });
   });
@@ -167,8 +232,8 @@ describe('db engine before migrate (checklist #113)', () => {
     const inAnHour = new Date(Date.now() + HOUR);
     for (const operation of [
       () => store.load(key),
-      () => store.create({}, inAnHour),
-      () => store.save(key, {}, inAnHour),
+      () => store.create(d({}), inAnHour),
+      () => store.save(key, d({}), inAnHour),
       () => store.delete(key),
       () => store.exists(key),
       () => store.clearExpired(),
@@ -214,16 +279,16 @@ describe('DatabaseStore.fromSettings', () => {
     await migrate(db, { apps: [sessions] }, {}, { write: () => undefined });
     const store = await DatabaseStore.fromSettings(settings);
     expect(store.db).toBe(db);
-    const key = await store.create({ a: 1 }, new Date(Date.now() + HOUR));
+    const key = await store.create(d({ a: 1 }), new Date(Date.now() + HOUR));
     const row = await db.get<{ session_data: string }>(
       'SELECT session_data FROM django_session WHERE session_key = ?',
       [key],
     );
-    expect(decodeSessionData(row!.session_data, { key: 'from-settings' })).toEqual({ a: 1 });
+    expect(plain(decodeSessionData(row!.session_data, { key: 'from-settings' }))).toEqual({ a: 1 });
     const lines: string[] = [];
     const restore = setLogSink((_name, _level, message) => lines.push(message));
     try {
-      expect(decodeSessionData(row!.session_data, { key: 'other' })).toBeNull();
+      expect(plain(decodeSessionData(row!.session_data, { key: 'other' }))).toBeNull();
     } finally {
       restore();
     }

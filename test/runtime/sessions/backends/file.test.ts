@@ -18,7 +18,9 @@ import {
   SessionStoreUnavailable,
   UpdateError,
 } from '../../../../src/runtime/sessions/exceptions.js';
+import { Session } from '../../../../src/runtime/sessions/session.js';
 import { describeServerSideStoreContract } from '../store-contract.js';
+import { d, plain } from '../data.js';
 
 const KEYS = { key: 'file-test-secret', fallbackKeys: [] };
 
@@ -48,14 +50,14 @@ describe('file engine specifics (checklist §J.4)', () => {
   it("one file per session, <prefix><key>, mode 0600, holding Django's encoded string (checklist #119)", async () => {
     const written = Date.UTC(2026, 0, 1, 12, 0, 0, 250);
     const store = new FileStore({ directory, keys: KEYS, now: () => written });
-    const key = await store.create({ hit: 1 }, new Date(written + 1_209_600_000));
+    const key = await store.create(d({ hit: 1 }), new Date(written + 1_209_600_000));
     expect(await fs.readdir(directory)).toEqual([`sessionid${key}`]);
     const file = path.join(directory, `sessionid${key}`);
     const stat = await fs.stat(file);
     expect(stat.mode & 0o777).toBe(0o600);
     const content = await fs.readFile(file, 'utf8');
     expect(content).toMatch(/^eyJoaXQiOjF9:[0-9A-Za-z]{6}:[A-Za-z0-9_-]{43}$/);
-    expect(decodeSessionData(content, KEYS)).toEqual({ hit: 1 });
+    expect(plain(decodeSessionData(content, KEYS))).toEqual({ hit: 1 });
     // The mtime is the last write, as Django's: the deadline comes from it and the data.
     expect(Math.round(stat.mtimeMs)).toBe(written);
   });
@@ -63,14 +65,14 @@ describe('file engine specifics (checklist §J.4)', () => {
   it('save() replaces the file atomically and leaves no temporary file (checklist #119)', async () => {
     const clock = { now: Date.now() };
     const store = new FileStore({ directory, keys: KEYS, now: () => clock.now });
-    const key = await store.create({ hit: 1 }, new Date(clock.now + 1_209_600_000));
+    const key = await store.create(d({ hit: 1 }), new Date(clock.now + 1_209_600_000));
     clock.now += 60_000;
-    await store.save(key, { hit: 2 }, new Date(clock.now + 1_209_600_000));
+    await store.save(key, d({ hit: 2 }), new Date(clock.now + 1_209_600_000));
     expect(await fs.readdir(directory)).toEqual([`sessionid${key}`]);
     const stat = await fs.stat(path.join(directory, `sessionid${key}`));
     expect(Math.round(stat.mtimeMs)).toBe(clock.now);
     expect(stat.mode & 0o777).toBe(0o600);
-    expect(await store.load(key)).toEqual({ hit: 2 });
+    expect(plain(await store.load(key))).toEqual({ hit: 2 });
   });
 
   it("the deadline is Django's _expiry_date: the data's _session_expiry date, else the mtime plus SESSION_COOKIE_AGE (hardening 6; checklist #120)", async () => {
@@ -112,7 +114,7 @@ describe('file engine specifics (checklist §J.4)', () => {
       await fs.utimes(file, new Date(written), new Date(written));
       files.push([`sessionid${key}`, live]);
       const label = `${JSON.stringify(data)} written ${(written - T) / S} s`;
-      expect(await store.load(key), label).toEqual(live && data !== null ? data : null);
+      expect(plain(await store.load(key)), label).toEqual(live && data !== null ? data : null);
       expect(await store.exists(key), label).toBe(live && data !== null);
     }
     expect(await store.clearExpired()).toBe(files.filter(([, live]) => !live).length);
@@ -129,26 +131,26 @@ describe('file engine specifics (checklist §J.4)', () => {
       SESSION_COOKIE_AGE: 600,
     });
     const store = await FileStore.fromSettings(settings);
-    const key = await store.create({ hit: 1 }, new Date(Date.now() + 600_000));
+    const key = await store.create(d({ hit: 1 }), new Date(Date.now() + 600_000));
     const file = path.join(directory, `sessionid${key}`);
     const at = (seconds: number) => new Date(Date.now() - seconds * 1000);
     await fs.utimes(file, at(590), at(590));
-    expect(await store.load(key)).toEqual({ hit: 1 });
+    expect(plain(await store.load(key))).toEqual({ hit: 1 });
     await fs.utimes(file, at(610), at(610));
-    expect(await store.load(key)).toBeNull();
+    expect(plain(await store.load(key))).toBeNull();
   });
 
   it('save() of a vanished session rejects with UpdateError and leaves no file behind', async () => {
-    const key = await store.create({ hit: 1 }, new Date(Date.now() + 60_000));
+    const key = await store.create(d({ hit: 1 }), new Date(Date.now() + 60_000));
     await store.delete(key);
-    await expect(store.save(key, { hit: 2 }, new Date(Date.now() + 60_000))).rejects.toBeInstanceOf(
-      UpdateError,
-    );
+    await expect(
+      store.save(key, d({ hit: 2 }), new Date(Date.now() + 60_000)),
+    ).rejects.toBeInstanceOf(UpdateError);
     expect(await fs.readdir(directory)).toEqual([]);
   });
 
   it('keys outside [a-z0-9] never reach a path (checklist §O test_invalid_key_backslash/forwardslash)', async () => {
-    const key = await store.create({ hit: 1 }, new Date(Date.now() + 60_000));
+    const key = await store.create(d({ hit: 1 }), new Date(Date.now() + 60_000));
     // path.join would normalise this to the live session's own file: only the key check stops it.
     const climbing = `/../sessionid${key}`;
     for (const bad of [
@@ -160,23 +162,23 @@ describe('file engine specifics (checklist §J.4)', () => {
       'abcdefg',
       'a'.repeat(65),
     ]) {
-      expect(await store.load(bad), bad).toBeNull();
+      expect(plain(await store.load(bad)), bad).toBeNull();
       expect(await store.exists(bad), bad).toBe(false);
       await store.delete(bad);
       await expect(
-        store.save(bad, { hit: 2 }, new Date(Date.now() + 60_000)),
+        store.save(bad, d({ hit: 2 }), new Date(Date.now() + 60_000)),
         bad,
       ).rejects.toBeInstanceOf(UpdateError);
     }
     expect(await fs.readdir(directory)).toEqual([`sessionid${key}`]);
-    expect(await store.load(key)).toEqual({ hit: 1 });
+    expect(plain(await store.load(key))).toEqual({ hit: 1 });
   });
 
   it('a failing system call is SessionStoreUnavailable (503) naming the directory, not the key', async () => {
-    const key = await store.create({ hit: 1 }, new Date(Date.now() + 60_000));
+    const key = await store.create(d({ hit: 1 }), new Date(Date.now() + 60_000));
     await fs.rm(directory, { recursive: true });
     await fs.writeFile(directory, 'a file where the directory was');
-    const error = await store.create({}, new Date(Date.now() + 60_000)).catch((e: unknown) => e);
+    const error = await store.create(d({}), new Date(Date.now() + 60_000)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SessionStoreUnavailable);
     expect(error).toBeInstanceOf(ServiceUnavailable);
     expect((error as Error).message).toBe(
@@ -184,7 +186,7 @@ describe('file engine specifics (checklist §J.4)', () => {
     );
     expect(((error as Error).cause as NodeJS.ErrnoException).code).toBe('ENOTDIR');
     // A session that cannot be there is a missing session, as Django's file engine says.
-    expect(await store.load(key)).toBeNull();
+    expect(plain(await store.load(key))).toBeNull();
     expect(await store.exists(key)).toBe(false);
     await expect(store.clearExpired()).rejects.toBeInstanceOf(SessionStoreUnavailable);
     await fs.rm(directory);
@@ -194,12 +196,12 @@ describe('file engine specifics (checklist §J.4)', () => {
   it.skipIf(process.getuid?.() === 0)(
     'an unwritable directory (EACCES) is SessionStoreUnavailable for writes',
     async () => {
-      const key = await store.create({ hit: 1 }, new Date(Date.now() + 60_000));
+      const key = await store.create(d({ hit: 1 }), new Date(Date.now() + 60_000));
       await fs.chmod(directory, 0o500);
       try {
         for (const write of [
-          () => store.create({}, new Date(Date.now() + 60_000)),
-          () => store.save(key, { hit: 2 }, new Date(Date.now() + 60_000)),
+          () => store.create(d({}), new Date(Date.now() + 60_000)),
+          () => store.save(key, d({ hit: 2 }), new Date(Date.now() + 60_000)),
           () => store.delete(key),
         ]) {
           const error = await write().catch((e: unknown) => e);
@@ -208,7 +210,7 @@ describe('file engine specifics (checklist §J.4)', () => {
             /^The 'file' session engine is unavailable: EACCES \(\w+\) in '/,
           );
         }
-        expect(await store.load(key)).toEqual({ hit: 1 });
+        expect(plain(await store.load(key))).toEqual({ hit: 1 });
       } finally {
         await fs.chmod(directory, 0o700);
       }
@@ -219,7 +221,7 @@ describe('file engine specifics (checklist §J.4)', () => {
     const circular: Record<string, unknown> = {};
     circular['self'] = circular;
     const error = await store
-      .create(circular, new Date(Date.now() + 60_000))
+      .create(d(circular), new Date(Date.now() + 60_000))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect(error).not.toBeInstanceOf(ServiceUnavailable);
@@ -227,7 +229,7 @@ describe('file engine specifics (checklist §J.4)', () => {
   });
 
   it('a corrupted file gives null and logs Session data corrupted (checklist #123)', async () => {
-    const key = await store.create({ hit: 1 }, new Date(Date.now() + 60_000));
+    const key = await store.create(d({ hit: 1 }), new Date(Date.now() + 60_000));
     const file = path.join(directory, `sessionid${key}`);
     const stat = await fs.stat(file);
     await fs.writeFile(file, 'garbage');
@@ -235,7 +237,7 @@ describe('file engine specifics (checklist §J.4)', () => {
     const lines: string[] = [];
     const restore = setLogSink((name, level, m) => lines.push(`${level} ${name} ${m}`));
     try {
-      expect(await store.load(key)).toBeNull();
+      expect(plain(await store.load(key))).toBeNull();
     } finally {
       restore();
     }
@@ -243,10 +245,10 @@ describe('file engine specifics (checklist §J.4)', () => {
   });
 
   it('clearExpired() removes expired files, keeps live ones and foreign files (checklist §O test_clearsessions_command)', async () => {
-    const live = await store.create({ a: 1 }, new Date(Date.now() + 1_209_600_000));
+    const live = await store.create(d({ a: 1 }), new Date(Date.now() + 1_209_600_000));
     const anHourAgo = new Date(Date.now() - 3_600_000);
-    await store.create({ a: 2, _session_expiry: formatIsoDate(anHourAgo) }, anHourAgo);
-    await store.create({ a: 3, _session_expiry: -1 }, new Date(Date.now() - 1000));
+    await store.create(d({ a: 2, _session_expiry: formatIsoDate(anHourAgo) }), anHourAgo);
+    await store.create(d({ a: 3, _session_expiry: -1 }), new Date(Date.now() - 1000));
     await fs.writeFile(path.join(directory, 'unrelated.txt'), 'x');
     await fs.utimes(path.join(directory, 'unrelated.txt'), new Date(0), new Date(0));
     expect(await store.clearExpired()).toBe(2);
@@ -262,6 +264,57 @@ describe('file engine specifics (checklist §J.4)', () => {
     const later = new FileStore({ directory, keys: KEYS, now: () => Date.now() + 2 * 3_600_000 });
     expect(await later.clearExpired()).toBe(0);
     expect(await fs.readdir(directory)).toEqual([]);
+  });
+
+  it('clearExpired() removes lock files left by a crashed process, once stale', async () => {
+    const names = ['sessionidabcdefgh12345678.lock', 'sessionidabcdefgh12345678.wlock'];
+    for (const name of names) await fs.writeFile(path.join(directory, name), 'x');
+    expect(await store.clearExpired()).toBe(0);
+    expect((await fs.readdir(directory)).sort()).toEqual(names);
+    const later = new FileStore({ directory, keys: KEYS, now: () => Date.now() + 2 * 3_600_000 });
+    expect(await later.clearExpired()).toBe(0);
+    expect(await fs.readdir(directory)).toEqual([]);
+  });
+
+  it('a lock is <file>.lock, created with O_EXCL, holding the token and deadline; a lapsed one is taken over', async () => {
+    const key = await store.create(d({}), new Date(Date.now() + 3_600_000));
+    const lock = path.join(directory, `sessionid${key}.lock`);
+    const held = await store.lock(key, { timeout: 1, expiry: 30 });
+    const [token, deadline] = (await fs.readFile(lock, 'utf8')).split(' ');
+    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    expect(Math.abs(Number(deadline) - (Date.now() + 30_000))).toBeLessThan(5_000);
+    expect((await fs.stat(lock)).mode & 0o777).toBe(0o600);
+    await held.release();
+    expect(await fs.readdir(directory)).toEqual([`sessionid${key}`]);
+    // A crashed holder's lock, past its deadline: taken over at once.
+    await fs.writeFile(lock, `deadbeef ${Date.now() - 1}`);
+    const next = await store.lock(key, { timeout: 0.2, expiry: 30 });
+    expect((await fs.readFile(lock, 'utf8')).startsWith('deadbeef')).toBe(false);
+    await next.release();
+  });
+
+  it('a merged save waits for a write lock another process holds, and removes one a crash left', async () => {
+    const key = await store.create(d({ a: 1 }), new Date(Date.now() + 3_600_000));
+    const settings = { SESSION_COOKIE_AGE: 3600, SESSION_EXPIRE_AT_BROWSER_CLOSE: false };
+    const wlock = path.join(directory, `sessionid${key}.wlock`);
+    await fs.writeFile(wlock, '');
+    const s = new Session(store, settings, key);
+    await s.load();
+    s.set('b', 2);
+    const saving = s.save();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(plain(await store.load(key))).toEqual({ a: 1 });
+    await fs.rm(wlock);
+    await saving;
+    expect(plain(await store.load(key))).toEqual({ a: 1, b: 2 });
+    // Left by a process that died mid-merge (older than 5 s): removed, and the save goes on.
+    await fs.writeFile(wlock, '');
+    const old = new Date(Date.now() - 10_000);
+    await fs.utimes(wlock, old, old);
+    s.set('c', 3);
+    await s.save();
+    expect(plain(await store.load(key))).toEqual({ a: 1, b: 2, c: 3 });
+    expect(await fs.readdir(directory)).toEqual([`sessionid${key}`]);
   });
 
   it('fromSettings: SESSION_FILE_PATH null is the OS temp dir; relative paths resolve against BASE_DIR', async () => {
@@ -301,7 +354,7 @@ describe('file engine specifics (checklist §J.4)', () => {
       SESSION_COOKIE_NAME: 'sid',
     });
     const custom = await FileStore.fromSettings(settings);
-    const key = await custom.create({}, new Date(Date.now() + 60_000));
+    const key = await custom.create(d({}), new Date(Date.now() + 60_000));
     expect(await fs.readdir(directory)).toEqual([`sid${key}`]);
   });
 });

@@ -9,6 +9,7 @@ import {
   SignedCookieStore,
 } from '../../../../src/runtime/sessions/backends/signed_cookies.js';
 import { describeClientSideStoreContract } from '../store-contract.js';
+import { d, plain } from '../data.js';
 
 const KEY = 'signed-cookies-test-secret';
 const soon = () => new Date(Date.now() + 60_000);
@@ -22,7 +23,7 @@ describe('signed_cookies engine specifics (checklist §J.5)', () => {
   const store = new SignedCookieStore({ key: KEY, fallbackKeys: [], maxAge: 1_209_600 });
 
   it("the value is Django's signing.dumps(data, salt=SIGNED_COOKIES_SALT, compress=True) (checklist #77, #124)", async () => {
-    const value = await store.create({ hit: 1 }, soon());
+    const value = await store.create(d({ hit: 1 }), soon());
     expect(value).toMatch(/^eyJoaXQiOjF9:[0-9A-Za-z]{6}:[A-Za-z0-9_-]{43}$/);
     expect(value).toBe(
       dumps({ hit: 1 }, { key: KEY, fallbackKeys: [], salt: SIGNED_COOKIES_SALT, compress: true }),
@@ -35,7 +36,7 @@ describe('signed_cookies engine specifics (checklist §J.5)', () => {
     const lines: string[] = [];
     const restore = setLogSink((_n, _l, m) => lines.push(m));
     try {
-      expect(await short.load(await short.create({ a: 1 }))).toBeNull();
+      expect(plain(await short.load(await short.create(d({ a: 1 }))))).toBeNull();
     } finally {
       restore();
     }
@@ -43,7 +44,7 @@ describe('signed_cookies engine specifics (checklist §J.5)', () => {
   });
 
   it('a tampered value gives null and a security warning (checklist #126, DESIGN §7)', async () => {
-    const value = await store.create({ user: 'alice' }, soon());
+    const value = await store.create(d({ user: 'alice' }), soon());
     const forged = dumps(
       { user: 'admin' },
       { key: 'not-the-key', fallbackKeys: [], salt: SIGNED_COOKIES_SALT, compress: true },
@@ -51,8 +52,8 @@ describe('signed_cookies engine specifics (checklist §J.5)', () => {
     const lines: string[] = [];
     const restore = setLogSink((name, level, m) => lines.push(`${level} ${name} ${m}`));
     try {
-      expect(await store.load(forged)).toBeNull();
-      expect(await store.load('x' + value)).toBeNull();
+      expect(plain(await store.load(forged))).toBeNull();
+      expect(plain(await store.load('x' + value))).toBeNull();
     } finally {
       restore();
     }
@@ -68,20 +69,20 @@ describe('signed_cookies engine specifics (checklist §J.5)', () => {
       fallbackKeys: ['old-key'],
       maxAge: 1_209_600,
     });
-    expect(await rotated.load(await old.create({ a: 1 }))).toEqual({ a: 1 });
+    expect(plain(await rotated.load(await old.create(d({ a: 1 }))))).toEqual({ a: 1 });
   });
 
   it('a custom integer expiry is enforced from the signing time (#19201 fixed)', async () => {
     // Signed "now": an expiry of 60 s keeps it, and the cap stays SESSION_COOKIE_AGE.
-    expect(await store.load(await store.create({ _session_expiry: 60 }))).toEqual({
+    expect(plain(await store.load(await store.create(d({ _session_expiry: 60 }))))).toEqual({
       _session_expiry: 60,
     });
-    expect(await store.load(await store.create({ _session_expiry: -1 }))).toBeNull();
+    expect(plain(await store.load(await store.create(d({ _session_expiry: -1 }))))).toBeNull();
     expect(
-      await store.load(await store.create({ _session_expiry: '2000-01-01T00:00:00+00:00' })),
+      await store.load(await store.create(d({ _session_expiry: '2000-01-01T00:00:00+00:00' }))),
     ).toBeNull();
     expect(
-      await store.load(await store.create({ _session_expiry: '2999-01-01T00:00:00+00:00' })),
+      await store.load(await store.create(d({ _session_expiry: '2999-01-01T00:00:00+00:00' }))),
     ).not.toBeNull();
   });
 
@@ -92,7 +93,7 @@ describe('signed_cookies engine specifics (checklist §J.5)', () => {
       salt: SIGNED_COOKIES_SALT,
       compress: true,
     });
-    expect(await store.load(list)).toBeNull();
+    expect(plain(await store.load(list))).toBeNull();
   });
 
   it('fromSettings takes SECRET_KEY, SECRET_KEY_FALLBACKS and SESSION_COOKIE_AGE', async () => {
@@ -104,6 +105,6 @@ describe('signed_cookies engine specifics (checklist §J.5)', () => {
         SESSION_COOKIE_AGE: 100,
       }),
     );
-    expect(await fromSettings.load(await store.create({ a: 1 }))).toEqual({ a: 1 });
+    expect(plain(await fromSettings.load(await store.create(d({ a: 1 }))))).toEqual({ a: 1 });
   });
 });

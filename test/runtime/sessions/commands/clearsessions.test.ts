@@ -7,11 +7,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppRegistry } from '../../../../src/runtime/apps/registry.js';
 import { defineSettings } from '../../../../src/runtime/conf/define.js';
 import type { SettingsInput } from '../../../../src/runtime/conf/settings.js';
+import { closeConnections, migrate, SqliteConnection } from '../../../../src/runtime/db/index.js';
 import { CommandError } from '../../../../src/runtime/management/base.js';
+import { DatabaseStore } from '../../../../src/runtime/sessions/backends/db.js';
 import { FileStore } from '../../../../src/runtime/sessions/backends/file.js';
 import { clearsessions } from '../../../../src/runtime/sessions/commands/clearsessions.js';
 import { encodeSessionData, formatIsoDate } from '../../../../src/runtime/sessions/encoding.js';
+import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
 import { MemoryStore } from '../memory-store.js';
+import { d } from '../data.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -21,7 +25,10 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function run(input: Partial<SettingsInput>): Promise<{ code: unknown; out: string }> {
+async function run(
+  input: Partial<SettingsInput>,
+  options: Record<string, string | boolean> = {},
+): Promise<{ code: unknown; out: string }> {
   const settings = defineSettings({
     BASE_DIR: dir,
     SECRET_KEY: 'k',
@@ -30,7 +37,7 @@ async function run(input: Partial<SettingsInput>): Promise<{ code: unknown; out:
   });
   let out = '';
   const code = await clearsessions.handle(
-    { positionals: [], options: {} },
+    { positionals: [], options },
     {
       settings,
       apps: {} as AppRegistry,
@@ -44,9 +51,9 @@ async function run(input: Partial<SettingsInput>): Promise<{ code: unknown; out:
 describe('clearsessions (checklist #149; §O test_clearsessions_command)', () => {
   it('file engine: removes the expired session, keeps the live one', async () => {
     const store = new FileStore({ directory: dir, keys: { key: 'k', fallbackKeys: [] } });
-    const live = await store.create({ a: 1 }, new Date(Date.now() + 1_209_600_000));
+    const live = await store.create(d({ a: 1 }), new Date(Date.now() + 1_209_600_000));
     const anHourAgo = new Date(Date.now() - 3_600_000);
-    await store.create({ a: 2, _session_expiry: formatIsoDate(anHourAgo) }, anHourAgo);
+    await store.create(d({ a: 2, _session_expiry: formatIsoDate(anHourAgo) }), anHourAgo);
     expect(await run({ SESSION_ENGINE: 'file' })).toEqual({
       code: 0,
       out: 'Removed 1 expired session(s).\n',
@@ -71,6 +78,64 @@ describe('clearsessions (checklist #149; §O test_clearsessions_command)', () =>
       out: 'Removed 1 expired session(s).\n',
     });
     expect(await fs.readdir(dir)).toEqual([`sessionid${key}`]);
+  });
+
+  it('--dry-run counts what would go and removes nothing (file, db; cache has nothing)', async () => {
+    const store = new FileStore({ directory: dir, keys: { key: 'k', fallbackKeys: [] } });
+    await store.create(d({ a: 1 }), new Date(Date.now() + 1_209_600_000));
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    for (let i = 0; i < 3; i++) {
+      await store.create(d({ i, _session_expiry: formatIsoDate(anHourAgo) }), anHourAgo);
+    }
+    expect(await run({ SESSION_ENGINE: 'file' }, { 'dry-run': true })).toEqual({
+      code: 0,
+      out: 'Would remove 3 expired session(s).\n',
+    });
+    expect(await fs.readdir(dir)).toHaveLength(4);
+    expect((await run({ SESSION_ENGINE: 'file' })).out).toBe('Removed 3 expired session(s).\n');
+    expect((await run({ SESSION_ENGINE: 'file' }, { 'dry-run': true })).out).toBe(
+      'Would remove 0 expired session(s).\n',
+    );
+
+    const database = path.join(dir, 'db.sqlite3');
+    const db = new SqliteConnection(database);
+    const app = {
+      name: 'tango.sessions',
+      label: 'sessions',
+      path: dir,
+      templatesDir: undefined,
+      migrationsDir: undefined,
+      migrations,
+    };
+    await migrate(db, { apps: [app] }, {}, { write: () => undefined });
+    const rows = new DatabaseStore(db, { keys: { key: 'k', fallbackKeys: [] } });
+    await rows.create(d({ live: true }), new Date(Date.now() + 3_600_000));
+    await rows.create(d({ old: true }), anHourAgo);
+    await db.close();
+    const settings = {
+      SESSION_ENGINE: 'db',
+      DATABASES: { default: { ENGINE: 'sqlite', NAME: database } },
+    } as const;
+    expect((await run(settings, { 'dry-run': true })).out).toBe(
+      'Would remove 1 expired session(s).\n',
+    );
+    expect((await run(settings)).out).toBe('Removed 1 expired session(s).\n');
+    await closeConnections();
+
+    expect((await run({ SESSION_ENGINE: 'cache' }, { 'dry-run': true })).out).toBe(
+      "Nothing to clear: the 'cache' engine expires sessions itself.\n",
+    );
+  });
+
+  it('--dry-run with a custom store that cannot count is a CommandError, and removes nothing', async () => {
+    const store = Object.assign(new MemoryStore(), { countExpired: undefined });
+    const engine = { name: 'Custom', fromSettings: async () => store };
+    const error = await run({ SESSION_ENGINE: engine }, { 'dry-run': true }).catch((e) => e);
+    expect(error).toBeInstanceOf(CommandError);
+    expect((error as Error).message).toBe(
+      "The 'Custom' engine cannot count expired sessions (its store has no countExpired()): --dry-run is not available.",
+    );
+    expect(store.calls).toEqual([]);
   });
 
   it('signed_cookies has nothing to clear (exit 0)', async () => {
