@@ -15,7 +15,7 @@ export const RUNTIME_LAYERS = [
   ['handlers'], // framework: the request handler (apps, middleware chain, urlconf, templates)
   ['server', 'test'], // framework: node:http adapter, workers; test client
   ['management'], // framework: manage.ts commands (runserver uses server)
-  ['sessions'], // contrib apps, each self-contained like django.contrib.*
+  ['sessions', 'messages'], // contrib apps, each self-contained like django.contrib.*
 ];
 
 /** Row index of each folder. */

@@ -6,7 +6,8 @@
  * a server restart the counter continues. The session page's forms carry the CSRF token and
  * work; a form on a second origin (a page served from another 127.0.0.1 port: same site, so
  * SameSite=Lax cookies go along) that posts to the project is refused with 403 and changes
- * nothing.
+ * nothing. The session page reports each form's outcome as a message (tango/messages), shown
+ * once after the redirect and gone after a reload.
  */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -54,6 +55,38 @@ async function reload(page: Page): Promise<string> {
 
 async function cookie(context: BrowserContext, name: string): Promise<string | undefined> {
   return (await context.cookies()).find((c) => c.name === name)?.value;
+}
+
+/**
+ * Submits the session page's `action` form with `fields` and waits for the page it redirects
+ * back to (the same URL, `/session/`: the outcome comes as a message, not in the query).
+ */
+async function submitSessionForm(
+  page: Page,
+  action: string,
+  fields: Record<string, string>,
+): Promise<void> {
+  const form = page.locator('form', { has: page.locator(`input[name=action][value=${action}]`) });
+  for (const [name, value] of Object.entries(fields)) {
+    await form.locator(`input[name=${name}]`).fill(value);
+  }
+  const shown = page.waitForResponse(
+    (r) => new URL(r.url()).pathname === '/session/' && r.request().method() === 'GET',
+  );
+  await form.getByRole('button').click();
+  expect((await shown).status()).toBe(200);
+  await page.waitForLoadState('load');
+}
+
+/** The messages the page lists (base.html's `.messages`): `[class, text]` each. */
+async function listedMessages(page: Page): Promise<[string, string][]> {
+  const items = page.locator('ul.messages > li');
+  const out: [string, string][] = [];
+  for (let i = 0; i < (await items.count()); i++) {
+    const item = items.nth(i);
+    out.push([(await item.getAttribute('class')) ?? '', (await item.innerText()).trim()]);
+  }
+  return out;
 }
 
 describe.skipIf(!available && !CI)('the tutorial in headless Chromium', () => {
@@ -136,11 +169,8 @@ describe.skipIf(!available && !CI)('the tutorial in headless Chromium', () => {
 
       // The session page's forms.
       expect((await page.goto(`${url}/session/`))?.status()).toBe(200);
-      const setForm = page.locator('form', { has: page.locator('input[name=action][value=set]') });
-      await setForm.locator('input[name=key]').fill('color');
-      await setForm.locator('input[name=value]').fill('green');
-      await setForm.getByRole('button').click();
-      await page.waitForURL('**/session/?done=set*');
+      await submitSessionForm(page, 'set', { key: 'color', value: 'green' });
+      expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/session/');
       expect(await result(page)).toBe("Stored 'color'.");
       expect(await page.locator('table').nth(1).innerText()).toMatch(/color\s+"green"/);
       expect(await page.locator('table').first().innerText()).toContain(engine);
@@ -168,6 +198,44 @@ describe.skipIf(!available && !CI)('the tutorial in headless Chromium', () => {
     });
   }
 
+  it("the session page shows a form's outcome once, as a message, and not after a reload", async () => {
+    await setSessionEngine(tutorial.project, 'db');
+    const url = await restart();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    expect((await page.goto(`${url}/session/`))?.status()).toBe(200);
+    expect(await listedMessages(page)).toEqual([]);
+
+    // Post/Redirect/Get: the outcome travels in the signed `messages` cookie to the next page.
+    await submitSessionForm(page, 'set', { key: 'color', value: 'green' });
+    expect(await listedMessages(page)).toEqual([['result success', "Stored 'color'."]]);
+    expect(await page.locator('ul.messages > li').first().getAttribute('role')).toBe('status');
+    // Shown, so the cookie is gone, and a reload shows the page without the message.
+    expect(await cookie(context, 'messages')).toBeUndefined();
+    expect((await page.reload())?.status()).toBe(200);
+    expect(await listedMessages(page)).toEqual([]);
+    expect(await page.locator('table').nth(1).innerText()).toMatch(/color\s+"green"/);
+
+    // A key that is not there: a warning, styled as one; again shown once.
+    await submitSessionForm(page, 'delete', { key: 'nothing-here' });
+    expect(await listedMessages(page)).toEqual([
+      ['result warning', "There is no key 'nothing-here' in the session: nothing to remove."],
+    ]);
+    const shot = path.join(process.env.TANGO_SCREENSHOT_DIR ?? tutorial.scratch, 'messages.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expect((await stat(shot)).size).toBeGreaterThan(10_000);
+    expect((await page.reload())?.status()).toBe(200);
+    expect(await listedMessages(page)).toEqual([]);
+
+    // Text typed by the visitor is shown as text, never as markup.
+    await submitSessionForm(page, 'set', { key: '<img src=x onerror=alert(1)>', value: '1' });
+    expect(await listedMessages(page)).toEqual([
+      ['result success', "Stored '<img src=x onerror=alert(1)>'."],
+    ]);
+    expect(await page.locator('ul.messages img').count()).toBe(0);
+    await context.close();
+  });
+
   it('a form on a second origin that posts to the project is refused (CSRF)', async () => {
     await setSessionEngine(tutorial.project, 'db');
     const url = await restart();
@@ -179,11 +247,8 @@ describe.skipIf(!available && !CI)('the tutorial in headless Chromium', () => {
     expect(await page.locator('input[name=csrfmiddlewaretoken]').count()).toBe(
       await page.locator('form').count(),
     );
-    const setForm = page.locator('form', { has: page.locator('input[name=action][value=set]') });
-    await setForm.locator('input[name=key]').fill('color');
-    await setForm.locator('input[name=value]').fill('green');
-    await setForm.getByRole('button').click();
-    await page.waitForURL('**/session/?done=set*');
+    await submitSessionForm(page, 'set', { key: 'color', value: 'green' });
+    expect(await result(page)).toBe("Stored 'color'.");
     expect(await cookie(context, 'csrftoken')).toMatch(/^[A-Za-z0-9]{32}$/);
 
     // Another origin: the same host on another port, whose page posts a form to the project.

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { freePort } from '../support/services.js';
+import { usePrebuiltSqlite } from './prebuilt.js';
 
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CLI = path.join(REPO_ROOT, 'bin', 'tango-admin.js');
@@ -21,8 +22,13 @@ export async function tempDir(
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Runs the real CLI (`node bin/tango-admin.js ...`). */
-export function tangoAdmin(args: string[], cwd: string) {
+/**
+ * Runs the real CLI (`node bin/tango-admin.js ...`). Before a `startproject`, `cwd` gets the
+ * checkout's better-sqlite3 addon as a prebuilt binary (test/e2e/prebuilt.ts), so the project's
+ * `npm install` does not compile it again.
+ */
+export async function tangoAdmin(args: string[], cwd: string) {
+  if (args[0] === 'startproject') await usePrebuiltSqlite(cwd);
   return execa(process.execPath, [CLI, ...args], {
     cwd,
     reject: false,

@@ -11,6 +11,7 @@ import {
   DATABASE_ENGINES,
   DEFAULTS,
   formatChoices,
+  LOG_FORMATS,
   SAMESITE_VALUES,
   SESSION_ENGINES,
   type Settings,
@@ -106,7 +107,37 @@ function validate(s: Settings): void {
     );
   }
   if (s.SESSION_SERIALIZER !== 'json') fail("The SESSION_SERIALIZER setting only supports 'json'.");
+  validatePartitioned(s, 'SESSION');
+  validatePartitioned(s, 'CSRF');
+  const schema: unknown = s.SESSION_SCHEMA;
+  if (
+    schema !== null &&
+    typeof (schema as { '~standard'?: { validate?: unknown } } | undefined)?.['~standard']
+      ?.validate !== 'function'
+  ) {
+    fail(
+      'The SESSION_SCHEMA setting must be a Standard Schema (a zod, valibot or arktype schema: an object with ~standard.validate) or null.',
+    );
+  }
+  expectType('SESSION_LOCKING', s.SESSION_LOCKING, 'boolean');
+  for (const name of ['SESSION_LOCK_TIMEOUT', 'SESSION_LOCK_EXPIRY'] as const) {
+    const value: unknown = s[name];
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value))
+      fail(`The ${name} setting must be a positive number of seconds, got ${String(value)}.`);
+  }
+  const clearEvery: unknown = s.SESSION_CLEAR_EXPIRED_EVERY;
+  if (
+    clearEvery !== null &&
+    (typeof clearEvery !== 'number' || !(clearEvery > 0) || !Number.isFinite(clearEvery))
+  ) {
+    fail(
+      `The SESSION_CLEAR_EXPIRED_EVERY setting must be a positive number of seconds or null, got ${String(clearEvery)}.`,
+    );
+  }
   validateCsrf(s);
+  validateMessages(s);
+  validateSecure(s);
+  validateLogging(s);
   for (const [alias, db] of Object.entries(s.DATABASES)) {
     if (!isOneOf(DATABASE_ENGINES, db.ENGINE)) {
       fail(
@@ -120,6 +151,21 @@ function validate(s: Settings): void {
         `CACHES['${alias}'].BACKEND must be ${formatChoices(CACHE_BACKENDS)}, got '${String(cache.BACKEND)}'.`,
       );
     }
+  }
+}
+
+/**
+ * `SESSION_COOKIE_PARTITIONED`/`CSRF_COOKIE_PARTITIONED` (Tango's; CHIPS): a boolean, and a
+ * partitioned cookie must be `Secure` (browsers refuse it otherwise), so the matching
+ * `*_COOKIE_SECURE` must be on.
+ */
+function validatePartitioned(s: Settings, prefix: 'SESSION' | 'CSRF'): void {
+  const name = `${prefix}_COOKIE_PARTITIONED` as const;
+  expectType(name, s[name], 'boolean');
+  if (s[name] && s[`${prefix}_COOKIE_SECURE`] !== true) {
+    fail(
+      `The ${name} setting needs ${prefix}_COOKIE_SECURE = true: browsers refuse a Partitioned cookie without Secure.`,
+    );
   }
 }
 
@@ -166,6 +212,99 @@ function validateCsrf(s: Settings): void {
   ) {
     fail(
       `The CSRF_FAILURE_VIEW setting must be a view function or a dotted path ('tango.views.csrf.csrfFailure' or './module.ts#export'), got ${JSON.stringify(view)}.`,
+    );
+  }
+}
+
+/**
+ * The `MESSAGE_*` settings. Django checks none of them; here a wrong shape stops start-up. The
+ * storage class itself is resolved when `MessageMiddleware` starts.
+ */
+function validateMessages(s: Settings): void {
+  if (!Number.isInteger(s.MESSAGE_LEVEL)) {
+    fail(
+      `The MESSAGE_LEVEL setting must be an integer message level (such as 20, INFO), got ${JSON.stringify(s.MESSAGE_LEVEL) ?? String(s.MESSAGE_LEVEL)}.`,
+    );
+  }
+  expectType('MESSAGE_TAGS', s.MESSAGE_TAGS, 'object');
+  for (const [level, tag] of Object.entries(s.MESSAGE_TAGS)) {
+    if (!/^-?\d+$/.test(level) || typeof tag !== 'string') {
+      fail(
+        `The MESSAGE_TAGS setting maps integer levels to tags (strings), got ${JSON.stringify(level)}: ${JSON.stringify(tag) ?? String(tag)}.`,
+      );
+    }
+  }
+  const storage: unknown = s.MESSAGE_STORAGE;
+  if (
+    typeof storage !== 'function' &&
+    !(typeof storage === 'string' && (storage.startsWith('tango.') || /^\.\/.+#.+$/.test(storage)))
+  ) {
+    fail(
+      `The MESSAGE_STORAGE setting must be a storage class or a dotted path ('tango.messages.storage.fallback.FallbackStorage' or './module.ts#export'), got ${JSON.stringify(storage)}.`,
+    );
+  }
+}
+
+/**
+ * The `SECURE_*` settings `SecurityMiddleware` reads (Django's names and defaults). The policy
+ * values themselves (`SECURE_REFERRER_POLICY`, `SECURE_CROSS_ORIGIN_OPENER_POLICY`) are checked
+ * by the middleware when it is created, as Django's E023/E024 apply only with it installed.
+ */
+function validateSecure(s: Settings): void {
+  const seconds: unknown = s.SECURE_HSTS_SECONDS;
+  if (!Number.isInteger(seconds) || (seconds as number) < 0) {
+    fail(
+      `The SECURE_HSTS_SECONDS setting must be a whole number of seconds (0 for no HSTS), got ${JSON.stringify(seconds) ?? String(seconds)}.`,
+    );
+  }
+  for (const name of [
+    'SECURE_HSTS_INCLUDE_SUBDOMAINS',
+    'SECURE_HSTS_PRELOAD',
+    'SECURE_SSL_REDIRECT',
+  ] as const) {
+    expectType(name, s[name], 'boolean');
+  }
+  const host: unknown = s.SECURE_SSL_HOST;
+  if (host !== null && (typeof host !== 'string' || !/^[^\s/?#@]+$/.test(host))) {
+    fail(
+      `The SECURE_SSL_HOST setting must be a host name (optionally with a port) or null, got ${JSON.stringify(host) ?? String(host)}.`,
+    );
+  }
+  expectType('SECURE_REDIRECT_EXEMPT', s.SECURE_REDIRECT_EXEMPT, 'array');
+  for (const [i, pattern] of (s.SECURE_REDIRECT_EXEMPT as unknown[]).entries()) {
+    if (pattern instanceof RegExp) continue;
+    if (typeof pattern !== 'string')
+      fail(`SECURE_REDIRECT_EXEMPT[${i}] must be a regular expression string or a RegExp.`);
+    try {
+      new RegExp(pattern);
+    } catch (error) {
+      fail(`SECURE_REDIRECT_EXEMPT[${i}] is not a valid regular expression: ${String(error)}`);
+    }
+  }
+  const coop: unknown = s.SECURE_CROSS_ORIGIN_OPENER_POLICY;
+  if (coop !== null && typeof coop !== 'string')
+    fail('The SECURE_CROSS_ORIGIN_OPENER_POLICY setting must be a string or null.');
+}
+
+/** `LOGGING` (Tango's subset): `{ format?: 'text' | 'json', requestIdHeader?: string | null }`. */
+function validateLogging(s: Settings): void {
+  const logging: unknown = s.LOGGING;
+  if (typeof logging !== 'object' || logging === null || Array.isArray(logging))
+    fail("The LOGGING setting must be an object such as { format: 'json' }.");
+  for (const key of Object.keys(logging)) {
+    if (key !== 'format' && key !== 'requestIdHeader')
+      fail(`Unknown LOGGING option '${key}' (Tango reads format and requestIdHeader).`);
+  }
+  const { format, requestIdHeader } = logging as Record<string, unknown>;
+  if (format !== undefined && !isOneOf(LOG_FORMATS, format))
+    fail(`LOGGING.format must be ${formatChoices(LOG_FORMATS)}, got ${JSON.stringify(format)}.`);
+  if (
+    requestIdHeader !== undefined &&
+    requestIdHeader !== null &&
+    (typeof requestIdHeader !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(requestIdHeader))
+  ) {
+    fail(
+      `LOGGING.requestIdHeader must be a header name such as 'X-Request-ID' or null, got ${JSON.stringify(requestIdHeader)}.`,
     );
   }
 }

@@ -6,13 +6,22 @@
  */
 import type { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
+import type { MessageStorageClass } from '../messages/storage/base.js';
 import type { MiddlewareFactory } from '../middleware/types.js';
+import type { SessionSchema } from '../sessions/schema.js';
 
 /**
  * Django's `SESSION_ENGINE` choices, by short name. `sessions/engines.ts` maps each to its
  * store class (a `Record` over this list, so the compiler keeps the two in step).
  */
-export const SESSION_ENGINES = ['db', 'file', 'cache', 'cached_db', 'signed_cookies'] as const;
+export const SESSION_ENGINES = [
+  'db',
+  'file',
+  'cache',
+  'cached_db',
+  'signed_cookies',
+  'encrypted_cookies',
+] as const;
 export type SessionEngineName = (typeof SESSION_ENGINES)[number];
 
 /** `CACHES[alias].BACKEND` choices; `cache/caches.ts` maps each to its backend. */
@@ -28,7 +37,7 @@ export type DatabaseEngineName = (typeof DATABASE_ENGINES)[number];
  * the runtime whose `apps` module default-exports its `AppConfig`, loaded through the same
  * dotted-path mechanism as every other built-in (`core/import-string.ts`).
  */
-export const BUILTIN_APPS = ['tango.sessions'] as const;
+export const BUILTIN_APPS = ['tango.sessions', 'tango.messages'] as const;
 export type BuiltinAppName = (typeof BUILTIN_APPS)[number];
 
 /** Built-in middleware, by Django-style dotted path. */
@@ -37,6 +46,7 @@ export const BUILTIN_MIDDLEWARE = [
   'tango.sessions.middleware.SessionMiddleware',
   'tango.middleware.common.CommonMiddleware',
   'tango.middleware.csrf.CsrfViewMiddleware',
+  'tango.messages.middleware.MessageMiddleware',
   'tango.middleware.clickjacking.XFrameOptionsMiddleware',
 ] as const;
 export type BuiltinMiddleware = (typeof BUILTIN_MIDDLEWARE)[number];
@@ -116,6 +126,17 @@ export interface TemplateSettings {
   OPTIONS?: Record<string, unknown>;
 }
 
+/** `LOGGING.format` choices. */
+export const LOG_FORMATS = ['text', 'json'] as const;
+
+/** `LOGGING`: Tango's small, typed subset of what Django configures with `dictConfig`. */
+export interface LoggingSettings {
+  /** `'text'` (default): Django's lines; `'json'`: one JSON object per line. */
+  format?: (typeof LOG_FORMATS)[number];
+  /** A request header carrying a request id (e.g. `'X-Request-ID'`); default `null`: none. */
+  requestIdHeader?: string | null;
+}
+
 /**
  * Every setting Tango reads, with Django's names. `defineSettings()` takes a partial of this
  * type, so a misspelt setting name is a type error (excess property check) and, at run time,
@@ -128,14 +149,14 @@ export interface Settings {
   SECRET_KEY: string;
   /** Older keys still accepted when verifying signatures (key rotation). */
   SECRET_KEY_FALLBACKS: string[];
-  /** Host names this site serves; with DEBUG and an empty list, localhost names are allowed. */
-  ALLOWED_HOSTS: string[];
   /**
    * `getSignedCookie` also accepts cookies signed with the salt Django used before 5.2.15
    * (`name + salt`, CVE-2026-6873), as Django 5.2 does by default; an expired signature is
    * never retried. Turn it off once no such cookie can still be valid. Default `true`.
    */
   SIGNED_COOKIE_LEGACY_SALT_FALLBACK: boolean;
+  /** Host names this site serves; with DEBUG and an empty list, localhost names are allowed. */
+  ALLOWED_HOSTS: string[];
   /** App names: built-ins such as `'tango.sessions'`, or project folders such as `'WebApp'`. */
   INSTALLED_APPS: string[];
   MIDDLEWARE: MiddlewareEntry[];
@@ -158,6 +179,36 @@ export interface Settings {
   X_FRAME_OPTIONS: 'DENY' | 'SAMEORIGIN';
   SECURE_CONTENT_TYPE_NOSNIFF: boolean;
   SECURE_REFERRER_POLICY: string | null;
+  /**
+   * Seconds of `Strict-Transport-Security: max-age` that `SecurityMiddleware` sends on HTTPS
+   * responses; 0 (Django's default) sends none. Set it only once the whole site is HTTPS.
+   */
+  SECURE_HSTS_SECONDS: number;
+  /** Add `includeSubDomains` to the HSTS header (default false). */
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: boolean;
+  /** Add `preload` to the HSTS header (default false). */
+  SECURE_HSTS_PRELOAD: boolean;
+  /** `SecurityMiddleware` answers plain-HTTP requests with a 301 to HTTPS (default false). */
+  SECURE_SSL_REDIRECT: boolean;
+  /** The host of those redirects; `null` (default): the request's own host. */
+  SECURE_SSL_HOST: string | null;
+  /**
+   * Paths never redirected to HTTPS: regular expressions searched in the path without its
+   * leading slash, as Django's (`'^health/$'`); a `RegExp` works too. Default `[]`.
+   */
+  SECURE_REDIRECT_EXEMPT: (string | RegExp)[];
+  /**
+   * `Cross-Origin-Opener-Policy` sent by `SecurityMiddleware`: `'same-origin'` (Django's
+   * default), `'same-origin-allow-popups'`, `'unsafe-none'`, or `null` for none.
+   */
+  SECURE_CROSS_ORIGIN_OPENER_POLICY: string | null;
+  /**
+   * The log's shape (Tango's small subset in place of Django's `dictConfig`): `format` `'text'`
+   * (default: Django's lines) or `'json'` (one JSON object per line, for a log collector), and
+   * `requestIdHeader`, a request header (e.g. `'X-Request-ID'`) whose value is carried into
+   * every access line and every `tango.*` record logged while that request runs.
+   */
+  LOGGING: LoggingSettings;
 
   /** A built-in engine name, or a custom store class with a static `fromSettings(settings)`. */
   SESSION_ENGINE:
@@ -170,6 +221,19 @@ export interface Settings {
   SESSION_COOKIE_PATH: string;
   SESSION_COOKIE_HTTPONLY: boolean;
   SESSION_COOKIE_SAMESITE: (typeof SAMESITE_VALUES)[number];
+  /**
+   * Mark the session cookie `Partitioned` (CHIPS: one cookie jar per top-level site), for a
+   * site that runs inside other sites' iframes. Needs `SESSION_COOKIE_SECURE` (Tango; Django
+   * has no such setting, ticket #34613). Default false.
+   */
+  SESSION_COOKIE_PARTITIONED: boolean;
+  /**
+   * A Standard Schema (zod, valibot, arktype, ...: anything with `~standard`) that session
+   * data must pass when it is loaded; data that fails is treated as corrupt: the session
+   * starts empty and a line is logged on `tango.security.SuspiciousSession`. The data is kept
+   * as stored, not the schema's output. Tango; default null (no validation).
+   */
+  SESSION_SCHEMA: SessionSchema | null;
   SESSION_SAVE_EVERY_REQUEST: boolean;
   SESSION_EXPIRE_AT_BROWSER_CLOSE: boolean;
   /** Directory for the file engine; `null` means the OS temp dir. */
@@ -177,6 +241,23 @@ export interface Settings {
   SESSION_CACHE_ALIAS: string;
   /** Only `'json'` (Django's JSONSerializer) is supported: pickle's RCE risk is not copied. */
   SESSION_SERIALIZER: 'json';
+  /**
+   * Lock every request's session, from its load to its save, so that requests of one visitor
+   * that read and write the same key (a counter, a cart) run one after the other, across
+   * processes too (Tango; default false). Without it, saves still merge: concurrent requests
+   * that write different keys keep each other's writes. `blockingSession(view)` locks one view.
+   */
+  SESSION_LOCKING: boolean;
+  /** Seconds a request waits for its session's lock before a 503 (`SessionLockTimeout`). Default 10. */
+  SESSION_LOCK_TIMEOUT: number;
+  /** Seconds after which a lock its holder never released (a crashed process) lapses. Default 30. */
+  SESSION_LOCK_EXPIRY: number;
+  /**
+   * Seconds between clearings of expired sessions by the server itself, or `null` (the
+   * default) for none: run `clearsessions` from cron instead. One process of the pool clears
+   * per period, never two at once (the session engine's locks). Tango.
+   */
+  SESSION_CLEAR_EXPIRED_EVERY: number | null;
 
   /** The CSRF cookie's name (Django default `'csrftoken'`). */
   CSRF_COOKIE_NAME: string;
@@ -189,6 +270,8 @@ export interface Settings {
   /** Default false, as Django: JavaScript may read the cookie to send the token in a header. */
   CSRF_COOKIE_HTTPONLY: boolean;
   CSRF_COOKIE_SAMESITE: (typeof SAMESITE_VALUES)[number];
+  /** Mark the CSRF cookie `Partitioned` (CHIPS); needs `CSRF_COOKIE_SECURE`. Tango; default false. */
+  CSRF_COOKIE_PARTITIONED: boolean;
   /**
    * The header carrying the token for AJAX, in Django's `request.META` form: the default
    * `'HTTP_X_CSRFTOKEN'` is the `X-CSRFToken` header.
@@ -206,6 +289,25 @@ export interface Settings {
    * default, or `'./module.ts#export'` relative to `BASE_DIR`) or the function itself.
    */
   CSRF_FAILURE_VIEW: string | CsrfFailureView;
+
+  /**
+   * The lowest message level recorded (Django's default `INFO`, 20): `messages.debug()` is
+   * dropped unless this is `DEBUG` (10) or lower.
+   */
+  MESSAGE_LEVEL: number;
+  /**
+   * Tags (CSS classes) by message level, merged over the defaults (`10: 'debug'`, `20: 'info'`,
+   * `25: 'success'`, `30: 'warning'`, `40: 'error'`); tag a custom level here.
+   */
+  MESSAGE_TAGS: Readonly<Record<number, string>>;
+  /**
+   * Where messages wait for the next page: a dotted path
+   * (`'tango.messages.storage.fallback.FallbackStorage'`, the default: the cookie, then the
+   * session for what does not fit; `'tango.messages.storage.cookie.CookieStorage'`;
+   * `'tango.messages.storage.session.SessionStorage'`), `'./module.ts#Export'` relative to
+   * `BASE_DIR`, or the class itself.
+   */
+  MESSAGE_STORAGE: string | MessageStorageClass;
 }
 
 /** What a project's `settings.ts` passes to `defineSettings()`. */
@@ -215,6 +317,7 @@ export type SettingsInput = Partial<Settings> & Pick<Settings, 'BASE_DIR' | 'SEC
 export const DEFAULTS: Omit<Settings, 'BASE_DIR' | 'SECRET_KEY'> = {
   DEBUG: false,
   SECRET_KEY_FALLBACKS: [],
+  SIGNED_COOKIE_LEGACY_SALT_FALLBACK: true,
   ALLOWED_HOSTS: [],
   INSTALLED_APPS: [],
   MIDDLEWARE: [],
@@ -230,21 +333,34 @@ export const DEFAULTS: Omit<Settings, 'BASE_DIR' | 'SECRET_KEY'> = {
   X_FRAME_OPTIONS: 'DENY',
   SECURE_CONTENT_TYPE_NOSNIFF: true,
   SECURE_REFERRER_POLICY: 'same-origin',
+  SECURE_HSTS_SECONDS: 0,
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: false,
+  SECURE_HSTS_PRELOAD: false,
+  SECURE_SSL_REDIRECT: false,
+  SECURE_SSL_HOST: null,
+  SECURE_REDIRECT_EXEMPT: [],
+  SECURE_CROSS_ORIGIN_OPENER_POLICY: 'same-origin',
+  LOGGING: { format: 'text', requestIdHeader: null },
 
   SESSION_ENGINE: 'db',
   SESSION_COOKIE_NAME: 'sessionid',
   SESSION_COOKIE_AGE: 60 * 60 * 24 * 7 * 2,
   SESSION_COOKIE_DOMAIN: null,
   SESSION_COOKIE_SECURE: false,
-  SIGNED_COOKIE_LEGACY_SALT_FALLBACK: true,
   SESSION_COOKIE_PATH: '/',
   SESSION_COOKIE_HTTPONLY: true,
   SESSION_COOKIE_SAMESITE: 'Lax',
+  SESSION_COOKIE_PARTITIONED: false,
+  SESSION_SCHEMA: null,
   SESSION_SAVE_EVERY_REQUEST: false,
   SESSION_EXPIRE_AT_BROWSER_CLOSE: false,
   SESSION_FILE_PATH: null,
   SESSION_CACHE_ALIAS: 'default',
   SESSION_SERIALIZER: 'json',
+  SESSION_LOCKING: false,
+  SESSION_LOCK_TIMEOUT: 10,
+  SESSION_LOCK_EXPIRY: 30,
+  SESSION_CLEAR_EXPIRED_EVERY: null,
 
   CSRF_COOKIE_NAME: 'csrftoken',
   CSRF_COOKIE_AGE: 60 * 60 * 24 * 7 * 52,
@@ -253,8 +369,13 @@ export const DEFAULTS: Omit<Settings, 'BASE_DIR' | 'SECRET_KEY'> = {
   CSRF_COOKIE_SECURE: false,
   CSRF_COOKIE_HTTPONLY: false,
   CSRF_COOKIE_SAMESITE: 'Lax',
+  CSRF_COOKIE_PARTITIONED: false,
   CSRF_HEADER_NAME: 'HTTP_X_CSRFTOKEN',
   CSRF_TRUSTED_ORIGINS: [],
   CSRF_USE_SESSIONS: false,
   CSRF_FAILURE_VIEW: 'tango.views.csrf.csrfFailure',
+
+  MESSAGE_LEVEL: 20, // INFO
+  MESSAGE_TAGS: {},
+  MESSAGE_STORAGE: 'tango.messages.storage.fallback.FallbackStorage',
 };

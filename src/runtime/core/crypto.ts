@@ -17,8 +17,12 @@ const SCRATCH_MAX = 16 * 1024;
  * buffers prepared once per key. Signing runs on every session request, and this is about
  * twice as fast as `createHmac(...).update(...).digest()`, which builds a key object and a
  * stateful hash per call. Checked against `createHmac` in test/runtime/core/crypto.test.ts.
+ * Exported for `core/encryption.ts`, which derives a key per message with it (HKDF-Expand).
+ *
+ * @example
+ * new HmacSha256(prk).digest(info); // HMAC-SHA256(prk, info), 32 bytes
  */
-class HmacSha256 {
+export class HmacSha256 {
   /** `K ^ ipad` followed by room for the message. */
   #inner: Buffer;
   /** `K ^ opad` followed by the 32-byte inner digest. */
@@ -124,6 +128,28 @@ function randomByte(): number {
     poolOffset = 0;
   }
   return pool[poolOffset++]!;
+}
+
+/**
+ * Fills `target` with bytes from the CSPRNG, drawn from the same batch as `getRandomString`'s
+ * (one `randomFillSync` per 256 bytes rather than one system call per nonce).
+ *
+ * @example
+ * const nonce = fillRandom(Buffer.alloc(24));
+ */
+export function fillRandom<T extends Uint8Array>(target: T): T {
+  let filled = 0;
+  while (filled < target.length) {
+    if (poolOffset === POOL_SIZE) {
+      randomFillSync(pool);
+      poolOffset = 0;
+    }
+    const n = Math.min(target.length - filled, POOL_SIZE - poolOffset);
+    target.set(pool.subarray(poolOffset, poolOffset + n), filled);
+    poolOffset += n;
+    filled += n;
+  }
+  return target;
 }
 
 /** Django's `RANDOM_STRING_CHARS`. */

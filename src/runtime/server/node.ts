@@ -5,9 +5,10 @@ import { responseForException } from '../handlers/base.js';
 import { RequestDataTooBig } from '../http/errors.js';
 import { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
-import { formatRequestLine } from './request-log.js';
+import { randomUUID } from 'node:crypto';
+import { formatRequestJson, formatRequestLine, requestIdFrom } from './request-log.js';
 import { terminalStyle } from './terminal.js';
-import { getLogger } from '../core/log.js';
+import { configureLogging, getLogger, withRequestId } from '../core/log.js';
 import { serverError } from '../views/defaults.js';
 
 const serverLogger = getLogger('tango.server');
@@ -51,6 +52,11 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   const log = options.log === undefined ? stderrLog() : options.log;
   // Django's ServerFormatter colours the default log by status; a custom log gets plain lines.
   const paint = options.log === undefined ? terminalStyle(process.stderr) : undefined;
+  // LOGGING: 'json' makes every access line and tango.* record one JSON object; with
+  // requestIdHeader, each request's lines carry its id (from that header, or a new UUID).
+  const json = app.settings.LOGGING?.format === 'json';
+  configureLogging(json ? 'json' : 'text');
+  const idHeader = app.settings.LOGGING?.requestIdHeader?.toLowerCase() || undefined;
   const limit = app.settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -67,6 +73,8 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
 
   const server = http.createServer(async (req, res) => {
     inFlight++;
+    const started = json ? performance.now() : 0;
+    const requestId = idHeader ? requestIdFrom(req.headers[idHeader], randomUUID) : undefined;
     let body: Buffer | undefined;
     let bodyError: unknown;
     if (hasNoBody(req)) {
@@ -102,9 +110,11 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     });
     const response: HttpResponse =
       bodyError === undefined
-        ? await app.handle(request)
+        ? await (requestId === undefined
+            ? app.handle(request)
+            : withRequestId(requestId, () => app.handle(request)))
         : responseForException(request, bodyError, app.settings, app.resolver);
-    pending.push(() => {
+    const write = (): void => {
       let sent = { status: response.status, length: 0 };
       try {
         writeResponse(res, request.method, response);
@@ -119,7 +129,20 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
         );
         sent = sendServerError(res, request, err, app.settings.DEBUG);
       } finally {
-        if (log) {
+        if (log && json) {
+          log(
+            formatRequestJson(
+              new Date(),
+              request.method,
+              request.url,
+              request.httpVersion,
+              sent.status,
+              sent.length,
+              performance.now() - started,
+              requestId,
+            ),
+          );
+        } else if (log) {
           const line = formatRequestLine(
             new Date(),
             request.method,
@@ -132,7 +155,9 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
         }
         if (--inFlight === 0) idle?.();
       }
-    });
+    };
+    // Writes run in a batch (flushPending): each under its own request id.
+    pending.push(requestId === undefined ? write : () => withRequestId(requestId, write));
     if (pending.length === 1) setImmediate(flushPending);
   });
   server.keepAliveTimeout = 5000;

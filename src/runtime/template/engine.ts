@@ -4,6 +4,7 @@ import Handlebars from 'handlebars';
 import type { InstalledApp } from '../apps/config.js';
 import type { Settings } from '../conf/settings.js';
 import type { HttpRequest } from '../http/request.js';
+import { processorContext } from './context.js';
 import { TemplateDoesNotExist, TemplateSyntaxError } from './errors.js';
 import { BUILTIN_HELPERS } from './helpers.js';
 import { type WatchMode, watchTree } from './watch.js';
@@ -94,6 +95,7 @@ async function loadRoot(root: string): Promise<Map<string, string>> {
  *
  * `{{x}}` is HTML-escaped; `{{{x}}}` is not (Django's `|safe`). Helpers: `url`, `json`, `eq`, and
  * `csrf_input` / `csrf_token` (the CSRF form field and token, Django's `{% csrf_token %}`).
+ * Rendered for a request, a template also sees what the context processors give (`messages`).
  *
  * @example
  * const engine = await TemplateEngine.create({ dirs: [`${base}/templates`], appDirs: [], debug: false });
@@ -168,15 +170,17 @@ export class TemplateEngine {
 
   /**
    * Renders a template. `request`, when given, is in the context as `request` (Django's
-   * request context processor); the context's own keys win. Throws `TemplateDoesNotExist`
-   * (with the paths tried) or `TemplateSyntaxError`.
+   * request context processor), with the values of the installed context processors
+   * (`setContextProcessor`: `messages` once `tango/messages` is loaded); the context's own keys
+   * win. Throws `TemplateDoesNotExist` (with the paths tried) or `TemplateSyntaxError`.
    *
    * @example
    * engine.render('WebApp/hits.html', { hit: 3 }, request);
    */
   render(name: string, context: object = {}, request?: HttpRequest): string {
     const template = this.#get(name);
-    const data = request === undefined ? context : { request, ...context };
+    const data =
+      request === undefined ? context : { request, ...processorContext(request), ...context };
     try {
       return template(data);
     } catch (error) {

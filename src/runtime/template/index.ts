@@ -5,6 +5,7 @@
 import { ImproperlyConfigured } from '../conf/errors.js';
 import type { TemplateEngine } from './engine.js';
 
+export { setContextProcessor, type ContextProcessor } from './context.js';
 export { TemplateEngine, type TemplateEngineOptions } from './engine.js';
 export { TemplateDoesNotExist, TemplateSyntaxError } from './errors.js';
 export type { WatchMode } from './watch.js';

@@ -1,6 +1,6 @@
 /**
  * The error views the handler answers with (Django's `django.views.defaults` and, with DEBUG,
- * `django.views.debug`).
+ * `django.views.debug`), and the opt-in health endpoint (`health()`).
  */
 export {
   pageNotFound,
@@ -12,3 +12,4 @@ export {
   type ErrorPageOptions,
   type PageNotFoundOptions,
 } from './defaults.js';
+export { health, type HealthCheckResult, type HealthOptions } from './health.js';
