@@ -1,17 +1,37 @@
 #!/usr/bin/env node
-// Builds dist/ from src/ with tsc (tsconfig.build.json) and records a stamp.
-// `--if-stale` (used by `prepare`) skips the build when dist/ is newer than every file in src/:
-// a generated project's `npm install` links this package as a `file:` dependency, which runs
-// `prepare` here again; rebuilding then would be slow, would fail on any half-edited file, and
-// would rewrite dist/ under servers that are using it.
+// Builds dist/ from src/ with tsc (tsconfig.build.json) and records a stamp, then refreshes
+// create-tango's copy of the CLI (packages/create-tango/lib/: the built cli/ and generator/,
+// and templates/), so `npm create tango` needs neither the runtime nor its native addon.
+//
+// `--if-stale` (used by `prepare`) skips tsc when dist/ is newer than every file in src/: a
+// rebuild would be slow, would fail on any half-edited file, and would rewrite dist/ under
+// servers that are using it. In an installed copy of the package (no src/: the registry, a
+// tarball) there is nothing to build and it does nothing, so `prepare` never needs a file the
+// package does not ship.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const stamp = path.join(root, 'dist', '.build-stamp');
+const ifStale = process.argv.includes('--if-stale');
+
+if (!existsSync(path.join(root, 'src'))) {
+  if (ifStale) process.exit(0);
+  console.error('tango: no src/ here (an installed package): nothing to build.');
+  process.exit(1);
+}
 
 function newestMtime(dir) {
   let newest = 0;
@@ -28,19 +48,46 @@ const inputs = () =>
     ...['tsconfig.json', 'tsconfig.build.json'].map((f) => statSync(path.join(root, f)).mtimeMs),
   );
 
-if (
-  process.argv.includes('--if-stale') &&
-  existsSync(stamp) &&
-  statSync(stamp).mtimeMs > inputs()
-) {
+if (ifStale && existsSync(stamp) && statSync(stamp).mtimeMs > inputs()) {
   console.log('tango: dist/ is up to date.');
-  process.exit(0);
+} else {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+  const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+  writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], {
-  stdio: 'inherit',
-});
-if (result.status !== 0) process.exit(result.status ?? 1);
-writeFileSync(stamp, new Date().toISOString() + '\n');
+bundleCreateTango();
+
+/**
+ * packages/create-tango/lib/ := dist/cli + dist/generator (JavaScript and JSON only) +
+ * templates/, written beside and swapped in with one rename. create-tango's version must be
+ * the runtime's: the projects it scaffolds depend on `tango@^<its version>`.
+ */
+function bundleCreateTango() {
+  const pkgDir = path.join(root, 'packages', 'create-tango');
+  if (!existsSync(pkgDir)) return;
+  const version = (dir) => JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+  if (version(pkgDir) !== version(root)) {
+    console.error(
+      `create-tango is ${version(pkgDir)} but tango is ${version(root)}: release them together (same version).`,
+    );
+    process.exit(1);
+  }
+  const lib = path.join(pkgDir, 'lib');
+  const staging = path.join(pkgDir, `.lib-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  const code = (source) => statSync(source).isDirectory() || /\.(js|json)$/.test(source);
+  for (const part of ['cli', 'generator']) {
+    cpSync(path.join(root, 'dist', part), path.join(staging, part), {
+      recursive: true,
+      filter: code,
+    });
+  }
+  cpSync(path.join(root, 'templates'), path.join(staging, 'templates'), { recursive: true });
+  rmSync(lib, { recursive: true, force: true });
+  renameSync(staging, lib);
+}

@@ -35,7 +35,7 @@ const COMMON: Record<string, OptionSpec> = {
 /** The single table both parsers are built from, so they cannot drift apart. */
 export const COMMANDS: Record<
   CommandName,
-  { describe: string; what: string; options: Record<string, OptionSpec> }
+  { describe: string; what: string; options: Record<string, OptionSpec>; epilogue?: string }
 > = {
   startproject: {
     describe:
@@ -48,11 +48,27 @@ export const COMMANDS: Record<
         default: true,
         describe: 'Run npm install in the new project (--no-install skips it)',
       },
+      app: {
+        type: 'string',
+        describe: 'Also create this app with the tutorial template (startapp NAME) in the project',
+      },
       tango: {
         type: 'string',
-        describe: 'tango dependency spec in package.json (default: file:<this checkout>)',
+        describe: 'The tango dependency spec written to package.json (default: see below)',
       },
     },
+    epilogue: [
+      'The runtime dependency ("tango" in the new package.json):',
+      '  installed tango-admin (npm registry, a tarball, npx, npm create tango)',
+      '      "^<version>" of this tango-admin, installed from the registry like any package',
+      '  tango-admin run from a source checkout of Tango (after npm install there)',
+      '      the runtime packed into the project, vendor/tango-<version>.tgz, as',
+      '      "file:vendor/tango-<version>.tgz": the project keeps working when the checkout',
+      '      moves or is deleted',
+      '  --tango SPEC',
+      '      SPEC as given: a version range, "file:../tango-0.1.0.tgz" (relative to the',
+      '      project), a git URL, ...',
+    ].join('\n'),
   },
   startapp: {
     describe:
@@ -77,6 +93,8 @@ export interface ParsedCommand {
   directory?: string;
   template?: string;
   tango?: string;
+  /** startproject only: the app to create in the new project. */
+  app?: string;
   kind?: (typeof APP_KINDS)[number];
   dryRun: boolean;
   force: boolean;
@@ -107,6 +125,7 @@ function toParsed(
   if (command === 'startproject') {
     parsed.install = values.install !== false;
     if (typeof values.tango === 'string') parsed.tango = values.tango;
+    if (typeof values.app === 'string') parsed.app = values.app;
   } else {
     parsed.kind = (values.kind ?? 'tutorial') as ParsedCommand['kind'];
   }
@@ -196,6 +215,7 @@ export async function parseWithYargs(
           ...(option.choices ? { choices: option.choices } : {}),
         });
       }
+      if (spec.epilogue) sub.epilogue(spec.epilogue);
       return sub;
     });
   }

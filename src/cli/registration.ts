@@ -56,6 +56,23 @@ async function readRegistrable(
 }
 
 /**
+ * The extension the root urlconf's relative imports use: `.ts` (what Node's type stripping
+ * needs, and what projects are generated with), or `.js` for a project generated before,
+ * whose imports tsx maps to the `.ts` files. A new import follows the file's own style.
+ *
+ * @example
+ * importExtension("import * as views from './views.js';"); // '.js'
+ */
+export function importExtension(urlsSource: string): '.ts' | '.js' {
+  const relative = [...urlsSource.matchAll(/\bfrom\s+['"](\.{1,2}\/[^'"]*)['"]/g)].map(
+    (m) => m[1]!,
+  );
+  return relative.some((s) => s.endsWith('.js')) && !relative.some((s) => s.endsWith('.ts'))
+    ? '.js'
+    : '.ts';
+}
+
+/**
  * Plans the registration of an app written to `target`: reads settings.ts and the root
  * urlconf, asks the generator for each file's edit (`updated`, `unchanged` or `manual`), and
  * turns the answers into the edits to write and the lines to print. Refuses (CommandError) an
@@ -73,8 +90,11 @@ export async function planRegistration(
   // INSTALLED_APPS takes the app folder relative to BASE_DIR; the root urlconf imports the
   // app's urls.ts relative to itself.
   const appFolder = toPosix(path.relative(project.root, target));
+  const settings = await readRegistrable(project.settingsPath, project.root);
+  const urls = await readRegistrable(project.urlsPath, project.root);
+  const extension = 'source' in urls ? importExtension(urls.source) : '.ts';
   let specifier = toPosix(
-    path.relative(path.dirname(project.urlsPath), path.join(target, 'urls.js')),
+    path.relative(path.dirname(project.urlsPath), path.join(target, `urls${extension}`)),
   );
   if (!specifier.startsWith('.')) specifier = './' + specifier;
   const inProject = appFolder !== '' && !appFolder.startsWith('..') && !path.isAbsolute(appFolder);
@@ -90,8 +110,6 @@ export async function planRegistration(
     };
   }
 
-  const settings = await readRegistrable(project.settingsPath, project.root);
-  const urls = await readRegistrable(project.urlsPath, project.root);
   if ('source' in settings) {
     const label = appLabel(appFolder);
     const taken = installedApps(settings.source)?.find(

@@ -64,7 +64,7 @@ export async function startapp(args: StartappArgs, io: CliIO): Promise<number> {
   const pkg = await packageInfo();
   const templateDir = args.template
     ? path.resolve(io.cwd, args.template)
-    : path.join(pkg.root, 'templates', 'app', args.kind ?? 'tutorial');
+    : path.join(pkg.templates, 'app', args.kind ?? 'tutorial');
   const templates = await readTemplateTree(templateDir, 'app');
   const tree = await generateSafely(
     () =>

@@ -9,7 +9,13 @@ import {
   urlSlug,
   validateName,
 } from './names.js';
-import { projectPackageJson, projectPrettierrc, projectTsconfig } from './project-files.js';
+import {
+  manageCommand,
+  projectPackageJson,
+  projectPrettierrc,
+  projectTsconfig,
+  type TypeScriptRunner,
+} from './project-files.js';
 import { renderTree } from './render.js';
 
 /** Options of `generateProject`. Every value that varies between runs is one of these. */
@@ -21,8 +27,14 @@ export interface ProjectOptions {
    * passes `'tango-insecure-'` + 50 characters from a CSPRNG; tests pass a constant.
    */
   secretKey: string;
-  /** The `tango` dependency spec in package.json, e.g. `file:/path/to/tango` or `^0.1.0`. */
+  /** The `tango` dependency spec in package.json, e.g. `^0.1.0` or `file:vendor/tango-0.1.0.tgz`. */
   tangoSpec: string;
+  /**
+   * What runs the TypeScript: `'node'` (Node 22.18+ strips types itself) or `'tsx'` (Node
+   * 20). It picks the npm scripts, `engines`, the `manage.ts` shebang and the commands the
+   * README shows. The CLI passes what the Node running it supports. Default `'tsx'`.
+   */
+  runner?: TypeScriptRunner;
   /** Format every file with prettier after rendering. Default `false`. */
   format?: boolean;
 }
@@ -51,7 +63,9 @@ function checkName(name: string, kind: 'project' | 'app'): void {
  * `.prettierrc.json` built as objects unless the template tree provides them. Pure: no disk,
  * clock or randomness, so the same input always gives the same tree.
  *
- * Template variables: `projectName`, `camelCaseProjectName`, `secretKey`, `tangoSpec`.
+ * Template variables: `projectName`, `camelCaseProjectName`, `secretKey`, `tangoSpec`,
+ * `runner` (`node` or `tsx`), `nativeTypeScript` (runner is `node`), `manage` (`node manage.ts`
+ * or `npx tsx manage.ts`) and `shebang` (the interpreter line of manage.ts).
  *
  * @example
  * const tree = await generateProject(templates, {
@@ -71,15 +85,23 @@ export async function generateProject(
       "option secretKey is invalid: use printable ASCII without ' or \\ (it is written into a string literal)",
     );
   }
+  const runner = options.runner ?? 'tsx';
+  if (runner !== 'node' && runner !== 'tsx') {
+    throw new TypeError(`option runner is invalid: ${String(runner)} (use 'node' or 'tsx')`);
+  }
   const context = {
     projectName: options.name,
     camelCaseProjectName: camelCaseName(options.name),
     secretKey: options.secretKey,
     tangoSpec: options.tangoSpec,
+    runner,
+    nativeTypeScript: runner === 'node',
+    manage: manageCommand(runner),
+    shebang: runner === 'node' ? '#!/usr/bin/env node' : '#!/usr/bin/env -S npx tsx',
   };
   const tree = renderTree(templates, context);
   const built: Record<string, string> = {
-    'package.json': toJson(projectPackageJson(options.name, options.tangoSpec)),
+    'package.json': toJson(projectPackageJson(options.name, options.tangoSpec, runner)),
     'tsconfig.json': toJson(projectTsconfig()),
     '.prettierrc.json': toJson(projectPrettierrc()),
   };

@@ -26,8 +26,12 @@ export {
   urlSlug,
   validateName,
 } from './names.js';
+export type { TypeScriptRunner } from './project-files.js';
 export {
+  PROJECT_ALLOWED_SCRIPTS,
   PROJECT_DEV_DEPENDENCIES,
+  PROJECT_NODE_ENGINES,
+  manageCommand,
   projectPackageJson,
   projectPrettierrc,
   projectTsconfig,

@@ -54,7 +54,7 @@ const OBJECT_PROPERTY_NAMES = new Set(Object.getOwnPropertyNames(Object.prototyp
  * a project app with the same label makes every `manage.ts` command fail with "Application
  * labels aren't unique".
  */
-export const BUILTIN_APP_NAMES: readonly string[] = ['tango.sessions'];
+export const BUILTIN_APP_NAMES: readonly string[] = ['tango.sessions', 'tango.messages'];
 
 /**
  * The label of an `INSTALLED_APPS` entry, as the app registry derives it when the app sets

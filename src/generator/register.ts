@@ -6,7 +6,7 @@ import { findClosing, indentAt, lineStart, maskSource, splitTopLevel } from './s
 export interface RegisterAppOptions {
   /** The `INSTALLED_APPS` entry. Default: the app name (a folder at the project root). */
   installedName?: string;
-  /** The module the root urlconf imports the app's urls from. Default `'../<app>/urls.js'`. */
+  /** The module the root urlconf imports the app's urls from. Default `'../<app>/urls.ts'`. */
   urlsSpecifier?: string;
 }
 
@@ -164,7 +164,8 @@ function editUrls(source: string, appName: string, specifier: string): string | 
   const identifierDefault = appUrlsIdentifier(appName);
 
   // 1. The import of the app's urls (reuse the identifier of an existing one).
-  const specifierPattern = escapeRegExp(specifier).replace(/\\\.js$/, '(?:\\.js|\\.ts)?');
+  // '../app/urls.js' and '../app/urls.ts' name the same module (tsx maps one to the other).
+  const specifierPattern = escapeRegExp(specifier).replace(/\\\.[jt]s$/, '(?:\\.js|\\.ts)?');
   const existing = codeMatches(
     out,
     masked,
@@ -260,7 +261,7 @@ export function registrationLines(
   options: RegisterAppOptions = {},
 ): { settings: ManualAddition[]; urls: ManualAddition[] } {
   const entry = options.installedName ?? appName;
-  const specifier = options.urlsSpecifier ?? `../${appName}/urls.js`;
+  const specifier = options.urlsSpecifier ?? `../${appName}/urls.ts`;
   const identifier = appUrlsIdentifier(appName);
   return {
     settings: [{ to: 'INSTALLED_APPS', lines: [`'${entry}',`] }],
@@ -312,7 +313,7 @@ export function registerApp(
   options: RegisterAppOptions = {},
 ): RegisterAppResult {
   const entry = options.installedName ?? appName;
-  const specifier = options.urlsSpecifier ?? `../${appName}/urls.js`;
+  const specifier = options.urlsSpecifier ?? `../${appName}/urls.ts`;
   const manual = registrationLines(appName, options);
   return {
     settings: attempt(() => editSettings(settingsSource, entry), manual.settings),

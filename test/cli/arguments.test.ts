@@ -54,6 +54,20 @@ describe('usage, help and version', () => {
       expect(result.stdout).toContain(option);
   });
 
+  it('startproject --help explains the three ways the runtime dependency is written', async () => {
+    const result = await run(['startproject', '--help'], process.cwd());
+    expect(result.code).toBe(0);
+    for (const option of ['--app', '--tango', '--install', '--template']) {
+      expect(result.stdout).toContain(option);
+    }
+    const epilogue = result.stdout.slice(result.stdout.indexOf('The runtime dependency'));
+    expect(epilogue).toContain('installed tango-admin (npm registry, a tarball, npx');
+    expect(epilogue).toContain('"^<version>"');
+    expect(epilogue).toContain('source checkout');
+    expect(epilogue).toContain('"file:vendor/tango-<version>.tgz"');
+    expect(epilogue).toContain('--tango SPEC');
+  });
+
   it('--version prints the package version', async () => {
     expect(await run(['--version'], process.cwd())).toEqual({
       code: 0,

@@ -13,7 +13,8 @@ let n = 0;
 async function project(): Promise<string> {
   const cwd = path.join(tmp.dir, `p${n++}`);
   await mkdir(cwd);
-  const result = await run(['startproject', 'mysite', '--no-install'], cwd);
+  // --tango: no runtime to pack into vendor/, which these tests do not look at.
+  const result = await run(['startproject', 'mysite', '--no-install', '--tango', '^0.1.0'], cwd);
   expect(result.code, result.stderr).toBe(0);
   return path.join(cwd, 'mysite');
 }
@@ -53,9 +54,9 @@ describe('tango-admin startapp', () => {
       expect(files).toContain(file);
     expect(files.some((f) => f.startsWith('templates/WebApp/') && f.endsWith('.html'))).toBe(true);
     const settings = await read(root, 'mysite/settings.ts');
-    expect(settings).toContain("INSTALLED_APPS: ['tango.sessions', 'WebApp'],");
+    expect(settings).toContain("INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'WebApp'],");
     const urls = await read(root, 'mysite/urls.ts');
-    expect(urls).toContain("import webAppUrls from '../WebApp/urls.js';");
+    expect(urls).toContain("import webAppUrls from '../WebApp/urls.ts';");
     expect(urls).toContain(
       "  path('', include(webAppUrls)),\n  path('', views.home, { name: 'home' }),",
     );
@@ -64,6 +65,17 @@ describe('tango-admin startapp', () => {
         source,
       );
     }
+  });
+
+  it("follows the urlconf's import style: a project that imports './views.js' gets '.js'", async () => {
+    const root = await project();
+    const urlsPath = path.join(root, 'mysite/urls.ts');
+    await writeFile(
+      urlsPath,
+      (await read(root, 'mysite/urls.ts')).replace('./views.ts', './views.js'),
+    );
+    expect((await run(['startapp', 'Blog', '--kind', 'minimal'], root)).code).toBe(0);
+    expect(await read(root, 'mysite/urls.ts')).toContain("import blogUrls from '../Blog/urls.js';");
   });
 
   it('--kind minimal writes the minimal app', async () => {
@@ -101,7 +113,7 @@ describe('tango-admin startapp', () => {
     const root = await project();
     const settingsPath = path.join(root, 'mysite/settings.ts');
     const handEdited = (await readFile(settingsPath, 'utf8')).replace(
-      "INSTALLED_APPS: ['tango.sessions'],",
+      "INSTALLED_APPS: ['tango.sessions', 'tango.messages'],",
       'INSTALLED_APPS: [...BASE_APPS],',
     );
     await writeFile(settingsPath, handEdited);
@@ -150,10 +162,10 @@ describe('tango-admin startapp', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(await read(root, 'apps/blog/apps.ts')).toContain("defineApp({ name: 'blog' })");
     expect(await read(root, 'mysite/settings.ts')).toContain(
-      "INSTALLED_APPS: ['tango.sessions', 'apps/blog'],",
+      "INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'apps/blog'],",
     );
     expect(await read(root, 'mysite/urls.ts')).toContain(
-      "import blogUrls from '../apps/blog/urls.js';",
+      "import blogUrls from '../apps/blog/urls.ts';",
     );
   });
 
@@ -213,7 +225,7 @@ describe('tango-admin startapp', () => {
     await writeFile(path.join(root, 'package.json'), '{"name": "renamed"}\n');
     expect((await run(['startapp', 'b', '--kind', 'minimal'], root)).code).toBe(0);
     expect(await read(root, 'mysite/settings.ts')).toContain(
-      "INSTALLED_APPS: ['tango.sessions', 'a', 'b'],",
+      "INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'a', 'b'],",
     );
   });
 
@@ -312,7 +324,7 @@ describe('tango-admin startapp', () => {
         "  'WebApp',",
         '  // mysite/urls.ts: add to the imports',
         "  import { include } from 'tango/urls';",
-        "  import webAppUrls from '../WebApp/urls.js';",
+        "  import webAppUrls from '../WebApp/urls.ts';",
         '  // mysite/urls.ts: add to the URL patterns',
         "  path('', include(webAppUrls)),",
         '',

@@ -21,6 +21,11 @@ afterAll(async () => {
   await tmp.cleanup();
 });
 
+const { version: VERSION } = JSON.parse(
+  await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8'),
+) as { version: string };
+
+/** What startproject writes when it runs from this checkout (the runtime packed into vendor/). */
 const FILES = [
   '.gitignore',
   '.prettierrc.json',
@@ -33,6 +38,7 @@ const FILES = [
   'package.json',
   'templates/home.html',
   'tsconfig.json',
+  `vendor/tango-${VERSION}.tgz`,
 ];
 
 describe('tango-admin startproject', () => {
@@ -46,7 +52,12 @@ describe('tango-admin startproject', () => {
     );
     const files = await snapshotDir(path.join(cwd, 'mysite'));
     expect(Object.keys(files)).toEqual(FILES);
-    expect(JSON.parse(files['package.json']!).dependencies.tango).toBe(`file:${REPO_ROOT}`);
+    expect(JSON.parse(files['package.json']!).dependencies.tango).toBe(
+      `file:vendor/tango-${VERSION}.tgz`,
+    );
+    expect(result.stdout).toContain(
+      `The runtime of this checkout is packed into vendor/tango-${VERSION}.tgz`,
+    );
     expect((await stat(path.join(cwd, 'mysite/manage.ts'))).mode & 0o777).toBe(0o755);
     expect((await stat(path.join(cwd, 'mysite/package.json'))).mode & 0o111).toBe(0);
     // No staging folder is left next to the project.
@@ -243,6 +254,7 @@ describe('tango-admin startproject', () => {
       'logo.bin',
       'package.json',
       'tsconfig.json',
+      `vendor/tango-${VERSION}.tgz`,
     ]);
     expect(files['blog/index.ts']).toBe("export const name = 'blog';\n");
     expect(await readFile(path.join(cwd, 'blog/logo.bin'))).toEqual(Buffer.from([0, 255, 1]));

@@ -30,6 +30,14 @@ describe.each(kinds)('generateApp with the built-in %s template', async (kind) =
   it('declares the app under its own name', () => {
     expect(textOf(tree.get('apps.ts')!)).toContain("defineApp({ name: 'WebApp'");
   });
+
+  it('imports its own modules as .ts files, so Node runs them without tsx', () => {
+    for (const [file, content] of tree) {
+      if (!file.endsWith('.ts')) continue;
+      const relative = [...textOf(content).matchAll(/from '(\.{1,2}\/[^']*)'/g)].map((m) => m[1]);
+      for (const specifier of relative) expect(specifier, file).toMatch(/\.ts$/);
+    }
+  });
 });
 
 describe('generateApp', () => {

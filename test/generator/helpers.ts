@@ -12,7 +12,7 @@ export const TEMPLATES = path.join(REPO_ROOT, 'templates');
 
 /** Fixed options, so snapshots are stable. */
 export const SECRET_KEY = 'tango-insecure-0123456789abcdefghijklmnopqrstuvwxyz!@#$%^&*(-_=+)abcd';
-export const TANGO_SPEC = 'file:/path/to/tango';
+export const TANGO_SPEC = 'file:vendor/tango-0.1.0.tgz';
 
 export function projectTemplates(): Promise<FileTree> {
   return readTemplateTree(path.join(TEMPLATES, 'project'), 'project');

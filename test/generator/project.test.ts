@@ -95,6 +95,63 @@ describe('generateProject with the built-in template', async () => {
   });
 });
 
+describe("generateProject with runner 'node' (Node 22.18+ runs the TypeScript itself)", async () => {
+  const tree = await generateProject(await projectTemplates(), { ...options, runner: 'node' });
+  const tsx = await generateProject(await projectTemplates(), options);
+
+  it('runs manage.ts with plain node in every script, on the Node versions that can', () => {
+    const pkg = JSON.parse(textOf(tree.get('package.json')!));
+    expect(pkg.scripts).toEqual({
+      start: 'node --max-semi-space-size=32 manage.ts runserver',
+      migrate: 'node manage.ts migrate',
+      test: 'node manage.ts test',
+      check: 'node manage.ts check',
+      typecheck: 'tsc --noEmit',
+    });
+    expect(pkg.engines).toEqual({ node: '^22.18.0 || >=24.0.0' });
+    expect(JSON.parse(textOf(tsx.get('package.json')!)).engines).toEqual({
+      node: '^20.19.0 || ^22.12.0 || >=24.0.0',
+    });
+  });
+
+  it('gives manage.ts a node shebang and the README the node commands', () => {
+    expect(textOf(tree.get('manage.ts')!).split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(textOf(tsx.get('manage.ts')!).split('\n')[0]).toBe('#!/usr/bin/env -S npx tsx');
+    const readme = textOf(tree.get('README.md')!);
+    expect(readme).toContain('`node manage.ts clearsessions`');
+    expect(readme).toContain('the npm scripts call `node manage.ts`');
+    expect(textOf(tsx.get('README.md')!)).toContain('`npx tsx manage.ts clearsessions`');
+  });
+
+  it('differs from the tsx project only in package.json, manage.ts and README.md', () => {
+    const changed = [...tree.keys()].filter((p) => textOf(tree.get(p)!) !== textOf(tsx.get(p)!));
+    expect(changed).toEqual(['README.md', 'manage.ts', 'package.json']);
+  });
+
+  it('is erasable TypeScript with .ts imports, as Node type stripping requires', () => {
+    const tsconfig = JSON.parse(textOf(tree.get('tsconfig.json')!));
+    expect(tsconfig.compilerOptions).toMatchObject({
+      erasableSyntaxOnly: true,
+      allowImportingTsExtensions: true,
+      verbatimModuleSyntax: true,
+    });
+    for (const [file, content] of tree) {
+      if (!file.endsWith('.ts')) continue;
+      const relative = [...textOf(content).matchAll(/from '(\.{1,2}\/[^']*)'/g)].map((m) => m[1]);
+      for (const specifier of relative) expect(specifier, file).toMatch(/\.ts$/);
+    }
+  });
+
+  it('rejects an unknown runner', async () => {
+    await expect(
+      generateProject(await projectTemplates(), {
+        ...options,
+        runner: 'deno' as unknown as 'node',
+      }),
+    ).rejects.toThrow("option runner is invalid: deno (use 'node' or 'tsx')");
+  });
+});
+
 describe('generateProject options and errors', () => {
   const tiny = (): FileTree =>
     new Map([['__projectName__/x.ts.hbs', "export const key = '{{secretKey}}';\n"]]);

@@ -36,8 +36,8 @@ describe('registerApp on generated files', () => {
   it('adds the app to INSTALLED_APPS', () => {
     expect(firstSettings).toBe(
       settings.replace(
-        "INSTALLED_APPS: ['tango.sessions'],",
-        "INSTALLED_APPS: ['tango.sessions', 'WebApp'],",
+        "INSTALLED_APPS: ['tango.sessions', 'tango.messages'],",
+        "INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'WebApp'],",
       ),
     );
   });
@@ -50,8 +50,8 @@ describe('registerApp on generated files', () => {
           "import { include, path } from 'tango/urls';",
         )
         .replace(
-          "import * as views from './views.js';\n",
-          "import * as views from './views.js';\nimport webAppUrls from '../WebApp/urls.js';\n",
+          "import * as views from './views.ts';\n",
+          "import * as views from './views.ts';\nimport webAppUrls from '../WebApp/urls.ts';\n",
         )
         .replace(
           "  path('', views.home",
@@ -75,11 +75,11 @@ describe('registerApp on generated files', () => {
   it('adds a second app after the first, still ahead of the home page', async () => {
     const second = registerApp(firstSettings, firstUrls, 'Blog');
     expect(updated(second.settings)).toContain(
-      "INSTALLED_APPS: ['tango.sessions', 'WebApp', 'Blog'],",
+      "INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'WebApp', 'Blog'],",
     );
     const secondUrls = updated(second.urls);
     expect(secondUrls).toContain(
-      "import webAppUrls from '../WebApp/urls.js';\nimport blogUrls from '../Blog/urls.js';\n",
+      "import webAppUrls from '../WebApp/urls.ts';\nimport blogUrls from '../Blog/urls.ts';\n",
     );
     expect(secondUrls).toContain(
       "  path('', include(webAppUrls)),\n  path('', include(blogUrls)),\n  path('', views.home, { name: 'home' }),\n];",
@@ -97,7 +97,7 @@ describe('registerApp on generated files', () => {
       s = updated(registerApp(s, urls, name).settings);
     }
     expect(s).toContain(
-      "  INSTALLED_APPS: [\n    'tango.sessions',\n    'FirstLongApplicationName',\n    'SecondLongApplicationName',\n    'ThirdLongApplicationName',\n  ],",
+      "  INSTALLED_APPS: [\n    'tango.sessions',\n    'tango.messages',\n    'FirstLongApplicationName',\n    'SecondLongApplicationName',\n    'ThirdLongApplicationName',\n  ],",
     );
     expect(await isPrettierClean(s)).toBe(true);
     // and then keeps adding one line at a time
@@ -111,7 +111,9 @@ describe('registerApp on generated files', () => {
       installedName: 'apps/blog',
       urlsSpecifier: '../apps/blog/urls.js',
     });
-    expect(updated(result.settings)).toContain("INSTALLED_APPS: ['tango.sessions', 'apps/blog'],");
+    expect(updated(result.settings)).toContain(
+      "INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'apps/blog'],",
+    );
     expect(updated(result.urls)).toContain("import blogUrls from '../apps/blog/urls.js';");
   });
 });
@@ -128,7 +130,7 @@ describe('registerApp on hand-written files', () => {
         to: 'the imports',
         lines: [
           "import { include } from 'tango/urls';",
-          "import webAppUrls from '../WebApp/urls.js';",
+          "import webAppUrls from '../WebApp/urls.ts';",
         ],
       },
       { to: 'the URL patterns', lines: ["path('', include(webAppUrls)),"] },
@@ -136,10 +138,19 @@ describe('registerApp on hand-written files', () => {
   };
 
   it.each([
-    ['a spread', settings.replace("['tango.sessions']", "[...BASE_APPS, 'tango.sessions']")],
+    [
+      'a spread',
+      settings.replace(
+        "['tango.sessions', 'tango.messages']",
+        "[...BASE_APPS, 'tango.sessions', 'tango.messages']",
+      ),
+    ],
     [
       'a computed list',
-      settings.replace("INSTALLED_APPS: ['tango.sessions'],", 'INSTALLED_APPS: apps(),'),
+      settings.replace(
+        "INSTALLED_APPS: ['tango.sessions', 'tango.messages'],",
+        'INSTALLED_APPS: apps(),',
+      ),
     ],
     [
       'two INSTALLED_APPS',
@@ -170,7 +181,7 @@ describe('registerApp on hand-written files', () => {
       "// INSTALLED_APPS: ['old'],\n  DEBUG: true, // 'INSTALLED_APPS: ['",
     );
     expect(updated(registerApp(source, urls, 'WebApp').settings)).toContain(
-      "INSTALLED_APPS: ['tango.sessions', 'WebApp'],",
+      "INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'WebApp'],",
     );
   });
 
@@ -225,11 +236,11 @@ describe('registerApp on hand-written files', () => {
     const multi =
       "import {\n  path,\n  rePath,\n} from 'tango/urls';\n\nexport default [\n  path('a/', a),\n];\n";
     expect(updated(registerApp(settings, multi, 'A').urls)).toBe(
-      "import {\n  include,\n  path,\n  rePath,\n} from 'tango/urls';\nimport aUrls from '../A/urls.js';\n\nexport default [\n  path('a/', a),\n  path('', include(aUrls)),\n];\n",
+      "import {\n  include,\n  path,\n  rePath,\n} from 'tango/urls';\nimport aUrls from '../A/urls.ts';\n\nexport default [\n  path('a/', a),\n  path('', include(aUrls)),\n];\n",
     );
     const none = "import { path } from './my-urls.js';\n\nexport default [\n  path('a/', a),\n];\n";
     expect(updated(registerApp(settings, none, 'A').urls)).toBe(
-      "import { path } from './my-urls.js';\nimport { include } from 'tango/urls';\nimport aUrls from '../A/urls.js';\n\nexport default [\n  path('a/', a),\n  path('', include(aUrls)),\n];\n",
+      "import { path } from './my-urls.js';\nimport { include } from 'tango/urls';\nimport aUrls from '../A/urls.ts';\n\nexport default [\n  path('a/', a),\n  path('', include(aUrls)),\n];\n",
     );
   });
 
@@ -262,7 +273,7 @@ describe('registrationLines', () => {
 
 describe('installedApps', () => {
   it('reads the entries of a generated INSTALLED_APPS, comments and quotes aside', () => {
-    expect(installedApps(settings)).toEqual(['tango.sessions']);
+    expect(installedApps(settings)).toEqual(['tango.sessions', 'tango.messages']);
     expect(
       installedApps('x({\n  INSTALLED_APPS: [\n    "a", // first\n    \'apps/b\',\n  ],\n});'),
     ).toEqual(['a', 'apps/b']);

@@ -1,5 +1,5 @@
 import { path } from 'tango/urls';
-import * as views from './views.js';
+import * as views from './views.ts';
 
 /**
  * The tutorial's pages. The project's urls.ts mounts them at the site root with `include()`.
