@@ -4,8 +4,8 @@
  *
  *   /usr/bin/python3 test/django/make_vectors.py > test/django/vectors.json
  *
- * (run from the repository root; see the script's docstring). Item numbers refer to
- * ../shared/spec/django-sessions.md (beside this repository), sections C and K.
+ * (run from the repository root; see the script's docstring). Checklist numbers (#N) refer to
+ * docs/django-sessions-checklist.md, sections C and K.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deflateSync } from 'node:zlib';

@@ -5,7 +5,7 @@
  *
  *   /usr/bin/python3 test/django/make_vectors.py > test/django/vectors.json
  *
- * Item numbers refer to ../shared/spec/django-sessions.md beside this repository (sections A, D, E). Where 3.2
+ * Checklist numbers (#N) refer to docs/django-sessions-checklist.md (sections A, D, E). Where 3.2
  * and current Django differ, the tests follow current Django and say so.
  */
 import { describe, expect, it } from 'vitest';

@@ -4,7 +4,7 @@
  * Django 3.2.25 with `/usr/bin/python3 test/django/make_vectors.py > test/django/vectors.json`;
  * those cookies are legacy-salted, read through Django 5.2's SIGNED_COOKIE_LEGACY_SALT_FALLBACK),
  * get_host/ALLOWED_HOSTS (Django's validate_host semantics) and build_absolute_uri.
- * Item numbers refer to ../shared/spec/django-sessions.md (beside this repository).
+ * Checklist numbers (#N) refer to docs/django-sessions-checklist.md.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configure, defineSettings } from '../../../src/runtime/conf/index.js';

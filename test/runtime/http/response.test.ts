@@ -3,8 +3,8 @@
  * (REAL Django 3.2.25 output; regenerate with
  * `/usr/bin/python3 test/django/make_vectors.py > test/django/vectors.json`) and, where Tango
  * follows Django 5.2 (signed-cookie salts), values captured from Django 5.2.17. Ports of
- * Django's tests/responses/test_cookie.py are marked "Django:". Item numbers refer to
- * ../shared/spec/django-sessions.md (beside this repository).
+ * Django's tests/responses/test_cookie.py are marked "Django:". Checklist numbers (#N) refer to
+ * docs/django-sessions-checklist.md.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configure, defineSettings } from '../../../src/runtime/conf/index.js';
