@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as prettier from 'prettier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRETTIER_OPTIONS } from '../../src/generator/index.js';
-import { run, snapshotDir, spawnCli, tempDir } from './helpers.js';
+import { run, snapshotDir, tempDir } from './helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let n = 0;
@@ -358,31 +357,5 @@ describe('tango-admin startapp', () => {
       stderr: `CommandError: the app name '${name}' is too long for the file system (ENAMETOOLONG: name too long). Please try a shorter one.\n`,
     });
     expect(await snapshotDir(root)).toEqual(before);
-  });
-
-  it('Ctrl-C while registering undoes everything: no app folder, settings.ts as it was', async () => {
-    const root = await project();
-    const before = await snapshotDir(root);
-    const result = await spawnCli(
-      ['startapp', 'WebApp', '--kind', 'minimal'],
-      root,
-      { INTERRUPT_AT: 'settings.ts' },
-      'interrupted.ts',
-    );
-    expect(result).toMatchObject({ signal: 'SIGINT', stdout: '', stderr: '' });
-    expect(await snapshotDir(root)).toEqual(before);
-    // and a rerun is not refused
-    expect((await run(['startapp', 'WebApp', '--kind', 'minimal'], root)).code).toBe(0);
-  });
-
-  it('removes the scratch files and staging folder a killed startapp left behind', async () => {
-    const root = await project();
-    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
-    const scratch = `.settings.ts.tango-${deadPid}-0123456789ab`;
-    await writeFile(path.join(root, 'mysite', scratch), 'half an edit');
-    await mkdir(path.join(root, `.WebApp.tango-${deadPid}-0123456789ab`));
-    expect((await run(['startapp', 'WebApp', '--kind', 'minimal'], root)).code).toBe(0);
-    expect((await readdir(path.join(root, 'mysite'))).filter((f) => f.startsWith('.'))).toEqual([]);
-    expect((await readdir(root)).filter((f) => f.includes('.tango-'))).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ export const ROBUSTNESS_FILES = [
   'test/runtime/db/postgres-deadline.test.ts',
   'test/runtime/store-deadlines.test.ts',
   'test/cli/all-or-nothing.test.ts',
+  'test/cli/interrupted.test.ts',
 ];
 
 /** Everything the `robustness` project runs. */
