@@ -105,6 +105,16 @@ async function scenario(name: string, servers: Server[], locked = '/locked-hits/
   );
 }
 
+/**
+ * The servers run under the tsx CLI, which relays SIGTERM to the node process it starts and
+ * waits only 30 ms for that process to acknowledge it; on a loaded machine it then kills the
+ * process and exits 143 (128 + SIGTERM) itself (seen on Node 24 in CI). 0 is runserver's own
+ * graceful stop (tested in test/runtime/server); 143 is that relay, never a crash.
+ */
+function stoppedCleanly(code: number | null): boolean {
+  return code === 0 || code === 143;
+}
+
 async function migrated(db: Connection): Promise<void> {
   const app = {
     name: 'tango.sessions',
@@ -135,7 +145,7 @@ describe('concurrent requests on one session, several processes', () => {
   afterAll(async () => {
     const codes = await Promise.all(servers.map((server) => server.stop()));
     await rm(dir, { recursive: true, force: true });
-    expect(codes.every((code) => code === 0)).toBe(true);
+    expect(codes.every(stoppedCleanly), `exit codes ${codes.join(', ')}`).toBe(true);
   });
 
   it('db on SQLite, runserver --workers 2', async () => {
@@ -166,7 +176,7 @@ describe('concurrent requests on one session, several processes', () => {
     afterAll(async () => {
       const codes = await Promise.all(shared.map((server) => server.stop()));
       await Promise.all([pg?.close(), redis?.close()]);
-      expect(codes.every((code) => code === 0)).toBe(true);
+      expect(codes.every(stoppedCleanly), `exit codes ${codes.join(', ')}`).toBe(true);
     });
 
     it('db on PostgreSQL, cache on Redis and cached_db on both, two servers each', async () => {
