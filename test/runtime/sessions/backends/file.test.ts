@@ -197,16 +197,20 @@ describe('file engine specifics (checklist §J.4)', () => {
   });
 
   it('an unwritable directory (EACCES) is SessionStoreUnavailable for writes; load still reads', async () => {
-    // Root writes through any mode bits, so as root the scenario runs as user `nobody`.
-    const asRoot = process.getuid?.() === 0;
-    const { stdout } = await execFileAsync(
+    // Root writes through any mode bits (CAP_DAC_OVERRIDE), so as root the scenario runs in a
+    // child that keeps uid 0, and so can read this checkout wherever it is, but has lost that
+    // capability (util-linux's setpriv drops it from the bounding set).
+    const node = [
       process.execPath,
-      ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures', 'unwritable.ts')],
-      {
-        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
-        env: { ...process.env, TMPDIR: os.tmpdir() },
-      },
-    );
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, 'fixtures', 'unwritable.ts'),
+    ];
+    const [command, ...args] =
+      process.getuid?.() === 0
+        ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', ...node]
+        : node;
+    const { stdout } = await execFileAsync(command!, args);
     const result = JSON.parse(stdout) as {
       outcomes: { unavailable: boolean; message: string }[];
       loaded: unknown;
