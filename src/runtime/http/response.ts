@@ -248,12 +248,10 @@ export class CookieTooLarge extends Error {
  * @example
  * checkCookieSizes(response, settings.DEBUG);
  */
-export function checkCookieSizes(
-  response: HttpResponse,
-  debug: boolean,
-  now: number = Date.now(),
-): void {
+export function checkCookieSizes(response: HttpResponse, debug: boolean, now?: number): void {
+  // Most responses set no cookie: nothing to measure, not even the clock.
   if (response.cookies.size === 0) return;
+  now ??= Date.now();
   for (const cookie of response.cookies.values()) {
     const size = oversizeCookie(cookie.name, cookie.value, cookie.options, now);
     if (size === null) continue;
