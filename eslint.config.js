@@ -42,6 +42,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      '.dist-*/**',
       'packages/create-tango/lib/**',
       'node_modules/**',
       'coverage/**',

@@ -51,13 +51,40 @@ const inputs = () =>
 if (ifStale && existsSync(stamp) && statSync(stamp).mtimeMs > inputs()) {
   console.log('tango: dist/ is up to date.');
 } else {
+  // tsc writes into a staging folder that replaces dist/ by renames once it is complete, so a
+  // server or test using dist/ while a build runs keeps a whole dist/ (the old or the new one),
+  // and a failed build leaves the old one in place.
+  const dist = path.join(root, 'dist');
+  removeAbandonedStaging();
+  const staging = path.join(root, `.dist-${process.pid}`);
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-  writeFileSync(stamp, new Date().toISOString() + '\n');
+  const result = spawnSync(
+    process.execPath,
+    [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', staging],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    process.exit(result.status ?? 1);
+  }
+  writeFileSync(path.join(staging, '.build-stamp'), new Date().toISOString() + '\n');
+  const old = path.join(root, `.dist-old-${process.pid}`);
+  if (existsSync(dist)) renameSync(dist, old);
+  renameSync(staging, dist);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/** Removes `.dist-<pid>` folders left by builds that were killed (their process is gone). */
+function removeAbandonedStaging() {
+  for (const name of readdirSync(root)) {
+    const match = /^\.dist-(?:old-)?(\d+)$/.exec(name);
+    if (!match) continue;
+    try {
+      process.kill(Number(match[1]), 0);
+    } catch {
+      rmSync(path.join(root, name), { recursive: true, force: true });
+    }
+  }
 }
 
 bundleCreateTango();
