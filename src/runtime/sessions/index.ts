@@ -14,7 +14,6 @@ export {
 } from './session.js';
 export {
   SessionMiddleware,
-  MAX_COOKIE_BYTES,
   type SessionMiddlewareHandler,
 } from './middleware.js';
 export {

@@ -16,15 +16,6 @@ import { type ClearingSchedule, scheduleClearExpired } from './clearing.js';
 import { canLock } from './locking.js';
 import { END_EXPIRY, FIRST_EXPIRY, Session, type SessionSettings } from './session.js';
 
-/**
- * Browsers drop a cookie whose name and value exceed this many bytes (RFC 6265 §6.1); the
- * middleware checks the cookie of a client-side store (`signed_cookies`) against it.
- *
- * @example
- * Buffer.byteLength(`sessionid=${value}`) <= MAX_COOKIE_BYTES;
- */
-export const MAX_COOKIE_BYTES = 4096;
-
 const sessionsLogger = getLogger('tango.sessions');
 
 /**
@@ -72,8 +63,8 @@ export type SessionMiddlewareHandler = GetResponse & { close(): Promise<void> };
  *    - a session whose data only a `SECRET_KEY_FALLBACKS` key opened is saved (re-signed or
  *      re-encrypted under `SECRET_KEY`) as if modified: key rotation logs no one out;
  *    - a session deleted by a concurrent request throws `SessionInterrupted` (400);
- *    - a client-side store's cookie over `MAX_COOKIE_BYTES` is an error in DEBUG, else a
- *      warning on `tango.sessions`.
+ *    - a client-side store's cookie over 4096 bytes is reported by the handler's cookie size
+ *      guard (`checkCookieSizes`, for every cookie): an error in DEBUG, else one warning.
  *    The store write completes before the response is returned. Other store errors pass
  *    through to the handler: 503 for a `ServiceUnavailable`, 500 for anything else.
  *
@@ -89,7 +80,6 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
   // Everything read from settings is read here, once.
   const cookieName = settings.SESSION_COOKIE_NAME;
   const saveEveryRequest = settings.SESSION_SAVE_EVERY_REQUEST;
-  const debug = settings.DEBUG;
   const engine = engineLabel(settings.SESSION_ENGINE);
   // SESSION_LOCKING: a request with a session cookie locks its session from load to save.
   const locking = settings.SESSION_LOCKING;
@@ -107,8 +97,6 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
   }
   const clearing: ClearingSchedule | undefined =
     clearEvery === null ? undefined : scheduleClearExpired(store, clearEvery);
-  // Only a client-side store puts the data in the cookie, so only its cookie can grow.
-  const checksCookieSize = store.kind === 'client';
   const sessionSettings: SessionSettings = {
     SESSION_COOKIE_AGE: settings.SESSION_COOKIE_AGE,
     SESSION_EXPIRE_AT_BROWSER_CLOSE: settings.SESSION_EXPIRE_AT_BROWSER_CLOSE,
@@ -142,14 +130,6 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
     );
   }
 
-  function checkCookieSize(value: string): void {
-    const size = Buffer.byteLength(cookieName) + 1 + Buffer.byteLength(value);
-    if (size <= MAX_COOKIE_BYTES) return;
-    const message = `The session cookie is ${size} bytes, browsers drop cookies over ${MAX_COOKIE_BYTES} bytes; store less in the session or use another SESSION_ENGINE (now '${engine}').`;
-    if (debug) throw new Error(message);
-    sessionsLogger.warning(message);
-  }
-
   async function processResponse(
     carriedCookie: boolean,
     session: Session,
@@ -178,7 +158,6 @@ export const SessionMiddleware: MiddlewareFactory = async function SessionMiddle
     const browserClose = session.getExpireAtBrowserClose();
     const maxAge = browserClose ? undefined : session.getExpiryAge();
     const value = session.sessionKey!;
-    if (checksCookieSize) checkCookieSize(value);
     response.setCookie(
       cookieName,
       value,

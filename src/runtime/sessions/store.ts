@@ -223,10 +223,11 @@ export interface ServerSideStore extends SessionStoreMethods {
  * `create` and `save` return a newly signed value (there is no key to collide, and `save`
  * cannot notice a deletion, so it never rejects with `UpdateError`); `load` verifies the
  * signature and the age; `delete` cannot revoke a value the client holds; `clearExpired`
- * resolves to `null`. The middleware checks the cookie's size for this kind only.
+ * resolves to `null`. The cookie can outgrow what browsers keep; the handler's cookie size
+ * guard (`checkCookieSizes`) reports it.
  *
  * @example
- * if (store.kind === 'client') checkCookieSize(session.sessionKey);
+ * if (store.kind === 'client') response.setCookie('sessionid', await store.save(key, data, expiresAt));
  */
 export interface ClientSideStore extends SessionStoreMethods {
   readonly kind: 'client';

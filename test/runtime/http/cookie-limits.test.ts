@@ -3,6 +3,7 @@
  * `SESSION_COOKIE_PARTITIONED`/`CSRF_COOKIE_PARTITIONED` settings, and the size guard that
  * every response cookie goes through (4096 bytes: DEBUG raises, otherwise a warning).
  */
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineSettings } from '../../../src/runtime/conf/define.js';
 import { ImproperlyConfigured } from '../../../src/runtime/conf/errors.js';
@@ -251,5 +252,41 @@ describe('the cookie size guard, for every cookie', () => {
     expect(logs).toContain(
       "WARNING tango.http.cookies The cookie 'prefs' is 4114 bytes (name, value and attributes); browsers drop cookies over 4096 bytes. Store less in it, or keep the data on the server.",
     );
+  });
+
+  it('an oversized cookie-engine session is reported once, by the same guard (signed_cookies, encrypted_cookies)', async () => {
+    const fill: MiddlewareFactory = async () => async (request) => {
+      request.session.set('blob', randomBytes(3600).toString('base64'));
+      return new HttpResponse('ok');
+    };
+    const base = await loadSettings(FIXTURE_SETTINGS);
+    const get = () => new HttpRequest({ method: 'GET', url: '/', headers: { host: 'testserver' } });
+    for (const engine of ['signed_cookies', 'encrypted_cookies'] as const) {
+      for (const debug of [true, false]) {
+        const logs = captureLogs();
+        const app = await createApplication(
+          defineSettings({
+            ...base,
+            DEBUG: debug,
+            SESSION_ENGINE: engine,
+            MIDDLEWARE: ['tango.sessions.middleware.SessionMiddleware', fill],
+          }),
+        );
+        const response = await app.handle(get());
+        await app.close();
+        const reports = logs.filter((line) => line.includes('bytes'));
+        if (debug) {
+          expect(response.status).toBe(500);
+          expect(response.text()).toContain('CookieTooLarge');
+          expect(response.text()).toContain('The cookie &#x27;sessionid&#x27; is');
+        } else {
+          expect(response.status).toBe(200);
+          expect(reports).toHaveLength(1);
+          expect(reports[0]).toMatch(
+            /^WARNING tango.http.cookies The cookie 'sessionid' is \d{4,5} bytes \(name, value and attributes\); browsers drop cookies over 4096 bytes\./,
+          );
+        }
+      }
+    }
   });
 });

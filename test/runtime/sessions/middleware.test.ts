@@ -558,34 +558,25 @@ describe('SessionMiddleware with signed_cookies (checklist §J.5)', () => {
     );
   });
 
-  it('4096 bytes: in DEBUG an oversized cookie is an error with a clear message', async () => {
-    const s = await site({ SESSION_ENGINE: 'signed_cookies', DEBUG: true });
-    const big: View = (r) => {
-      r.session.set('blob', randomBytes(4000).toString('base64'));
-      return new HttpResponse('ok');
-    };
-    const error = await s.get(undefined, big).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(
-      /^The session cookie is \d{4} bytes, browsers drop cookies over 4096 bytes; store less in the session or use another SESSION_ENGINE \(now 'signed_cookies'\)\.$/,
-    );
-  });
-
-  it('4096 bytes: without DEBUG it logs a warning and still sends the cookie', async () => {
-    const s = await site({ SESSION_ENGINE: 'signed_cookies' });
-    const lines: string[] = [];
-    const restore = setLogSink((name, level, m) => lines.push(`${level} ${name} ${m}`));
-    try {
-      const { setCookie } = await s.get(undefined, (r) => {
-        r.session.set('blob', randomBytes(4000).toString('base64'));
-        return new HttpResponse('ok');
-      });
-      expect(setCookie).toHaveLength(1);
-    } finally {
-      restore();
+  it('4096 bytes: the middleware sends an oversized cookie; the handler guard reports it once', async () => {
+    // The size check is the handler's, for every cookie (test/runtime/http/cookie-limits.test.ts):
+    // the middleware itself neither raises nor logs, so the warning is not doubled.
+    for (const debug of [true, false]) {
+      const s = await site({ SESSION_ENGINE: 'signed_cookies', DEBUG: debug });
+      const lines: string[] = [];
+      const restore = setLogSink((name, level, m) => lines.push(`${level} ${name} ${m}`));
+      try {
+        const { setCookie } = await s.get(undefined, (r) => {
+          r.session.set('blob', randomBytes(4000).toString('base64'));
+          return new HttpResponse('ok');
+        });
+        expect(setCookie).toHaveLength(1);
+        expect(Buffer.byteLength(setCookie[0]!)).toBeGreaterThan(4096);
+      } finally {
+        restore();
+      }
+      expect(lines).toEqual([]);
     }
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^WARNING tango.sessions The session cookie is \d{4} bytes/);
   });
 });
 

@@ -14,7 +14,7 @@
  *   deletion cookie); an expired one is dropped silently;
  * - `SECRET_KEY_FALLBACKS` still decrypt, and what a fallback opened is re-encrypted under
  *   `SECRET_KEY` on the way out (sessions/rotation.ts);
- * - the middleware's cookie size guard (4096 bytes) applies; the data is not compressed
+ * - the handler's cookie size guard (4096 bytes, `checkCookieSizes`) applies; the data is not compressed
  *   (compression before encryption leaks the data's content through the cookie's length), so
  *   it fills up somewhat sooner than `signed_cookies`, which compresses.
  *

@@ -237,17 +237,6 @@ describe('encrypted_cookies through SessionMiddleware', () => {
     }
   });
 
-  it('the same cookie size guard as signed_cookies: DEBUG raises, naming the engine', async () => {
-    const { get } = await site({ DEBUG: true });
-    const big = (request: HttpRequest) => {
-      request.session.set('blob', 'x'.repeat(3500));
-      return new HttpResponse('ok');
-    };
-    await expect(get(undefined, big)).rejects.toThrow(
-      /The session cookie is \d+ bytes, browsers drop cookies over 4096 bytes; .*encrypted_cookies/,
-    );
-  });
-
   it('a tampered cookie: a new session, the cookie deleted, a security line', async () => {
     const logs = captureLogs();
     const { get } = await site();
