@@ -11,6 +11,7 @@ import type { Settings } from './settings.js';
 
 export { configure, getSettings, isConfigured } from './current.js';
 export { defineSettings } from './define.js';
+export { createEnv, env, type Env, type EnvSource } from './env.js';
 export { ImproperlyConfigured } from './errors.js';
 export * from './settings.js';
 
