@@ -69,10 +69,16 @@ try {
         const { project, dir } = sides[side];
         const isHello = engine === 'hello';
         const server = await startServer(
-          project.server(`${side}-${engine}`, {
-            BENCH_SESSION_ENGINE: isHello ? 'db' : engine,
-            BENCH_SESSION_FILE_PATH: path.join(dir, 'session-files'),
-          }),
+          project.server(
+            `${side}-${engine}`,
+            {
+              BENCH_SESSION_ENGINE: isHello ? 'db' : engine,
+              BENCH_SESSION_FILE_PATH: path.join(dir, 'session-files'),
+            },
+            [],
+            // The same command on both sides, whether or not the base revision has `serve`.
+            { command: 'runserver' },
+          ),
         );
         try {
           const url = `${server.url}/${isHello ? 'hello' : 'hits'}/`;

@@ -42,6 +42,8 @@ try {
       `tango-${engine}`,
       { BENCH_SESSION_ENGINE: engine, BENCH_SESSION_FILE_PATH: path.join(tmp, 'session-files') },
       ['--cpu-prof', '--cpu-prof-dir', profDir],
+      // One process to profile (serve's primary only hands connections to a worker).
+      { command: 'runserver' },
     ),
   );
   const url = `${server.url}/${target === 'hello' ? 'hello' : 'hits'}/`;

@@ -1,6 +1,6 @@
 // Starting and stopping one server process, and reading its memory.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const READY = /(http:\/\/127\.0\.0\.1:\d+)\//;
 const START_TIMEOUT_MS = 60_000;
@@ -84,10 +84,35 @@ async function stopChild(child) {
   clearTimeout(timer);
 }
 
-/** Resident set size of `pid` in MiB (Linux /proc). */
+/**
+ * `pid` and every process below it (Linux /proc): `manage.ts serve` is a primary and its
+ * workers, and what it costs is theirs together.
+ */
+function processTree(pid) {
+  const parents = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  }
+  return tree;
+}
+
+/** Resident set size of `pid` and its descendants (serve's workers) in MiB (Linux /proc). */
 export function rssMiB(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  let kb = 0;
+  for (const member of processTree(pid)) {
+    const status = readFileSync(`/proc/${member}/status`, 'utf8');
+    kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  }
   return kb / 1024;
 }
 
@@ -113,12 +138,19 @@ export function runCommand(command, args, options = {}) {
 
 let ticksPerSecond;
 
-/** CPU seconds (user + system) `pid` has used so far (Linux /proc/<pid>/stat). */
+/**
+ * CPU seconds (user + system) `pid` and its descendants (serve's workers) have used so far
+ * (Linux /proc/<pid>/stat).
+ */
 export function cpuSeconds(pid) {
   ticksPerSecond ??=
     Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  let ticks = 0;
+  for (const member of processTree(pid)) {
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    const stat = readFileSync(`/proc/${member}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / ticksPerSecond;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ImproperlyConfigured } from '../conf/errors.js';
@@ -5,6 +6,17 @@ import { ImproperlyConfigured } from '../conf/errors.js';
 /** This package's runtime root (dist/runtime or src/runtime), for `tango.*` dotted paths. */
 const RUNTIME_ROOT = new URL('../', import.meta.url);
 const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+/**
+ * `./app/mw.ts` in a project compiled by `manage.ts build` (Node 20): the `.js` file the build
+ * wrote in its place, when the `.ts` file is not there. Settings name modules by their source.
+ */
+function compiledCounterpart(file: string): string {
+  const match = /\.([cm]?)ts$/.exec(file);
+  if (!match || existsSync(file)) return file;
+  const compiled = file.slice(0, -match[0].length) + `.${match[1]}js`;
+  return existsSync(compiled) ? compiled : file;
+}
 
 /**
  * Resolves a dotted path to an export, like Django's `import_string`:
@@ -31,7 +43,7 @@ export async function importString(
     url = new URL(parts.join('/') + EXTENSION, RUNTIME_ROOT).href;
   } else if (dotted.startsWith('./') && dotted.includes('#')) {
     const [file, name] = dotted.split('#') as [string, string];
-    url = pathToFileURL(path.resolve(baseDir, file)).href;
+    url = pathToFileURL(compiledCounterpart(path.resolve(baseDir, file))).href;
     exportName = name;
   } else {
     throw new ImproperlyConfigured(

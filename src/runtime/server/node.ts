@@ -32,9 +32,23 @@ export interface RunningServer {
   readonly host: string;
   readonly port: number;
   readonly url: string;
-  /** Stops accepting connections, lets in-flight requests finish, then closes the app. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, closes idle keep-alive connections, lets in-flight requests
+   * finish (their responses carry `Connection: close`), then closes the app (its databases,
+   * caches and session stores). With `timeout` (seconds), requests still running by then have
+   * their connections closed and are logged; without it, they are awaited however long.
+   */
+  close(options?: CloseOptions): Promise<void>;
 }
+
+/** Options of `RunningServer.close()`. */
+export interface CloseOptions {
+  /** Seconds to wait for in-flight requests before closing their connections. */
+  timeout?: number;
+}
+
+/** How long, once no request is in flight, connections get to close on their own. */
+const LINGER_MS = 1000;
 
 const STATUS_WITHOUT_BODY = new Set([204, 304]);
 
@@ -60,6 +74,9 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   const limit = app.settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
   let inFlight = 0;
   let idle: (() => void) | undefined;
+  // Set by close(): every response from then on carries `Connection: close`, so a keep-alive
+  // client learns that its connection ends after this answer and node:http closes it.
+  let draining = false;
   // Responses completed during one turn of the event loop are written together at its end
   // (setImmediate runs right after the poll phase, so an idle server adds no delay). On
   // loopback a write also runs the client's receive path and wakes it; back-to-back writes
@@ -117,6 +134,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     const write = (): void => {
       let sent = { status: response.status, length: 0 };
       try {
+        if (draining) response.headers.set('Connection', 'close');
         writeResponse(res, request.method, response);
         sent.length = response.contentLength;
       } catch (error) {
@@ -177,11 +195,27 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     host,
     port: address.port,
     url: `http://${urlHost}:${address.port}`,
-    close() {
+    close(options: CloseOptions = {}) {
       closing ??= (async () => {
+        draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+        const deadline =
+          options.timeout === undefined ? Infinity : performance.now() + options.timeout * 1000;
+        const drained =
+          inFlight === 0 ||
+          (await within(deadline, new Promise<void>((resolve) => (idle = resolve))));
+        if (drained) {
+          // A response written before close() leaves its keep-alive connection open once it has
+          // been flushed: close connections as they fall idle, for a moment, then the rest.
+          const sweep = setInterval(() => server.closeIdleConnections(), 20);
+          await within(Math.min(deadline, performance.now() + LINGER_MS), closed);
+          clearInterval(sweep);
+        } else {
+          serverLogger.warning(
+            `${inFlight} request(s) still in flight after ${options.timeout} s (the shutdown timeout): closing their connections.`,
+          );
+        }
         server.closeAllConnections();
         await closed;
         await app.close();
@@ -189,6 +223,23 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
       return closing;
     },
   };
+}
+
+/** Whether `promise` settles before `deadline` (a `performance.now()` time; Infinity: waits). */
+async function within(deadline: number, promise: Promise<void>): Promise<boolean> {
+  if (deadline === Infinity) {
+    await promise;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()));
+  });
+  try {
+    return await Promise.race([promise.then(() => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

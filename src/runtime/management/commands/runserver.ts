@@ -39,8 +39,13 @@ export function parseWorkers(value: unknown): number {
   return n;
 }
 
-/** Fails with Django's message when `host:port` cannot be bound (checked once, in the primary). */
-async function checkBindable(host: string, port: number): Promise<void> {
+/**
+ * Fails with Django's message when `host:port` cannot be bound (checked once, in the primary).
+ *
+ * @example
+ * await checkBindable('127.0.0.1', 8000); // CommandError: That port is already in use: ...
+ */
+export async function checkBindable(host: string, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
@@ -54,8 +59,14 @@ async function checkBindable(host: string, port: number): Promise<void> {
   });
 }
 
-/** The address from the command line (`addrport`, `PORT`, `--ipv6`). */
-function addressOf({ positionals, options }: CommandArgs): { host: string; port: number } {
+/**
+ * The address from the command line (`addrport`, else `PORT`; `--ipv6` for `::1`), as
+ * `runserver` and `serve` take it.
+ *
+ * @example
+ * addressOf({ positionals: ['[::1]:8000'], options: {} }); // { host: '::1', port: 8000 }
+ */
+export function addressOf({ positionals, options }: CommandArgs): { host: string; port: number } {
   const addr = parseAddrPort(positionals[0] ?? process.env.PORT);
   if (options.ipv6 && !positionals[0]?.includes('[')) addr.host = '::1';
   return addr;
