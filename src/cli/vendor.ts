@@ -1,4 +1,5 @@
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CommandError } from './errors.js';
 import { describe } from './read-tree.js';
@@ -91,11 +92,60 @@ function withoutPrepare(content: Uint8Array): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(pkg, null, 2) + '\n');
 }
 
+/** Where a checkout keeps its last packed runtime (`packRuntime`), under its node_modules. */
+export const PACK_CACHE_DIR = path.join('node_modules', '.cache', 'tango-vendor');
+
+/**
+ * The tarball of `files` (with their `infos`) from `PACK_CACHE_DIR`, or `pack()`'s, then kept
+ * there for the next project: packing reads and compresses ~2 MB (~100 ms, most of a
+ * `startproject --no-install` from a checkout), while the files change only with a build. The
+ * key is a hash of every packed file's path, size, mode and modification time, so any change
+ * (a build, an edit to a template) packs anew; only the newest tarball is kept. A cache that
+ * cannot be written (a read-only checkout) is skipped.
+ */
+async function cachedPack(
+  root: string,
+  fileName: string,
+  files: readonly string[],
+  infos: readonly { size: number; mode: number; mtimeMs: number }[],
+  pack: () => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  const hash = createHash('sha256').update('tango-vendor 1\n');
+  files.forEach((file, i) => {
+    const { size, mode, mtimeMs } = infos[i]!;
+    hash.update(`${file}\0${size}\0${mode}\0${mtimeMs}\n`);
+  });
+  const dir = path.join(root, PACK_CACHE_DIR);
+  const cached = path.join(
+    dir,
+    `${fileName.replace(/\.tgz$/, '')}-${hash.digest('hex').slice(0, 20)}.tgz`,
+  );
+  try {
+    return new Uint8Array(await readFile(cached));
+  } catch {
+    // Not packed yet (or unreadable): pack below.
+  }
+  const bytes = await pack();
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const old of await readdir(dir)) await rm(path.join(dir, old), { force: true });
+    // Written under a temporary name and renamed: a concurrent startproject reads a whole
+    // tarball or none.
+    const partial = `${cached}.${process.pid}.partial`;
+    await writeFile(partial, bytes);
+    await rename(partial, cached);
+  } catch {
+    // A read-only checkout: pack every time.
+  }
+  return bytes;
+}
+
 /**
  * Packs the tango package of a source checkout at `root` into a tarball, in-process (no npm,
  * no lifecycle scripts): the files `npm pack` would take, under `package/`, with npm's modes
  * and fixed dates, and package.json without its `prepare` script (`withoutPrepare`). `dist/`
- * must have been built (`npm install` or `npm run build`).
+ * must have been built (`npm install` or `npm run build`). The tarball is kept in
+ * `PACK_CACHE_DIR` until a packed file changes (`cachedPack`).
  *
  * @example
  * const { fileName, bytes } = await packRuntime('/src/tango'); // 'tango-0.1.0.tgz'
@@ -113,23 +163,22 @@ export async function packRuntime(root: string): Promise<PackedRuntime> {
       );
     });
     const files = await packedFiles(root, manifest.files ?? []);
-    const entries: TarEntry[] = await Promise.all(
-      files.map(async (file) => {
-        const full = path.join(root, file);
-        const [content, info] = await Promise.all([readFile(full), lstat(full)]);
-        return {
-          path: `package/${file}`,
-          content: file === 'package.json' ? withoutPrepare(content) : content,
-          executable: (info.mode & 0o111) !== 0,
-        };
-      }),
-    );
-    return {
-      fileName: `${manifest.name}-${manifest.version}.tgz`,
-      version: manifest.version,
-      bytes: createTarball(entries),
-      files,
-    };
+    const infos = await Promise.all(files.map((file) => lstat(path.join(root, file))));
+    const fileName = `${manifest.name}-${manifest.version}.tgz`;
+    const bytes = await cachedPack(root, fileName, files, infos, async () => {
+      const entries: TarEntry[] = await Promise.all(
+        files.map(async (file, i) => {
+          const content = await readFile(path.join(root, file));
+          return {
+            path: `package/${file}`,
+            content: file === 'package.json' ? withoutPrepare(content) : content,
+            executable: (infos[i]!.mode & 0o111) !== 0,
+          };
+        }),
+      );
+      return createTarball(entries);
+    });
+    return { fileName, version: manifest.version, bytes, files };
   } catch (error) {
     if (error instanceof CommandError) throw error;
     throw new CommandError(`could not pack the runtime in ${root}: ${describe(error)}`);

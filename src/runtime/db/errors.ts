@@ -84,7 +84,7 @@ export class IntegrityError extends DatabaseError {
  * that know the fix) a table that `migrate` has not created yet (Django's `ProgrammingError`).
  *
  * @example
- * throw new ProgrammingError("no such table: django_session — run 'npm run migrate' (npx tsx manage.ts migrate)");
+ * throw new ProgrammingError("no such table: django_session — run 'npm run migrate'");
  */
 export class ProgrammingError extends DatabaseError {
   override name = 'ProgrammingError';

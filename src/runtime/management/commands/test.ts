@@ -4,8 +4,32 @@ import path from 'node:path';
 import { CommandError, type Command } from '../base.js';
 
 /**
+ * Node's flags for the test runner's process: this process's own (`process.execArgv`, so tests
+ * run the way `manage.ts` runs: plain `node` where Node strips types, tsx's loader when started
+ * by `tsx`), less the inspector and watch flags, which belong to this process. Where this
+ * process has no loader and Node cannot strip types (Node 20, `manage.ts` given settings
+ * in-process), `--import tsx`, as before.
+ *
+ * @example
+ * testRunnerExecArgv([], 'strip'); // [] (Node 22.18+, 24: no tsx)
+ * testRunnerExecArgv([], null); // ['--import', 'tsx'] (Node 20: no type stripping)
+ */
+export function testRunnerExecArgv(
+  execArgv: readonly string[] = process.execArgv,
+  typescript: unknown = (process.features as { typescript?: unknown }).typescript,
+): string[] {
+  const inherited = execArgv.filter((arg) => !/^--(inspect|debug|watch)/.test(arg));
+  const hasLoader = inherited.some((arg) =>
+    /^--(import|require|loader|experimental-loader)(=|$)|^-r$/.test(arg),
+  );
+  const native = typeof typescript === 'string' && typescript !== '';
+  return native || hasLoader ? inherited : [...inherited, '--import', 'tsx'];
+}
+
+/**
  * `manage.ts test [app ...]`: runs the project package's and each project app's `tests.ts` with Node's test runner
- * (through tsx), with `TANGO_TEST=1` so `tango/test` uses a fresh in-memory database.
+ * (with `manage.ts`'s own Node flags: no tsx on Node 22.18+ and 24, see `testRunnerExecArgv`),
+ * with `TANGO_TEST=1` so `tango/test` uses a fresh in-memory database.
  */
 export const test: Command = {
   help: "Runs the tests of the project's apps (each app's tests.ts) with node:test.",
@@ -34,7 +58,7 @@ export const test: Command = {
     }
     stdout.write(`Found ${files.length} test file(s).\n`);
     return new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--test', ...files], {
+      const child = spawn(process.execPath, [...testRunnerExecArgv(), '--test', ...files], {
         cwd: settings.BASE_DIR,
         env: { ...process.env, TANGO_TEST: '1' },
         stdio: 'inherit',

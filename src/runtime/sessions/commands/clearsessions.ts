@@ -5,7 +5,6 @@
  * would go and removes nothing.
  */
 import { CommandError, type Command } from '../../management/base.js';
-import { createSessionStore, engineLabel } from '../engines.js';
 
 /** Why an engine has nothing to clear, by engine name. */
 const NOTHING_TO_CLEAR: Record<string, string> = {
@@ -32,6 +31,9 @@ export const clearsessions: Command = {
     },
   },
   async handle(args, { settings, stdout }) {
+    // Imported here, not above: the sessions app lists this command in `manage.ts help`, which
+    // must not load the session engines (and, through them, the database and cache code).
+    const { createSessionStore, engineLabel } = await import('../engines.js');
     const engine = engineLabel(settings.SESSION_ENGINE);
     const dryRun = args.options['dry-run'] === true;
     const store = await createSessionStore(settings);
