@@ -1,15 +1,13 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
+import fs from 'node:fs/promises';
 import type { FileTree } from '../generator/index.js';
+import { readTemplateTree as readTree } from '../generator/index.js';
 import { CommandError } from './errors.js';
 
-/** Names never copied from a template directory (Django skips dot-directories and caches). */
-const SKIPPED = new Set(['node_modules', '.DS_Store', 'Thumbs.db']);
-
 /**
- * Reads a template directory into a `FileTree` of bytes (the generator decodes `.hbs` files
- * and copies the rest byte for byte). Dot-directories (`.git`) and `node_modules` are skipped;
- * dot-files such as `migrations/.gitkeep` are kept.
+ * Reads a template directory into a `FileTree` of bytes with the generator's reader (the one
+ * users call in their tests, so both see the same tree): dot-directories (`.git`) and
+ * `node_modules` are skipped, dot-files such as `migrations/.gitkeep` are kept. A missing,
+ * unreadable or empty directory is a one-line `CommandError`.
  *
  * @example
  * const templates = await readTemplateTree('/path/to/templates/project', 'project');
@@ -19,32 +17,14 @@ export async function readTemplateTree(dir: string, kind: 'project' | 'app'): Pr
     new CommandError(`couldn't handle ${kind} template ${dir}: ${reason}`);
   let info;
   try {
-    info = await stat(dir);
+    info = await fs.stat(dir);
   } catch (error) {
     throw fail(describe(error));
   }
   if (!info.isDirectory()) throw fail('not a directory');
-  const tree: FileTree = new Map();
-  async function walk(relative: string): Promise<void> {
-    const entries = await readdir(path.join(dir, relative), { withFileTypes: true });
-    await Promise.all(
-      entries.map(async (entry) => {
-        if (SKIPPED.has(entry.name)) return;
-        const child = relative ? `${relative}/${entry.name}` : entry.name;
-        const full = path.join(dir, child);
-        const isDirectory = entry.isSymbolicLink()
-          ? (await stat(full)).isDirectory()
-          : entry.isDirectory();
-        if (isDirectory) {
-          if (!entry.name.startsWith('.')) await walk(child);
-        } else {
-          tree.set(child, await readFile(full));
-        }
-      }),
-    );
-  }
+  let tree: FileTree;
   try {
-    await walk('');
+    tree = await readTree(dir, fs);
   } catch (error) {
     throw fail(describe(error));
   }

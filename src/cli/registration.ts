@@ -27,11 +27,25 @@ export interface ManualRegistration {
   add: readonly ManualAddition[];
 }
 
+/** What registration does to one file (what `--dry-run --json` reports). */
+export interface RegistrationOutcome {
+  /** Absolute path of settings.ts or the root urlconf. */
+  file: string;
+  role: 'settings' | 'urls';
+  action: 'update' | 'unchanged' | 'manual';
+  /** The file's text before the edit (`update` only). */
+  before?: string;
+  /** The file's text after the edit (`update` only). */
+  after?: string;
+}
+
 /** Everything registering one app does: the edits to write with it, and what is left to do. */
 export interface RegistrationPlan {
   /** Edits of settings.ts and the root urlconf (`update`s, written with the app). */
   updates: PlannedFile[];
   manual: ManualRegistration[];
+  /** Settings.ts, then the root urlconf: what happens to each. */
+  outcomes: RegistrationOutcome[];
 }
 
 function toPosix(p: string): string {
@@ -42,7 +56,14 @@ function toPosix(p: string): string {
 async function readRegistrable(
   file: string,
   root: string,
+  sources?: ReadonlyMap<string, string>,
 ): Promise<{ source: string } | { reason: ManualReason }> {
+  if (sources) {
+    const source = sources.get(file);
+    return source === undefined
+      ? { reason: { kind: 'unreadable', error: 'ENOENT: no such file or directory' } }
+      : { source };
+  }
   // Never write through a symbolic link: not the file, nor a folder between it and the project.
   for (let p = file; p.startsWith(root + path.sep); p = path.dirname(p)) {
     const info = await lstat(p).catch(() => undefined);
@@ -77,7 +98,8 @@ export function importExtension(urlsSource: string): '.ts' | '.js' {
  * urlconf, asks the generator for each file's edit (`updated`, `unchanged` or `manual`), and
  * turns the answers into the edits to write and the lines to print. Refuses (CommandError) an
  * app whose label another `INSTALLED_APPS` entry has already: the project would stop loading
- * ("Application labels aren't unique").
+ * ("Application labels aren't unique"). `sources` (absolute path to text) stands for the
+ * disk when the project is not written yet (`startproject --app --dry-run --json`).
  *
  * @example
  * const { updates, manual } = await planRegistration(project, '/p/mysite/blog', 'blog');
@@ -86,12 +108,13 @@ export async function planRegistration(
   project: ProjectLocation,
   target: string,
   name: string,
+  sources?: ReadonlyMap<string, string>,
 ): Promise<RegistrationPlan> {
   // INSTALLED_APPS takes the app folder relative to BASE_DIR; the root urlconf imports the
   // app's urls.ts relative to itself.
   const appFolder = toPosix(path.relative(project.root, target));
-  const settings = await readRegistrable(project.settingsPath, project.root);
-  const urls = await readRegistrable(project.urlsPath, project.root);
+  const settings = await readRegistrable(project.settingsPath, project.root, sources);
+  const urls = await readRegistrable(project.urlsPath, project.root, sources);
   const extension = 'source' in urls ? importExtension(urls.source) : '.ts';
   let specifier = toPosix(
     path.relative(path.dirname(project.urlsPath), path.join(target, `urls${extension}`)),
@@ -106,6 +129,10 @@ export async function planRegistration(
       manual: [
         { file: project.settingsPath, reason, add: lines.settings },
         { file: project.urlsPath, reason, add: lines.urls },
+      ],
+      outcomes: [
+        { file: project.settingsPath, role: 'settings', action: 'manual' },
+        { file: project.urlsPath, role: 'urls', action: 'manual' },
       ],
     };
   }
@@ -129,30 +156,52 @@ export async function planRegistration(
     options,
   );
   const lines = registrationLines(name, options);
-  const plan: RegistrationPlan = { updates: [], manual: [] };
+  const plan: RegistrationPlan = { updates: [], manual: [], outcomes: [] };
   const files = [
-    { file: project.settingsPath, read: settings, edit: result.settings, add: lines.settings },
-    { file: project.urlsPath, read: urls, edit: result.urls, add: lines.urls },
+    {
+      file: project.settingsPath,
+      role: 'settings' as const,
+      read: settings,
+      edit: result.settings,
+      add: lines.settings,
+    },
+    {
+      file: project.urlsPath,
+      role: 'urls' as const,
+      read: urls,
+      edit: result.urls,
+      add: lines.urls,
+    },
   ];
-  for (const { file, read, edit, add } of files) {
+  for (const { file, role, read, edit, add } of files) {
     if ('reason' in read) {
       plan.manual.push({ file, reason: read.reason, add });
+      plan.outcomes.push({ file, role, action: 'manual' });
       continue;
     }
-    planEdit(plan, file, edit);
+    planEdit(plan, file, role, read.source, edit);
   }
   return plan;
 }
 
-function planEdit(plan: RegistrationPlan, file: string, edit: RegistrationEdit): void {
+function planEdit(
+  plan: RegistrationPlan,
+  file: string,
+  role: RegistrationOutcome['role'],
+  before: string,
+  edit: RegistrationEdit,
+): void {
   switch (edit.status) {
     case 'updated':
       plan.updates.push({ path: file, content: edit.source, action: 'update' });
+      plan.outcomes.push({ file, role, action: 'update', before, after: edit.source });
       break;
     case 'manual':
       plan.manual.push({ file, reason: { kind: 'hand-edited' }, add: edit.add });
+      plan.outcomes.push({ file, role, action: 'manual' });
       break;
     case 'unchanged':
+      plan.outcomes.push({ file, role, action: 'unchanged' });
       break;
   }
 }
