@@ -2,8 +2,9 @@
  * Issue 5, over plain HTTP: the README's tutorial project (startproject mysite, startapp
  * WebApp, migrate) serves every tutorial page on each of the five session engines, switched by
  * editing settings.ts and nothing else; counters survive a server restart except on the
- * in-process `cache` engine; the generated project's own tests pass; `clearsessions` and
- * `npm start` work as the README says.
+ * in-process `cache` engine; the login-protected page (issue 19: mine/, with a user from
+ * `createsuperuser --noinput`) logs in and out on each engine; the generated project's own
+ * tests pass; `clearsessions` and `npm start` work as the README says.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
@@ -54,6 +55,49 @@ async function submit(jar: CookieJar, base: string, form: Record<string, string>
   return read(jar, base + location);
 }
 
+const LOGIN_ENV = {
+  DJANGO_SUPERUSER_USERNAME: 'reader',
+  DJANGO_SUPERUSER_EMAIL: 'reader@example.com',
+  DJANGO_SUPERUSER_PASSWORD: 'a tutorial reader passphrase',
+};
+
+/**
+ * mine/ (tango.auth): anonymous visitors go to the login page; logged in, the count is the
+ * user's, 1 then 2; the logout form ends it.
+ */
+async function loginProtectedPage(base: string): Promise<void> {
+  const jar = new CookieJar();
+  const anonymous = await jar.fetch(`${base}/mine/`);
+  expect(anonymous.status).toBe(302);
+  expect(anonymous.headers.get('location')).toBe('/accounts/login/?next=/mine/');
+  const form = await (await jar.fetch(`${base}/accounts/login/?next=/mine/`)).text();
+  const token = /name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"/.exec(form)?.[1];
+  expect(token, form.slice(0, 500)).toBeTruthy();
+  const loggedIn = await jar.fetch(`${base}/accounts/login/`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      csrfmiddlewaretoken: token!,
+      username: LOGIN_ENV.DJANGO_SUPERUSER_USERNAME,
+      password: LOGIN_ENV.DJANGO_SUPERUSER_PASSWORD,
+      next: '/mine/',
+    }),
+  });
+  expect(loggedIn.status).toBe(302);
+  expect(loggedIn.headers.get('location')).toBe('/mine/');
+  expect(await read(jar, `${base}/mine/`)).toContain('Number of Hits for reader: 1 ');
+  const page = await jar.fetch(`${base}/mine/`);
+  const html = await page.text();
+  expect(pageText(html)).toContain('Number of Hits for reader: 2 ');
+  const logoutToken = /name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"/.exec(html)?.[1];
+  const out = await jar.fetch(`${base}/accounts/logout/`, {
+    method: 'POST',
+    body: new URLSearchParams({ csrfmiddlewaretoken: logoutToken! }),
+  });
+  expect(out.status).toBe(302);
+  expect(out.headers.get('location')).toBe('/accounts/login/');
+  expect((await jar.fetch(`${base}/mine/`)).status).toBe(302);
+}
+
 describe('the tutorial app on every session engine', () => {
   let tutorial: TutorialProject;
   let server: ProjectServer | undefined;
@@ -64,6 +108,9 @@ describe('the tutorial app on every session engine', () => {
     tutorial = await scaffoldTutorialProject('tango-tutorial-http-');
     sessionDir = path.join(tutorial.scratch, 'sessions');
     await mkdir(sessionDir);
+    // A user for the login-protected page (mine/), made as the README says.
+    const created = await manage(tutorial.project, ['createsuperuser', '--noinput'], LOGIN_ENV);
+    expect(created.exitCode, created.all).toBe(0);
   });
 
   afterAll(async () => {
@@ -92,6 +139,10 @@ describe('the tutorial app on every session engine', () => {
     expect(response.status).toBe(200);
     const html = await response.text();
     for (const href of Object.values(PAGES)) expect(html).toContain(`href="${href}"`);
+    // The admin once, by its index; no logout page (a POST, not a link).
+    expect(html).toContain('href="/admin/"');
+    expect(html).not.toMatch(/href="\/admin\/[^"]/);
+    expect(html).not.toContain('href="/accounts/logout/"');
   });
 
   for (const engine of ENGINES) {
@@ -175,6 +226,9 @@ describe('the tutorial app on every session engine', () => {
       expect(flushed).toContain('The session is empty.');
       expect(jar.cookies.has('sessionid')).toBe(false);
       expect(await read(jar, `${after}/hits/`)).toContain('Number of Hits are: 1 ');
+
+      // The login-protected page.
+      await loginProtectedPage(after);
       await server!.stop();
       server = undefined;
     });

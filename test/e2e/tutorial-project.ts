@@ -24,6 +24,8 @@ export const PAGES: Readonly<Record<string, string>> = {
   'test-cookie': '/test/',
   'check-cookie': '/check/',
   'session-playground': '/session/',
+  'my-hits': '/mine/',
+  login: '/accounts/login/',
 };
 
 export interface TutorialProject {

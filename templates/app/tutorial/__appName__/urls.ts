@@ -24,4 +24,9 @@ export default [
   path('check/', views.checkCookie, { name: 'check-cookie' }),
   // Every session method, one form each.
   path('session/', views.sessionPlayground, { name: 'session-playground' }),
+  // Logins (tango.auth): a counter for logged-in users, and the login and logout pages at the
+  // address LOGIN_URL names by default.
+  path('mine/', views.myHits, { name: 'my-hits' }),
+  path('accounts/login/', views.login, { name: 'login' }),
+  path('accounts/logout/', views.logout, { name: 'logout' }),
 ];
