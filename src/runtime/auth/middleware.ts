@@ -20,8 +20,17 @@ import { attachUser, getUser, hasUser, SESSION_KEY } from './api.js';
 import { AnonymousUser, type AnyUser } from './models.js';
 
 // Django's `django.contrib.auth.context_processors.auth`: `{{user}}` in every template
-// rendered for a request that went through the middleware.
-setContextProcessor('tango.auth', (request) => (hasUser(request) ? { user: request.user } : {}));
+// rendered for a request that went through the middleware. A getter, as Django's lazy
+// request.user: a template that never renders `user` leaves the session unaccessed.
+setContextProcessor('tango.auth', (request) =>
+  hasUser(request)
+    ? {
+        get user() {
+          return request.user;
+        },
+      }
+    : {},
+);
 
 /**
  * Django's `AuthenticationMiddleware`. Needs `SessionMiddleware` before it: without it, every

@@ -34,6 +34,9 @@ export function setContextProcessor(name: string, processor: ContextProcessor | 
 export function processorContext(request: HttpRequest): Record<string, unknown> | undefined {
   if (processors.size === 0) return undefined;
   const values: Record<string, unknown> = {};
-  for (const processor of processors.values()) Object.assign(values, processor(request));
+  // Copied as property descriptors, so that a getter stays lazy (auth's `user` reads the
+  // session only when a template renders it).
+  for (const processor of processors.values())
+    Object.defineProperties(values, Object.getOwnPropertyDescriptors(processor(request)));
   return values;
 }

@@ -179,8 +179,7 @@ export class TemplateEngine {
    */
   render(name: string, context: object = {}, request?: HttpRequest): string {
     const template = this.#get(name);
-    const data =
-      request === undefined ? context : { request, ...processorContext(request), ...context };
+    const data = request === undefined ? context : requestContext(request, context);
     try {
       return template(data);
     } catch (error) {
@@ -292,4 +291,16 @@ export class TemplateEngine {
       this.#winner.set(name, index);
     }
   }
+}
+
+/**
+ * `{ request, ...processors, ...context }` without reading the processors' getters: a lazy
+ * value (auth's `user`) is read only if the template uses it. The view's keys win.
+ */
+function requestContext(request: HttpRequest, context: object): Record<string, unknown> {
+  const data: Record<string, unknown> = { request };
+  const processed = processorContext(request);
+  if (processed) Object.defineProperties(data, Object.getOwnPropertyDescriptors(processed));
+  Object.defineProperties(data, Object.getOwnPropertyDescriptors(context));
+  return data;
 }

@@ -8,6 +8,9 @@
  *
  * Not ported: LoginRequiredMiddleware's tests (Django 5.1's middleware, not in Tango).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AnonymousUser,
@@ -28,6 +31,7 @@ import { createSessionStore } from '../../../src/runtime/sessions/engines.js';
 import { Session } from '../../../src/runtime/sessions/session.js';
 import type { SessionStore } from '../../../src/runtime/sessions/store.js';
 import { processorContext } from '../../../src/runtime/template/context.js';
+import { TemplateEngine } from '../../../src/runtime/template/engine.js';
 import { authApplication, authSettings } from './support.js';
 
 let settings: Readonly<Settings>;
@@ -184,6 +188,26 @@ describe('request.user beyond Django\u2019s rows', () => {
     await run(request);
     const context = processorContext(request)!;
     expect((context['user'] as User).username).toBe('test_user');
+  });
+
+  it('a template that does not use {{user}} leaves the session unaccessed (no Vary: Cookie)', async () => {
+    // Django's auth context processor hands templates the lazy request.user: only rendering
+    // it reads the session.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tango-auth-templates-'));
+    writeFileSync(path.join(dir, 'quiet.html'), 'hello');
+    writeFileSync(path.join(dir, 'who.html'), '{{user.username}}');
+    const engine = await TemplateEngine.create({ dirs: [dir], appDirs: [], debug: false });
+    rmSync(dir, { recursive: true });
+    const quiet = await requestWith(await forceLogin(user));
+    await run(quiet);
+    expect(engine.render('quiet.html', {}, quiet)).toBe('hello');
+    expect(quiet.session.accessed).toBe(false);
+    const who = await requestWith(await forceLogin(user));
+    await run(who);
+    expect(engine.render('who.html', {}, who)).toBe('test_user');
+    expect(who.session.accessed).toBe(true);
+    // The view's own `user` still wins over the processor's.
+    expect(engine.render('who.html', { user: { username: 'mine' } }, who)).toBe('mine');
   });
 
   it('request.user without the middleware: a clear error naming it', async () => {
