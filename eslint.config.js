@@ -1,5 +1,6 @@
 // Lint rules, including the dependency rules of DESIGN.md §3: cli -> generator; the generator
-// imports neither node:fs nor the runtime; the runtime never imports cli or generator; and each
+// imports neither node:fs nor the runtime; the runtime never imports cli or generator; all
+// three may import src/common, which imports none of them; and each
 // runtime folder value-imports only folders of lower layers (scripts/runtime-layers.mjs; type
 // imports may point anywhere in the runtime). scripts/check-layers.mjs checks the same rules on
 // the whole import graph, dynamic imports included, and finds cycles.
@@ -98,6 +99,23 @@ export default tseslint.config(
             {
               group: ['**/runtime/**', '**/cli/**'],
               message: 'The generator imports neither the runtime nor the CLI (DESIGN.md §3).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/common/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/runtime/**', '**/cli/**', '**/generator/**'],
+              message:
+                'src/common is imported by the CLI, the generator and the runtime, and imports none of them (docs/architecture.md, "Layers").',
             },
           ],
         },

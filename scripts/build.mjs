@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds dist/ from src/ with tsc (tsconfig.build.json) and records a stamp, then refreshes
-// create-tango's copy of the CLI (packages/create-tango/lib/: the built cli/ and generator/,
+// create-tango's copy of the CLI (packages/create-tango/lib/: the built cli/, generator/ and common/,
 // and templates/), so `npm create tango` needs neither the runtime nor its native addon.
 //
 // `--if-stale` (used by `prepare`) skips tsc when dist/ is newer than every file in src/: a
@@ -67,11 +67,24 @@ if (ifStale && existsSync(stamp) && statSync(stamp).mtimeMs > inputs()) {
     rmSync(staging, { recursive: true, force: true });
     process.exit(result.status ?? 1);
   }
+  copyRuntimeAssets(path.join(root, 'src'), staging);
   writeFileSync(path.join(staging, '.build-stamp'), new Date().toISOString() + '\n');
   const old = path.join(root, `.dist-old-${process.pid}`);
   if (existsSync(dist)) renameSync(dist, old);
   renameSync(staging, dist);
   rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Copies the files tsc does not emit (an app's `templates/`, data such as tango.auth's
+ * `common-passwords.txt.gz` and its NOTICE) from src/ into the build, at the same paths, so an
+ * installed runtime finds them next to its modules.
+ */
+function copyRuntimeAssets(from, to) {
+  cpSync(path.join(from, 'runtime'), path.join(to, 'runtime'), {
+    recursive: true,
+    filter: (source) => statSync(source).isDirectory() || !/\.(ts|mts|cts)$/.test(source),
+  });
 }
 
 /** Removes `.dist-<pid>` folders left by builds that were killed (their process is gone). */
@@ -90,7 +103,7 @@ function removeAbandonedStaging() {
 bundleCreateTango();
 
 /**
- * packages/create-tango/lib/ := dist/cli + dist/generator (JavaScript and JSON only) +
+ * packages/create-tango/lib/ := dist/cli + dist/generator + dist/common (JavaScript and JSON only) +
  * templates/, written beside and swapped in with one rename. create-tango's version must be
  * the runtime's: the projects it scaffolds depend on `tango@^<its version>`.
  */
@@ -108,7 +121,8 @@ function bundleCreateTango() {
   const staging = path.join(pkgDir, `.lib-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   const code = (source) => statSync(source).isDirectory() || /\.(js|json)$/.test(source);
-  for (const part of ['cli', 'generator']) {
+  // common/: the text and colour helpers the CLI shares with the runtime (docs/architecture.md).
+  for (const part of ['cli', 'generator', 'common']) {
     cpSync(path.join(root, 'dist', part), path.join(staging, part), {
       recursive: true,
       filter: code,

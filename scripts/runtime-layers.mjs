@@ -16,6 +16,8 @@ export const RUNTIME_LAYERS = [
   ['server', 'test'], // framework: node:http adapter, workers; test client
   ['management'], // framework: manage.ts commands (runserver uses server)
   ['sessions', 'messages'], // contrib apps, each self-contained like django.contrib.*
+  ['auth'], // contrib: users and logins, on top of the sessions
+  ['admin'], // contrib: the admin site, on top of auth, sessions and messages
 ];
 
 /** Row index of each folder. */

@@ -1,4 +1,7 @@
 import { parseArgs } from 'node:util';
+import { PACKAGE_MANAGERS } from '../generator/package-managers.js';
+import { PROJECT_SESSION_ENGINES } from '../generator/session-engines.js';
+import { EXIT_STATUS_HELP } from './errors.js';
 
 /** The built-in app templates (`templates/app/<kind>/`). */
 export const APP_KINDS = ['tutorial', 'minimal'] as const;
@@ -24,6 +27,11 @@ const COMMON: Record<string, OptionSpec> = {
     default: false,
     describe: 'Print the files that would be written (CREATE lines); write nothing',
   },
+  json: {
+    type: 'boolean',
+    default: false,
+    describe: 'With --dry-run: print the plan as one JSON document (docs/generator.md)',
+  },
   force: { type: 'boolean', default: false, describe: 'Overwrite existing files' },
   format: {
     type: 'boolean',
@@ -46,11 +54,29 @@ export const COMMANDS: Record<
       install: {
         type: 'boolean',
         default: true,
-        describe: 'Run npm install in the new project (--no-install skips it)',
+        describe: 'Install the dependencies in the new project (--no-install skips it)',
+      },
+      'package-manager': {
+        type: 'string',
+        choices: PACKAGE_MANAGERS,
+        describe:
+          'Install with, and write next steps for, this package manager (default: the one running tango-admin, else npm)',
+      },
+      'session-engine': {
+        type: 'string',
+        choices: PROJECT_SESSION_ENGINES.map((engine) => engine.name),
+        describe: "The project's SESSION_ENGINE (default: db)",
       },
       app: {
         type: 'string',
-        describe: 'Also create this app with the tutorial template (startapp NAME) in the project',
+        describe:
+          'Also create this app with the tutorial template (startapp NAME) in the project; --no-app: none, without asking',
+      },
+      input: {
+        type: 'boolean',
+        default: true,
+        describe:
+          'On a terminal, ask for what is missing when no name is given (--no-input never asks)',
       },
       tango: {
         type: 'string',
@@ -97,10 +123,20 @@ export interface ParsedCommand {
   app?: string;
   kind?: (typeof APP_KINDS)[number];
   dryRun: boolean;
+  /** `--json`: with `--dry-run`, print the plan as JSON (`PlanJson`). */
+  json: boolean;
   force: boolean;
   format: boolean;
   /** startproject only. */
   install?: boolean;
+  /** startproject only: `--no-app`, no tutorial app (and no question about it). */
+  noApp?: boolean;
+  /** startproject only: `--session-engine`. */
+  sessionEngine?: string;
+  /** startproject only: `--package-manager`. */
+  packageManager?: string;
+  /** startproject only: `false` with `--no-input` (never prompt). */
+  input?: boolean;
 }
 
 function isCommand(value: unknown): value is CommandName {
@@ -116,6 +152,7 @@ function toParsed(
   const parsed: ParsedCommand = {
     command,
     dryRun: values['dry-run'] === true,
+    json: values.json === true,
     force: values.force === true,
     format: values.format === true,
   };
@@ -126,6 +163,12 @@ function toParsed(
     parsed.install = values.install !== false;
     if (typeof values.tango === 'string') parsed.tango = values.tango;
     if (typeof values.app === 'string') parsed.app = values.app;
+    if (values.app === false || values['no-app'] === true) parsed.noApp = true;
+    if (typeof values['session-engine'] === 'string')
+      parsed.sessionEngine = values['session-engine'];
+    if (typeof values['package-manager'] === 'string')
+      parsed.packageManager = values['package-manager'];
+    parsed.input = values.input !== false;
   } else {
     parsed.kind = (values.kind ?? 'tutorial') as ParsedCommand['kind'];
   }
@@ -148,7 +191,9 @@ export function parseFast(argv: readonly string[]): ParsedCommand | undefined {
   const spec = COMMANDS[command].options;
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const [name, option] of Object.entries(spec)) options[name] = { type: option.type };
-  if (spec.install) options['no-install'] = { type: 'boolean' };
+  for (const negated of ['install', 'input', 'app']) {
+    if (spec[negated]) options[`no-${negated}`] = { type: 'boolean' };
+  }
   let result;
   try {
     result = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
@@ -156,17 +201,21 @@ export function parseFast(argv: readonly string[]): ParsedCommand | undefined {
     return undefined;
   }
   const { values, positionals } = result;
-  if (positionals.length < 1 || positionals.length > 2) return undefined;
+  // startproject without a name may ask for it (main.ts); startapp needs one.
+  const least = command === 'startproject' ? 0 : 1;
+  if (positionals.length < least || positionals.length > 2) return undefined;
   for (const [name, option] of Object.entries(spec)) {
     const value = (values as Record<string, unknown>)[name];
     if (option.choices && value !== undefined && !option.choices.includes(value as string))
       return undefined;
   }
   const all = values as Record<string, unknown>;
-  if (all['no-install'] !== undefined) {
-    if (all.install !== undefined) return undefined; // both spellings: let yargs apply its rules
-    all.install = !all['no-install'];
+  for (const negated of ['install', 'input']) {
+    if (all[`no-${negated}`] === undefined) continue;
+    if (all[negated] !== undefined) return undefined; // both spellings: let yargs apply its rules
+    all[negated] = !all[`no-${negated}`];
   }
+  if (all['no-app'] !== undefined && all.app !== undefined) return undefined;
   return toParsed(command, positionals, all);
 }
 
@@ -197,8 +246,9 @@ export async function parseWithYargs(
   let y = yargs()
     .scriptName('tango-admin')
     .usage(
-      `Usage: $0 <command> [options]\n\nDjango's django-admin for TypeScript: scaffolds Tango projects and apps.`,
-    );
+      `Usage: $0 <command> [options]\n       $0 help [command]\n       $0 --version (-v)\n\nDjango's django-admin for TypeScript: scaffolds Tango projects and apps.`,
+    )
+    .epilogue(EXIT_STATUS_HELP);
   for (const [command, spec] of Object.entries(COMMANDS)) {
     y = y.command(`${command} [name] [directory]`, spec.describe, (sub) => {
       sub
@@ -215,16 +265,16 @@ export async function parseWithYargs(
           ...(option.choices ? { choices: option.choices } : {}),
         });
       }
-      if (spec.epilogue) sub.epilogue(spec.epilogue);
+      sub.epilogue(spec.epilogue ? `${spec.epilogue}\n\n${EXIT_STATUS_HELP}` : EXIT_STATUS_HELP);
       return sub;
     });
   }
   y = y
-    .demandCommand(1, `Type 'tango-admin --help' for usage.`)
+    .demandCommand(1, `Type 'tango-admin help' for usage.`)
     .strict()
     .help()
     .alias('h', 'help')
-    .version(version)
+    .version('version', 'Show the version number (also -v)', version)
     .wrap(100)
     .exitProcess(false);
   let failure: string | undefined;
@@ -254,6 +304,6 @@ export async function parseWithYargs(
   const outcome: YargsOutcome = isCommand(command) ? { command } : {};
   if (failure !== undefined) return { ...outcome, failure: failure.replace(/\s*\n\s*/g, ' ') };
   if (output) return { ...outcome, output: output.endsWith('\n') ? output : output + '\n' };
-  if (!isCommand(command)) return { ...outcome, failure: `Type 'tango-admin --help' for usage.` };
+  if (!isCommand(command)) return { ...outcome, failure: `Type 'tango-admin help' for usage.` };
   return { ...outcome, parsed: toParsed(command, [parsed?.name, parsed?.directory], parsed ?? {}) };
 }

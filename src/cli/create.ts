@@ -1,4 +1,5 @@
 import { COMMANDS } from './arguments.js';
+import { EXIT_STATUS_HELP } from './errors.js';
 import type { CliIO } from './io.js';
 import { main } from './main.js';
 import { packageInfo } from './package-root.js';
@@ -6,8 +7,11 @@ import { packageInfo } from './package-root.js';
 /** The help of `npm create tango`: its usage, then startproject's options from the one table. */
 function help(): string {
   const options = Object.entries(COMMANDS.startproject.options).map(([name, option]) => {
-    const flag = option.type === 'boolean' ? `--${name}` : `--${name} ${name.toUpperCase()}`;
-    return `  ${flag.padEnd(20)} ${option.describe}\n`;
+    const flag =
+      option.type === 'string'
+        ? `--${name} ${name.split('-').pop()!.toUpperCase()}`
+        : `--${option.default === true ? 'no-' : ''}${name}`;
+    return `  ${flag.padEnd(26)} ${option.describe}\n`;
   });
   return (
     'Usage: npm create tango@latest <name> [directory] -- [options]\n\n' +
@@ -16,9 +20,11 @@ function help(): string {
     '  npm create tango@latest mysite -- --app WebApp\n\n' +
     'Options:\n' +
     options.join('') +
-    `  ${'--help'.padEnd(20)} Show this help\n` +
-    `  ${'--version'.padEnd(20)} Show the version\n\n` +
-    `${COMMANDS.startproject.epilogue ?? ''}\n`
+    `  ${'--help'.padEnd(26)} Show this help\n` +
+    `  ${'--version'.padEnd(26)} Show the version\n\n` +
+    'Without a name, on a terminal, it asks for the name, the session engine and the tutorial\n' +
+    'app; it installs with the package manager that runs it (npm, pnpm, yarn or bun).\n\n' +
+    `${COMMANDS.startproject.epilogue ?? ''}\n\n${EXIT_STATUS_HELP}`
   );
 }
 
@@ -37,7 +43,7 @@ export async function create(argv: string[], io?: Partial<CliIO>): Promise<numbe
     stdout.write(help());
     return 0;
   }
-  if (argv.includes('--version')) {
+  if (argv.includes('--version') || (argv.length === 1 && argv[0] === '-v')) {
     stdout.write(`${(await packageInfo()).version}\n`);
     return 0;
   }

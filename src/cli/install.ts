@@ -1,18 +1,25 @@
 import { CommandError } from './errors.js';
+import { installArguments, shellQuote, type PackageManager } from './package-manager.js';
 
 /**
- * Runs `npm install` in a new project, showing npm's own progress (stdio inherited). execa is
- * imported here, lazily: it is the slowest module the CLI uses and `--no-install` never needs
- * it. On failure the files stay where they are and the error says how to retry.
+ * Installs a new project's dependencies with `pm` (`npm install`, `pnpm install`, ...),
+ * showing the package manager's own progress (stdio inherited). execa is imported here,
+ * lazily: it is the slowest module the CLI uses and `--no-install` never needs it. On failure
+ * the files stay where they are and the error says how to retry.
  *
  * @example
- * await npmInstall('/tmp/mysite', 'mysite');
+ * await installDependencies('pnpm', '/tmp/mysite', 'mysite');
  */
-export async function npmInstall(projectDir: string, cdPath: string): Promise<void> {
+export async function installDependencies(
+  pm: PackageManager,
+  projectDir: string,
+  cdPath: string,
+): Promise<void> {
   const { execa } = await import('execa');
-  const retry = `cd ${cdPath} && npm install`;
+  const args = installArguments(pm);
+  const retry = `cd ${shellQuote(cdPath)} && ${pm} ${args[0]}`;
   try {
-    const result = await execa('npm', ['install', '--no-audit', '--no-fund'], {
+    const result = await execa(pm, [...args], {
       cwd: projectDir,
       stdio: 'inherit',
       reject: false,
@@ -21,13 +28,23 @@ export async function npmInstall(projectDir: string, cdPath: string): Promise<vo
       const why =
         result.exitCode === undefined ? result.shortMessage : `exit code ${result.exitCode}`;
       throw new CommandError(
-        `npm install failed (${why}). The project files are in place; to retry: ${retry}`,
+        `${pm} install failed (${why}). The project files are in place; to retry: ${retry}`,
       );
     }
   } catch (error) {
     if (error instanceof CommandError) throw error;
     throw new CommandError(
-      `npm install could not run (${error instanceof Error ? error.message : String(error)}). The project files are in place; to retry: ${retry}`,
+      `${pm} install could not run (${error instanceof Error ? error.message : String(error)}). The project files are in place; to retry: ${retry}`,
     );
   }
+}
+
+/**
+ * `npm install` in a new project (`installDependencies('npm', ...)`).
+ *
+ * @example
+ * await npmInstall('/tmp/mysite', 'mysite');
+ */
+export function npmInstall(projectDir: string, cdPath: string): Promise<void> {
+  return installDependencies('npm', projectDir, cdPath);
 }

@@ -84,7 +84,9 @@ export async function formatTree(tree: FileTree): Promise<FileTree> {
     try {
       out.set(filePath, await prettier.format(textOf(content), { ...PRETTIER_OPTIONS, parser }));
     } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+      // Whole: prettier's message ends with a code frame of the offending lines.
+      const message =
+        error instanceof Error ? error.message.replace(/\n/g, '\n    ') : String(error);
       throw new FormatError(filePath, message);
     }
   }

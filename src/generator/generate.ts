@@ -11,12 +11,15 @@ import {
 } from './names.js';
 import {
   manageCommand,
+  manageScript,
   projectPackageJson,
   projectPrettierrc,
   projectTsconfig,
   type TypeScriptRunner,
 } from './project-files.js';
 import { renderTree } from './render.js';
+import { sessionEnginesContext, type ProjectSessionEngine } from './session-engines.js';
+import { packageManagerFields, type PackageManager } from './package-managers.js';
 
 /** Options of `generateProject`. Every value that varies between runs is one of these. */
 export interface ProjectOptions {
@@ -37,6 +40,13 @@ export interface ProjectOptions {
   runner?: TypeScriptRunner;
   /** Format every file with prettier after rendering. Default `false`. */
   format?: boolean;
+  /** The project's `SESSION_ENGINE` (`PROJECT_SESSION_ENGINES`). Default `'db'`. */
+  sessionEngine?: ProjectSessionEngine;
+  /**
+   * The package manager that installs the project: pnpm and bun get the package.json fields
+   * that let its native addon build (`packageManagerFields`). Default `'npm'`.
+   */
+  packageManager?: PackageManager;
 }
 
 /** Options of `generateApp`. */
@@ -57,6 +67,14 @@ function checkName(name: string, kind: 'project' | 'app'): void {
   if (problem) throw new InvalidNameError(problem);
 }
 
+/** package.json with the fields `pm` needs to run the approved install scripts. */
+function withPackageManager<T extends { allowScripts: Record<string, boolean> }>(
+  pkg: T,
+  pm: PackageManager | undefined,
+): T {
+  return { ...pkg, ...packageManagerFields(pm, pkg.allowScripts) };
+}
+
 /**
  * Generates a project from a template tree (the CLI reads `templates/project/`): `.hbs` files
  * rendered with Handlebars (strict), path slots filled, and `package.json`, `tsconfig.json` and
@@ -65,7 +83,10 @@ function checkName(name: string, kind: 'project' | 'app'): void {
  *
  * Template variables: `projectName`, `camelCaseProjectName`, `secretKey`, `tangoSpec`,
  * `runner` (`node` or `tsx`), `nativeTypeScript` (runner is `node`), `manage` (`node manage.ts`
- * or `npx tsx manage.ts`) and `shebang` (the interpreter line of manage.ts).
+ * or `npx tsx manage.ts`, by hand), `manageScript` (what the npm scripts run: `node manage.ts`
+ * or `node --import tango/register manage.ts`), `shebang` (the interpreter line of manage.ts)
+ * and `sessionEngines` (each `SESSION_ENGINE` with its `description`, the chosen one
+ * `selected`).
  *
  * @example
  * const tree = await generateProject(templates, {
@@ -97,11 +118,18 @@ export async function generateProject(
     runner,
     nativeTypeScript: runner === 'node',
     manage: manageCommand(runner),
+    manageScript: manageScript(runner),
     shebang: runner === 'node' ? '#!/usr/bin/env node' : '#!/usr/bin/env -S npx tsx',
+    sessionEngines: sessionEnginesContext(options.sessionEngine),
   };
   const tree = renderTree(templates, context);
   const built: Record<string, string> = {
-    'package.json': toJson(projectPackageJson(options.name, options.tangoSpec, runner)),
+    'package.json': toJson(
+      withPackageManager(
+        projectPackageJson(options.name, options.tangoSpec, runner),
+        options.packageManager,
+      ),
+    ),
     'tsconfig.json': toJson(projectTsconfig()),
     '.prettierrc.json': toJson(projectPrettierrc()),
   };

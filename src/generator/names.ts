@@ -1,4 +1,5 @@
 import { builtinModules } from 'node:module';
+import { repr } from '../common/text.js';
 
 /** What is being named: Django's `app_or_project`. */
 export type NameKind = 'project' | 'app';
@@ -54,7 +55,12 @@ const OBJECT_PROPERTY_NAMES = new Set(Object.getOwnPropertyNames(Object.prototyp
  * a project app with the same label makes every `manage.ts` command fail with "Application
  * labels aren't unique".
  */
-export const BUILTIN_APP_NAMES: readonly string[] = ['tango.sessions', 'tango.messages'];
+export const BUILTIN_APP_NAMES: readonly string[] = [
+  'tango.sessions',
+  'tango.messages',
+  'tango.auth',
+  'tango.admin',
+];
 
 /**
  * The label of an `INSTALLED_APPS` entry, as the app registry derives it when the app sets
@@ -100,7 +106,8 @@ export function validateName(
 ): string | null {
   const an = kind === 'app' ? 'an' : 'a';
   if (!IDENTIFIER.test(name)) {
-    return `'${name}' is not a valid ${kind} ${what}. Please make sure the ${what} is a valid identifier.`;
+    // Quoted as Python's %r: an invalid name may hold a quote, a tab or a newline.
+    return `${repr(name)} is not a valid ${kind} ${what}. Please make sure the ${what} is a valid identifier.`;
   }
   if (RESERVED_WORDS.has(name)) {
     return `'${name}' is a reserved word in JavaScript and cannot be used as ${an} ${kind} ${what}. Please try another ${what}.`;

@@ -84,13 +84,44 @@ const Handlebars = createRequire(import.meta.url)(
 // One isolated Handlebars environment: user partials/helpers registered elsewhere never leak in.
 const handlebars = Handlebars.create();
 
-/** Handlebars' strict-mode message `"x" not defined in [object Object] - 3:14`, made readable. */
-function describeHandlebarsError(error: unknown): string {
+/** Continuation lines of a message, indented under its first line. */
+function indentRest(message: string): string {
+  return message.replace(/\n/g, '\n    ');
+}
+
+/** Line `line` of `source` under a `  3 | ` gutter, with a caret under `column` (both from 1). */
+function excerpt(source: string, line: number, column?: number): string {
+  const text = source.split(/\r?\n/)[line - 1];
+  if (text === undefined) return '';
+  const gutter = `    ${line} | `;
+  const caret =
+    column === undefined ? '' : `\n${' '.repeat(gutter.length - 2)}| ${' '.repeat(column - 1)}^`;
+  return `\n${gutter}${text}${caret}`;
+}
+
+/**
+ * A Handlebars error made readable, whole (a parse error spans several lines) and located:
+ * `LINE:COLUMN: message` (columns from 1, as editors and `file:line:col` links count them;
+ * Handlebars counts from 0) followed by the template's line with a caret, or for a parse
+ * error `LINE: ` before the parser's own excerpt and expectations. The strict-mode message
+ * `"x" not defined in [object Object] - 3:14` becomes `3:15: "x" is not defined`.
+ */
+function describeHandlebarsError(error: unknown, source: string): string {
   const message = error instanceof Error ? error.message : String(error);
   const missing = /^"(.+)" not defined in .* - (\d+):(\d+)$/s.exec(message);
-  // Handlebars counts columns from 0; editors (and `file:line:col` links) count from 1.
-  if (missing) return `${missing[2]}:${Number(missing[3]) + 1}: "${missing[1]}" is not defined`;
-  return message.split('\n')[0]!;
+  if (missing) {
+    const [line, column] = [Number(missing[2]), Number(missing[3]) + 1];
+    return `${line}:${column}: "${missing[1]}" is not defined${excerpt(source, line, column)}`;
+  }
+  const parse = /^Parse error on line (\d+):/.exec(message);
+  if (parse) return `${parse[1]}: ${indentRest(message)}`;
+  const { lineNumber, column } = error as { lineNumber?: unknown; column?: unknown };
+  if (typeof lineNumber === 'number') {
+    const at = typeof column === 'number' ? column + 1 : undefined;
+    const text = message.replace(/ - \d+:\d+$/, '');
+    return `${lineNumber}${at === undefined ? '' : `:${at}`}: ${indentRest(text)}${excerpt(source, lineNumber, at)}`;
+  }
+  return indentRest(message);
 }
 
 /**
@@ -109,7 +140,7 @@ export function renderTemplate(
     const template = handlebars.compile(source, { strict: true, noEscape: true });
     return template(context);
   } catch (error) {
-    throw new TemplateRenderError(templatePath, describeHandlebarsError(error));
+    throw new TemplateRenderError(templatePath, describeHandlebarsError(error, source));
   }
 }
 

@@ -11,6 +11,9 @@ describe('the fast parser agrees with yargs', () => {
     ['startproject', '--dry-run', 'mysite', '--force', '--format'],
     ['startproject', 'mysite', '--tango', '^1.0.0'],
     ['startproject', 'mysite', '--tango=file:../x', '--template=tpl'],
+    ['startproject', 'mysite', '--session-engine', 'file', '--package-manager', 'pnpm'],
+    ['startproject', 'mysite', '--session-engine=signed_cookies', '--no-app', '--no-input'],
+    ['startproject', 'mysite', '--app', 'WebApp', '--input'],
     ['startapp', 'WebApp'],
     ['startapp', 'WebApp', 'apps/web', '--kind', 'minimal'],
     ['startapp', 'WebApp', '--kind=tutorial', '--template', 't', '--dry-run'],
@@ -23,8 +26,10 @@ describe('the fast parser agrees with yargs', () => {
   });
 
   it.each([
-    [['startproject']],
+    [['startapp']],
     [['startproject', 'a', 'b', 'c']],
+    [['startproject', 'a', '--session-engine', 'nope']],
+    [['startproject', 'a', '--app', 'WebApp', '--no-app']],
     [['startproject', 'a', '--bogus']],
     [['startproject', 'a', '--help']],
     [['startproject', 'a', '-h']],
@@ -37,6 +42,15 @@ describe('the fast parser agrees with yargs', () => {
   ])('leaves %j to yargs', (argv) => {
     expect(parseFast(argv)).toBeUndefined();
   });
+});
+
+it('lets startproject go without a name (a terminal asks for it)', () => {
+  expect(parseFast(['startproject', '--no-install'])).toMatchObject({
+    command: 'startproject',
+    install: false,
+    input: true,
+  });
+  expect(parseFast(['startproject'])?.name).toBeUndefined();
 });
 
 describe('usage, help and version', () => {
@@ -79,15 +93,15 @@ describe('usage, help and version', () => {
   it.each([
     [
       ['startproject', 'a', '--bogus'],
-      'usage: tango-admin startproject [options] name [directory]\ntango-admin startproject: error: Unknown argument: bogus\n',
+      "usage: tango-admin startproject [options] name [directory]\ntango-admin startproject: error: unrecognized option '--bogus'\n",
     ],
     [
       ['startapp', 'a', '--kind', 'nope'],
-      'usage: tango-admin startapp [options] name [directory]\ntango-admin startapp: error: Invalid values: Argument: kind, Given: "nope", Choices: "tutorial", "minimal"\n',
+      "usage: tango-admin startapp [options] name [directory]\ntango-admin startapp: error: argument --kind: invalid choice: 'nope' (choose from 'tutorial', 'minimal')\n",
     ],
     [
       [],
-      "usage: tango-admin <command> [options]\ntango-admin: error: Type 'tango-admin --help' for usage.\n",
+      "usage: tango-admin <command> [options]\ntango-admin: error: Type 'tango-admin help' for usage.\n",
     ],
   ])('%j is a usage error: exit 2', async (argv, stderr) => {
     expect(await run(argv, process.cwd())).toEqual({ code: 2, stdout: '', stderr });
@@ -97,7 +111,8 @@ describe('usage, help and version', () => {
     expect(await run(['startpoject', 'x'], process.cwd())).toEqual({
       code: 1,
       stdout: '',
-      stderr: "Unknown command: 'startpoject'\nType 'tango-admin --help' for usage.\n",
+      stderr:
+        "Unknown command: 'startpoject'. Did you mean startproject?\nType 'tango-admin help' for usage.\n",
     });
   });
 });

@@ -53,7 +53,8 @@ export async function spawnCli(
 ): Promise<SpawnResult> {
   const result = await execa(process.execPath, [...fixtureArgs(fixture), ...argv], {
     cwd,
-    env: { ...env },
+    // Colour depends on these (src/common/terminal.ts): unset unless a test sets them.
+    env: { FORCE_COLOR: undefined, NO_COLOR: undefined, ...env },
     reject: false,
   });
   return {

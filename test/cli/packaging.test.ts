@@ -68,6 +68,46 @@ describe('createTarball', () => {
   });
 });
 
+describe('the package exports', () => {
+  /** Every `from 'tango/<entry>'` in the files a user reads or copies: templates, docs, TSDoc. */
+  async function documentedEntries(): Promise<Map<string, string>> {
+    const { stdout } = await execa(
+      'grep',
+      ['-rnoE', "from 'tango/[a-z/_-]+'", 'templates', 'docs', 'src', 'README.md'],
+      { cwd: REPO_ROOT },
+    );
+    const entries = new Map<string, string>();
+    for (const line of stdout.split('\n')) {
+      const match = /^([^:]+:\d+):from 'tango\/([a-z/_-]+)'$/.exec(line);
+      if (match) entries.set(`./${match[2]}`, match[1]!);
+    }
+    return entries;
+  }
+
+  it('export every tango/* entry the templates, docs and examples import (tango/views too)', async () => {
+    const entries = await documentedEntries();
+    expect(entries.has('./views')).toBe(true);
+    const missing = [...entries].filter(([entry]) => !(entry in manifest.exports));
+    expect(missing).toEqual([]);
+    expect(manifest.exports['./views']).toEqual({
+      types: './dist/runtime/views/index.d.ts',
+      default: './dist/runtime/views/index.js',
+    });
+    for (const target of Object.values(manifest.exports)) {
+      if (typeof target === 'string') continue;
+      // Each entry's source exists (dist/runtime/x/index.js is built from src/runtime/x/index.ts).
+      expect(
+        existsSync(
+          path.join(
+            REPO_ROOT,
+            target.default.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'),
+          ),
+        ),
+      ).toBe(true);
+    }
+  });
+});
+
 describe.skipIf(!built)('packing the runtime (needs npm run build)', () => {
   it('takes exactly the files npm pack takes', async () => {
     const { stdout } = await execa(
@@ -89,6 +129,8 @@ describe.skipIf(!built)('packing the runtime (needs npm run build)', () => {
       'dist/cli/main.js',
       'scripts/build.mjs',
       'templates/project/manage.ts.hbs',
+      // A dot-file: npm packs it (unlike .gitignore and .npmrc, which templates rename).
+      'templates/project/.env.example.hbs',
       'templates/app/tutorial/__appName__/migrations/.gitkeep',
     ]) {
       expect(packed.files).toContain(file);
@@ -189,6 +231,7 @@ describe.skipIf(!bundled)('create-tango (needs npm run build)', () => {
     expect(pkg.files).toEqual(['bin', 'lib']);
     // Only what the CLI imports: the starter installs without the runtime's native addon.
     expect(Object.keys(pkg.dependencies).sort()).toEqual([
+      '@clack/prompts',
       'execa',
       'handlebars',
       'prettier',
@@ -204,7 +247,8 @@ describe.skipIf(!bundled)('create-tango (needs npm run build)', () => {
       await cp(path.join(CREATE_TANGO, part), path.join(installedDir, part), { recursive: true });
     }
     // Its dependencies, as npm would have installed them beside it.
-    for (const dep of ['execa', 'handlebars', 'prettier', 'yargs']) {
+    for (const dep of ['@clack/prompts', 'execa', 'handlebars', 'prettier', 'yargs']) {
+      await mkdir(path.dirname(path.join(prefix, 'node_modules', dep)), { recursive: true });
       await symlink(
         path.join(REPO_ROOT, 'node_modules', dep),
         path.join(prefix, 'node_modules', dep),

@@ -53,7 +53,9 @@ describe('tango-admin startapp', () => {
       expect(files).toContain(file);
     expect(files.some((f) => f.startsWith('templates/WebApp/') && f.endsWith('.html'))).toBe(true);
     const settings = await read(root, 'mysite/settings.ts');
-    expect(settings).toContain("INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'WebApp'],");
+    expect(settings).toContain(
+      "INSTALLED_APPS: ['tango.admin', 'tango.sessions', 'tango.messages', 'tango.auth', 'WebApp'],",
+    );
     const urls = await read(root, 'mysite/urls.ts');
     expect(urls).toContain("import webAppUrls from '../WebApp/urls.ts';");
     expect(urls).toContain(
@@ -112,7 +114,7 @@ describe('tango-admin startapp', () => {
     const root = await project();
     const settingsPath = path.join(root, 'mysite/settings.ts');
     const handEdited = (await readFile(settingsPath, 'utf8')).replace(
-      "INSTALLED_APPS: ['tango.sessions', 'tango.messages'],",
+      "INSTALLED_APPS: ['tango.admin', 'tango.sessions', 'tango.messages', 'tango.auth'],",
       'INSTALLED_APPS: [...BASE_APPS],',
     );
     await writeFile(settingsPath, handEdited);
@@ -161,7 +163,7 @@ describe('tango-admin startapp', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(await read(root, 'apps/blog/apps.ts')).toContain("defineApp({ name: 'blog' })");
     expect(await read(root, 'mysite/settings.ts')).toContain(
-      "INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'apps/blog'],",
+      "INSTALLED_APPS: ['tango.admin', 'tango.sessions', 'tango.messages', 'tango.auth', 'apps/blog'],",
     );
     expect(await read(root, 'mysite/urls.ts')).toContain(
       "import blogUrls from '../apps/blog/urls.ts';",
@@ -224,7 +226,7 @@ describe('tango-admin startapp', () => {
     await writeFile(path.join(root, 'package.json'), '{"name": "renamed"}\n');
     expect((await run(['startapp', 'b', '--kind', 'minimal'], root)).code).toBe(0);
     expect(await read(root, 'mysite/settings.ts')).toContain(
-      "INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'a', 'b'],",
+      "INSTALLED_APPS: ['tango.admin', 'tango.sessions', 'tango.messages', 'tango.auth', 'a', 'b'],",
     );
   });
 

@@ -27,6 +27,7 @@ const { version: VERSION } = JSON.parse(
 
 /** What startproject writes when it runs from this checkout (the runtime packed into vendor/). */
 const FILES = [
+  '.env.example',
   '.gitignore',
   '.prettierrc.json',
   'README.md',
@@ -71,7 +72,9 @@ describe('tango-admin startproject', () => {
     await run(['startproject', 'a', '--no-install'], cwd);
     await run(['startproject', 'b', '--no-install'], cwd);
     const key = async (p: string) =>
-      /\?\?\n\s+'(tango-insecure-[^']+)'/.exec(await readFile(path.join(cwd, p), 'utf8'))![1]!;
+      /'TANGO_SECRET_KEY',\n\s+'(tango-insecure-[^']+)'/.exec(
+        await readFile(path.join(cwd, p), 'utf8'),
+      )![1]!;
     const [a, b] = [await key('a/a/settings.ts'), await key('b/b/settings.ts')];
     expect(a).toMatch(/^tango-insecure-[a-z0-9!@#$%^&*(\-_=+)]{50}$/);
     expect(b).toMatch(/^tango-insecure-[a-z0-9!@#$%^&*(\-_=+)]{50}$/);
@@ -264,7 +267,7 @@ describe('tango-admin startproject', () => {
     expect(bad).toEqual({
       code: 1,
       stdout: '',
-      stderr: `CommandError: couldn't render the project template: README.md.hbs: 3:3: "missing" is not defined\n`,
+      stderr: `CommandError: couldn't render the project template: README.md.hbs: 3:3: "missing" is not defined\n    3 | {{missing}}\n      |   ^\n`,
     });
     expect(await snapshotDir(path.join(cwd, 'other'))).toEqual({});
   });

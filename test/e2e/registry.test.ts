@@ -23,6 +23,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { typescriptRunner } from '../../src/cli/typescript-runner.js';
+import { manageScript, SERVER_NODE_FLAGS } from '../../src/generator/project-files.js';
 import { CookieJar, freePort, REPO_ROOT, tempDir } from './helpers.js';
 import { usePrebuiltSqlite } from './prebuilt.js';
 import { startRegistry, type Registry } from './registry/server.js';
@@ -187,8 +188,8 @@ describe('tango from a registry, as a new user gets it', () => {
 
   it(`runs the project's TypeScript with ${RUNNER} on Node ${process.versions.node}`, async () => {
     const pkg = JSON.parse(await readFile(path.join(project, 'package.json'), 'utf8'));
-    expect(pkg.scripts.migrate).toBe(`${RUNNER} manage.ts migrate`);
-    expect(pkg.scripts.start).toMatch(new RegExp(`^${RUNNER} .*manage\\.ts runserver$`));
+    expect(pkg.scripts.migrate).toBe(`${manageScript(RUNNER)} migrate`);
+    expect(pkg.scripts.start).toBe(`${manageScript(RUNNER, SERVER_NODE_FLAGS)} runserver`);
     const tsconfig = JSON.parse(await readFile(path.join(project, 'tsconfig.json'), 'utf8'));
     expect(tsconfig.compilerOptions.erasableSyntaxOnly).toBe(true);
   });
@@ -230,7 +231,7 @@ describe('tango from a registry, as a new user gets it', () => {
         child.stderr.on('data', onData);
         void exited.then(() => reject(new Error(`the server exited:\n${output}`)));
       });
-      expect(output).toContain(`> ${RUNNER} --max-semi-space-size=32 manage.ts runserver`);
+      expect(output).toContain(`> ${manageScript(RUNNER, SERVER_NODE_FLAGS)} runserver`);
       const jar = new CookieJar();
       for (const n of [1, 2]) {
         const response = await jar.fetch(`http://127.0.0.1:${port}/hits/`);

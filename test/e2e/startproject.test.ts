@@ -4,11 +4,12 @@
  * checkout's runtime into its vendor/ folder and installs it; the project type-checks
  * (erasable-only TypeScript), migrates, serves `/` on a free port and passes its own tests.
  */
-import { lstat, readFile, writeFile } from 'node:fs/promises';
+import { lstat, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { typescriptRunner } from '../../src/cli/typescript-runner.js';
+import { manageScript } from '../../src/generator/project-files.js';
 import {
   manage,
   REPO_ROOT,
@@ -20,6 +21,8 @@ import {
 
 /** What the generated npm scripts run the TypeScript with on this Node (22.18+: node). */
 const RUNNER = typescriptRunner();
+/** What the npm scripts run: `node manage.ts`, or on Node 20 `node --import tango/register manage.ts`. */
+const MANAGE = manageScript(RUNNER);
 
 describe('startproject end to end', () => {
   let root: Awaited<ReturnType<typeof tempDir>>;
@@ -55,10 +58,10 @@ describe('startproject end to end', () => {
 
   it(`writes npm scripts that run the TypeScript with ${RUNNER} on Node ${process.versions.node}`, async () => {
     const pkg = JSON.parse(await readFile(path.join(project, 'package.json'), 'utf8'));
-    expect(pkg.scripts.check).toBe(`${RUNNER} manage.ts check`);
+    expect(pkg.scripts.check).toBe(`${MANAGE} check`);
     const result = await execa('npm', ['run', 'check'], { cwd: project, reject: false, all: true });
     expect(result.exitCode, result.all).toBe(0);
-    expect(result.all).toContain(`> ${RUNNER} manage.ts check`);
+    expect(result.all).toContain(`> ${MANAGE} check`);
   });
 
   it('type-checks with tsc --noEmit', async () => {
@@ -74,6 +77,30 @@ describe('startproject end to end', () => {
     const result = await manage(project, ['check']);
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toContain('System check identified no issues');
+  });
+
+  it('reads settings from the environment and .env; a malformed value is one line naming it', async () => {
+    const bad = await manage(project, ['check'], { TANGO_DEBUG: 'maybe' });
+    expect({ code: bad.exitCode, stderr: bad.stderr }).toEqual({
+      code: 1,
+      stderr:
+        'ImproperlyConfigured: The TANGO_DEBUG environment variable must be true or false (also 1/0, yes/no, on/off), got "maybe".',
+    });
+    const envFile = path.join(project, '.env');
+    await writeFile(envFile, "# a comment\nCACHE_URL='memcached://127.0.0.1:11211'\n");
+    try {
+      const fromFile = await manage(project, ['check']);
+      expect({ code: fromFile.exitCode, stderr: fromFile.stderr }).toEqual({
+        code: 1,
+        stderr:
+          'ImproperlyConfigured: The CACHE_URL environment variable must be redis://host:6379/0, rediss://host:6379/0, locmem:// or dummy://, got "memcached://127.0.0.1:11211".',
+      });
+      // A variable of the real environment wins over the file.
+      const real = await manage(project, ['check'], { CACHE_URL: 'dummy://' });
+      expect(real.exitCode, real.all).toBe(0);
+    } finally {
+      await rm(envFile);
+    }
   });
 
   it('migrates, and a second migrate has nothing to apply', async () => {

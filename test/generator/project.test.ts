@@ -1,4 +1,6 @@
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { createEnv, type Env } from '../../src/runtime/conf/env.js';
 import {
   InvalidNameError,
   TemplateRenderError,
@@ -21,6 +23,7 @@ describe('generateProject with the built-in template', async () => {
 
   it('writes the files of issue 2, in path order', () => {
     expect([...tree.keys()]).toEqual([
+      '.env.example',
       '.gitignore',
       '.prettierrc.json',
       'README.md',
@@ -57,9 +60,13 @@ describe('generateProject with the built-in template', async () => {
       private: true,
       type: 'module',
       scripts: {
-        start: 'tsx --max-semi-space-size=32 manage.ts runserver',
-        migrate: 'tsx manage.ts migrate',
-        test: 'tsx manage.ts test',
+        // Node 20: node with the runtime's TypeScript loader (src/register), not the tsx CLI.
+        start: 'node --max-semi-space-size=32 --import tango/register manage.ts runserver',
+        migrate: 'node --import tango/register manage.ts migrate',
+        test: 'node --import tango/register manage.ts test',
+        // Node 20: the production server runs the build with plain node, no tsx.
+        build: 'node --import tango/register manage.ts build',
+        serve: 'node --max-semi-space-size=32 build/manage.js serve',
       },
       dependencies: { tango: TANGO_SPEC },
     });
@@ -68,7 +75,65 @@ describe('generateProject with the built-in template', async () => {
   it('writes the secret key once, read from TANGO_SECRET_KEY when set', () => {
     const settings = textOf(tree.get('mysite/settings.ts')!);
     expect(settings.split(SECRET_KEY)).toHaveLength(2);
-    expect(settings).toContain('process.env.TANGO_SECRET_KEY ??');
+    expect(settings).toContain(
+      `SECRET_KEY: env.str(\n    'TANGO_SECRET_KEY',\n    '${SECRET_KEY}',`,
+    );
+  });
+
+  it('reads what differs between machines from the environment, with development defaults', () => {
+    const settings = textOf(tree.get('mysite/settings.ts')!);
+    for (const line of [
+      "SECRET_KEY_FALLBACKS: env.list('TANGO_SECRET_KEY_FALLBACKS', []),",
+      "DEBUG: env.bool('TANGO_DEBUG', true),",
+      "ALLOWED_HOSTS: env.list('TANGO_ALLOWED_HOSTS', []),",
+      "default: env.databaseUrl('DATABASE_URL', 'sqlite:///db.sqlite3'),",
+      "default: env.cacheUrl('CACHE_URL', 'locmem://'),",
+      "CSRF_TRUSTED_ORIGINS: env.list('TANGO_CSRF_TRUSTED_ORIGINS', []),",
+      "SECURE_PROXY_SSL_HEADER: env.proxySslHeader('TANGO_SECURE_PROXY_SSL_HEADER'),",
+      "SECURE_SSL_REDIRECT: env.bool('TANGO_SECURE_SSL_REDIRECT', false),",
+      "SECURE_HSTS_SECONDS: env.int('TANGO_SECURE_HSTS_SECONDS', 0),",
+      "SESSION_COOKIE_SECURE: env.bool('TANGO_SESSION_COOKIE_SECURE', false),",
+      "CSRF_COOKIE_SECURE: env.bool('TANGO_CSRF_COOKIE_SECURE', false),",
+    ]) {
+      expect(settings).toContain(line);
+    }
+  });
+
+  it('lists in .env.example every variable settings.ts reads, each explained, each example valid', () => {
+    const settings = textOf(tree.get('mysite/settings.ts')!);
+    const example = textOf(tree.get('.env.example')!);
+    const reads = [...settings.matchAll(/env\.(\w+)\(\s*'([A-Z0-9_]+)'/g)].map(
+      ([, reader, name]) => [name!, reader as keyof Env] as const,
+    );
+    const lines = example.split('\n');
+    const assignments = lines.flatMap((line, i) => {
+      const match = /^# ([A-Z0-9_]+)=/.exec(line);
+      return match ? [{ name: match[1]!, i }] : [];
+    });
+    expect(assignments.map((a) => a.name).sort()).toEqual(reads.map(([name]) => name).sort());
+    // Each variable (or group of them) follows an explanation.
+    for (const { name, i } of assignments) {
+      let j = i - 1;
+      while (/^# [A-Z0-9_]+=/.test(lines[j]!)) j--;
+      expect(lines[j], name).toMatch(/^# \S/);
+    }
+    // Uncommented, the file sets every variable to a value its reader accepts.
+    const values = parseEnv(example.replace(/^# ([A-Z0-9_]+=)/gm, '$1'));
+    const readers = createEnv(values);
+    for (const [name, reader] of reads) {
+      expect(values[name], name).toBeDefined();
+      expect(() => (readers[reader] as (name: string) => unknown)(name), name).not.toThrow();
+    }
+    expect(readers.bool('TANGO_DEBUG')).toBe(false);
+    expect(readers.databaseUrl()).toMatchObject({ ENGINE: 'postgresql' });
+    expect(readers.cacheUrl()).toMatchObject({ BACKEND: 'redis' });
+  });
+
+  it('ignores .env in git, and loads it in manage.ts only when it exists', () => {
+    expect(textOf(tree.get('.gitignore')!).split('\n')).toContain('.env');
+    expect(textOf(tree.get('manage.ts')!)).toContain(
+      'if (existsSync(envFile)) process.loadEnvFile(envFile);',
+    );
   });
 
   it('writes every SESSION_* setting with a comment, and the five engines', () => {
@@ -107,11 +172,22 @@ describe("generateProject with runner 'node' (Node 22.18+ runs the TypeScript it
       test: 'node manage.ts test',
       check: 'node manage.ts check',
       typecheck: 'tsc --noEmit',
+      build: 'node manage.ts build',
+      serve: 'node --max-semi-space-size=32 manage.ts serve',
     });
     expect(pkg.engines).toEqual({ node: '^22.18.0 || >=24.0.0' });
     expect(JSON.parse(textOf(tsx.get('package.json')!)).engines).toEqual({
       node: '^20.19.0 || ^22.12.0 || >=24.0.0',
     });
+  });
+
+  it('leaves tsx (and esbuild) out of a node project, where no script runs it', () => {
+    const pkg = JSON.parse(textOf(tree.get('package.json')!));
+    expect(Object.keys(pkg.devDependencies)).toEqual(['typescript', '@types/node']);
+    expect(pkg.allowScripts).toEqual({ 'better-sqlite3': true });
+    const tsxPkg = JSON.parse(textOf(tsx.get('package.json')!));
+    expect(Object.keys(tsxPkg.devDependencies)).toEqual(['tsx', 'typescript', '@types/node']);
+    expect(tsxPkg.allowScripts).toEqual({ 'better-sqlite3': true, esbuild: true });
   });
 
   it('gives manage.ts a node shebang and the README the node commands', () => {
@@ -123,9 +199,9 @@ describe("generateProject with runner 'node' (Node 22.18+ runs the TypeScript it
     expect(textOf(tsx.get('README.md')!)).toContain('`npx tsx manage.ts clearsessions`');
   });
 
-  it('differs from the tsx project only in package.json, manage.ts and README.md', () => {
+  it('differs from the tsx project only in package.json, manage.ts, README.md and .env.example', () => {
     const changed = [...tree.keys()].filter((p) => textOf(tree.get(p)!) !== textOf(tsx.get(p)!));
-    expect(changed).toEqual(['README.md', 'manage.ts', 'package.json']);
+    expect(changed).toEqual(['.env.example', 'README.md', 'manage.ts', 'package.json']);
   });
 
   it('is erasable TypeScript with .ts imports, as Node type stripping requires', () => {
@@ -176,7 +252,10 @@ describe('generateProject options and errors', () => {
   it('names the template of a missing variable', async () => {
     const templates = new Map([['a/b.ts.hbs', 'x {{nope}}']]);
     await expect(generateProject(templates, options)).rejects.toThrow(
-      new TemplateRenderError('a/b.ts.hbs', '1:5: "nope" is not defined'),
+      new TemplateRenderError(
+        'a/b.ts.hbs',
+        '1:5: "nope" is not defined\n    1 | x {{nope}}\n      |     ^',
+      ),
     );
   });
 

@@ -17,6 +17,8 @@ const project = await generateProject(await projectTemplates(), {
   tangoSpec: TANGO_SPEC,
 });
 const settings = textOf(project.get('mysite/settings.ts')!);
+/** A line of the generated settings that the cases below write next to. */
+const DEBUG_LINE = "DEBUG: env.bool('TANGO_DEBUG', true),";
 const urls = textOf(project.get('mysite/urls.ts')!);
 
 const isPrettierClean = async (source: string) =>
@@ -36,8 +38,8 @@ describe('registerApp on generated files', () => {
   it('adds the app to INSTALLED_APPS', () => {
     expect(firstSettings).toBe(
       settings.replace(
-        "INSTALLED_APPS: ['tango.sessions', 'tango.messages'],",
-        "INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'WebApp'],",
+        "INSTALLED_APPS: ['tango.admin', 'tango.sessions', 'tango.messages', 'tango.auth'],",
+        "INSTALLED_APPS: ['tango.admin', 'tango.sessions', 'tango.messages', 'tango.auth', 'WebApp'],",
       ),
     );
   });
@@ -75,7 +77,7 @@ describe('registerApp on generated files', () => {
   it('adds a second app after the first, still ahead of the home page', async () => {
     const second = registerApp(firstSettings, firstUrls, 'Blog');
     expect(updated(second.settings)).toContain(
-      "INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'WebApp', 'Blog'],",
+      "  INSTALLED_APPS: [\n    'tango.admin',\n    'tango.sessions',\n    'tango.messages',\n    'tango.auth',\n    'WebApp',\n    'Blog',\n  ],",
     );
     const secondUrls = updated(second.urls);
     expect(secondUrls).toContain(
@@ -97,7 +99,7 @@ describe('registerApp on generated files', () => {
       s = updated(registerApp(s, urls, name).settings);
     }
     expect(s).toContain(
-      "  INSTALLED_APPS: [\n    'tango.sessions',\n    'tango.messages',\n    'FirstLongApplicationName',\n    'SecondLongApplicationName',\n    'ThirdLongApplicationName',\n  ],",
+      "  INSTALLED_APPS: [\n    'tango.admin',\n    'tango.sessions',\n    'tango.messages',\n    'tango.auth',\n    'FirstLongApplicationName',\n    'SecondLongApplicationName',\n    'ThirdLongApplicationName',\n  ],",
     );
     expect(await isPrettierClean(s)).toBe(true);
     // and then keeps adding one line at a time
@@ -112,7 +114,7 @@ describe('registerApp on generated files', () => {
       urlsSpecifier: '../apps/blog/urls.js',
     });
     expect(updated(result.settings)).toContain(
-      "INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'apps/blog'],",
+      "INSTALLED_APPS: ['tango.admin', 'tango.sessions', 'tango.messages', 'tango.auth', 'apps/blog'],",
     );
     expect(updated(result.urls)).toContain("import blogUrls from '../apps/blog/urls.js';");
   });
@@ -141,21 +143,18 @@ describe('registerApp on hand-written files', () => {
     [
       'a spread',
       settings.replace(
-        "['tango.sessions', 'tango.messages']",
-        "[...BASE_APPS, 'tango.sessions', 'tango.messages']",
+        "['tango.admin', 'tango.sessions', 'tango.messages', 'tango.auth']",
+        "[...BASE_APPS, 'tango.admin', 'tango.sessions', 'tango.messages', 'tango.auth']",
       ),
     ],
     [
       'a computed list',
       settings.replace(
-        "INSTALLED_APPS: ['tango.sessions', 'tango.messages'],",
+        "INSTALLED_APPS: ['tango.admin', 'tango.sessions', 'tango.messages', 'tango.auth'],",
         'INSTALLED_APPS: apps(),',
       ),
     ],
-    [
-      'two INSTALLED_APPS',
-      settings.replace('DEBUG: true,', "DEBUG: true,\n  INSTALLED_APPS: ['x'],"),
-    ],
+    ['two INSTALLED_APPS', settings.replace(DEBUG_LINE, `${DEBUG_LINE}\n  INSTALLED_APPS: ['x'],`)],
     ['an unbalanced list', "export default { INSTALLED_APPS: ['tango.sessions', };"],
   ])('leaves settings with %s untouched and gives the lines to add', (_, source) => {
     const result = registerApp(source, urls, 'WebApp');
@@ -177,11 +176,11 @@ describe('registerApp on hand-written files', () => {
 
   it('ignores INSTALLED_APPS in comments and strings', () => {
     const source = settings.replace(
-      'DEBUG: true,',
-      "// INSTALLED_APPS: ['old'],\n  DEBUG: true, // 'INSTALLED_APPS: ['",
+      DEBUG_LINE,
+      `// INSTALLED_APPS: ['old'],\n  ${DEBUG_LINE} // 'INSTALLED_APPS: ['`,
     );
     expect(updated(registerApp(source, urls, 'WebApp').settings)).toContain(
-      "INSTALLED_APPS: ['tango.sessions', 'tango.messages', 'WebApp'],",
+      "INSTALLED_APPS: ['tango.admin', 'tango.sessions', 'tango.messages', 'tango.auth', 'WebApp'],",
     );
   });
 
@@ -273,7 +272,12 @@ describe('registrationLines', () => {
 
 describe('installedApps', () => {
   it('reads the entries of a generated INSTALLED_APPS, comments and quotes aside', () => {
-    expect(installedApps(settings)).toEqual(['tango.sessions', 'tango.messages']);
+    expect(installedApps(settings)).toEqual([
+      'tango.admin',
+      'tango.sessions',
+      'tango.messages',
+      'tango.auth',
+    ]);
     expect(
       installedApps('x({\n  INSTALLED_APPS: [\n    "a", // first\n    \'apps/b\',\n  ],\n});'),
     ).toEqual(['a', 'apps/b']);

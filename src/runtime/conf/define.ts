@@ -136,6 +136,7 @@ function validate(s: Settings): void {
   }
   validateCsrf(s);
   validateMessages(s);
+  validateAuth(s);
   validateSecure(s);
   validateLogging(s);
   for (const [alias, db] of Object.entries(s.DATABASES)) {
@@ -242,6 +243,85 @@ function validateMessages(s: Settings): void {
     fail(
       `The MESSAGE_STORAGE setting must be a storage class or a dotted path ('tango.messages.storage.fallback.FallbackStorage' or './module.ts#export'), got ${JSON.stringify(storage)}.`,
     );
+  }
+}
+
+/** A dotted path to a built-in (`tango.…`, or Django's `django.contrib.auth.…`) or `./module.ts#export`. */
+function isDottedPath(value: unknown, djangoPrefix: string): boolean {
+  return (
+    typeof value === 'string' &&
+    (value.startsWith('tango.') || value.startsWith(djangoPrefix) || /^\.\/.+#.+$/.test(value))
+  );
+}
+
+/**
+ * The auth settings (Django's names and defaults, plus Tango's `AUTH_LOGIN_THROTTLE`). Each
+ * entry's shape is checked here; the auth app resolves the dotted paths when it starts.
+ */
+function validateAuth(s: Settings): void {
+  expectType('AUTHENTICATION_BACKENDS', s.AUTHENTICATION_BACKENDS, 'array');
+  for (const backend of s.AUTHENTICATION_BACKENDS as unknown[]) {
+    if (!isDottedPath(backend, 'django.contrib.auth.backends.')) {
+      fail(
+        `AUTHENTICATION_BACKENDS entries are dotted paths ('tango.auth.backends.ModelBackend' or './module.ts#export'), got ${JSON.stringify(backend) ?? String(backend)}.`,
+      );
+    }
+  }
+  expectType('PASSWORD_HASHERS', s.PASSWORD_HASHERS, 'array');
+  if (s.PASSWORD_HASHERS.length === 0)
+    fail('The PASSWORD_HASHERS setting must list at least one hasher.');
+  for (const hasher of s.PASSWORD_HASHERS as unknown[]) {
+    if (typeof hasher !== 'function' && !isDottedPath(hasher, 'django.contrib.auth.hashers.')) {
+      fail(
+        `PASSWORD_HASHERS entries are hasher classes or dotted paths ('tango.auth.hashers.PBKDF2PasswordHasher' or './module.ts#export'), got ${JSON.stringify(hasher) ?? String(hasher)}.`,
+      );
+    }
+  }
+  expectType('AUTH_PASSWORD_VALIDATORS', s.AUTH_PASSWORD_VALIDATORS, 'array');
+  for (const [i, validator] of (s.AUTH_PASSWORD_VALIDATORS as unknown[]).entries()) {
+    const { NAME: name, OPTIONS: options } = (validator ?? {}) as Record<string, unknown>;
+    if (
+      typeof validator !== 'object' ||
+      validator === null ||
+      (typeof name !== 'function' &&
+        !isDottedPath(name, 'django.contrib.auth.password_validation.')) ||
+      (options !== undefined && (typeof options !== 'object' || options === null))
+    ) {
+      fail(
+        `AUTH_PASSWORD_VALIDATORS[${i}] must be { NAME: 'tango.auth.password_validation.MinimumLengthValidator', OPTIONS?: {...} }, got ${JSON.stringify(validator) ?? String(validator)}.`,
+      );
+    }
+  }
+  for (const name of ['LOGIN_URL', 'LOGIN_REDIRECT_URL'] as const) {
+    if (typeof s[name] !== 'string' || !s[name])
+      fail(`The ${name} setting must be a URL or a URL pattern name, got ${String(s[name])}.`);
+  }
+  if (
+    s.LOGOUT_REDIRECT_URL !== null &&
+    (typeof s.LOGOUT_REDIRECT_URL !== 'string' || !s.LOGOUT_REDIRECT_URL)
+  ) {
+    fail(
+      `The LOGOUT_REDIRECT_URL setting must be a URL, a URL pattern name or null, got ${String(s.LOGOUT_REDIRECT_URL)}.`,
+    );
+  }
+  const throttle: unknown = s.AUTH_LOGIN_THROTTLE;
+  if (throttle !== null) {
+    const t = (throttle ?? {}) as Record<string, unknown>;
+    const positiveInteger = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
+    if (
+      typeof throttle !== 'object' ||
+      !positiveInteger(t['ATTEMPTS']) ||
+      !positiveInteger(t['WINDOW']) ||
+      (t['CACHE_ALIAS'] !== undefined && typeof t['CACHE_ALIAS'] !== 'string') ||
+      Object.keys(t).some((k) => !['ATTEMPTS', 'WINDOW', 'CACHE_ALIAS'].includes(k))
+    ) {
+      fail(
+        `The AUTH_LOGIN_THROTTLE setting must be null or { ATTEMPTS: <failures>, WINDOW: <seconds>, CACHE_ALIAS?: 'default' } with positive whole numbers, got ${JSON.stringify(throttle)}.`,
+      );
+    }
+    const alias = (t['CACHE_ALIAS'] as string | undefined) ?? 'default';
+    if (!Object.hasOwn(s.CACHES, alias))
+      fail(`AUTH_LOGIN_THROTTLE.CACHE_ALIAS '${alias}' is not defined in CACHES.`);
   }
 }
 

@@ -4,6 +4,7 @@
  * validation in `define.ts` and the messages of the modules that implement the entries all
  * derive from it. This module imports no value, so every layer may read it.
  */
+import type { PasswordHasherClass } from '../auth/hashers.js';
 import type { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
 import type { MessageStorageClass } from '../messages/storage/base.js';
@@ -37,7 +38,12 @@ export type DatabaseEngineName = (typeof DATABASE_ENGINES)[number];
  * the runtime whose `apps` module default-exports its `AppConfig`, loaded through the same
  * dotted-path mechanism as every other built-in (`core/import-string.ts`).
  */
-export const BUILTIN_APPS = ['tango.sessions', 'tango.messages'] as const;
+export const BUILTIN_APPS = [
+  'tango.sessions',
+  'tango.messages',
+  'tango.auth',
+  'tango.admin',
+] as const;
 export type BuiltinAppName = (typeof BUILTIN_APPS)[number];
 
 /** Built-in middleware, by Django-style dotted path. */
@@ -46,6 +52,7 @@ export const BUILTIN_MIDDLEWARE = [
   'tango.sessions.middleware.SessionMiddleware',
   'tango.middleware.common.CommonMiddleware',
   'tango.middleware.csrf.CsrfViewMiddleware',
+  'tango.auth.middleware.AuthenticationMiddleware',
   'tango.messages.middleware.MessageMiddleware',
   'tango.middleware.clickjacking.XFrameOptionsMiddleware',
 ] as const;
@@ -81,6 +88,35 @@ export type CsrfFailureView = (
   request: HttpRequest,
   reason: string,
 ) => HttpResponse | Promise<HttpResponse>;
+
+/**
+ * One `PASSWORD_HASHERS` entry: a built-in's dotted path (`'tango.auth.hashers.PBKDF2PasswordHasher'`,
+ * or Django's `'django.contrib.auth.hashers.PBKDF2PasswordHasher'`), `'./module.ts#Export'`
+ * relative to `BASE_DIR`, or a hasher class itself.
+ */
+export type PasswordHasherEntry = string | PasswordHasherClass;
+
+/**
+ * One `AUTH_PASSWORD_VALIDATORS` entry, Django's shape: `NAME` is a built-in's dotted path
+ * (`'tango.auth.password_validation.MinimumLengthValidator'`, or Django's
+ * `'django.contrib.auth.password_validation.…'`), `'./module.ts#Export'`, or the class;
+ * `OPTIONS` are its constructor's options, with Django's names (`min_length`).
+ */
+export interface PasswordValidatorSettings {
+  NAME: string | (new (options?: Record<string, unknown>) => unknown);
+  OPTIONS?: Record<string, unknown>;
+}
+
+/**
+ * `AUTH_LOGIN_THROTTLE` (Tango): after `ATTEMPTS` failed logins for one username from one IP
+ * address within `WINDOW` seconds, `authenticate()` refuses that pair until the window ends.
+ * Counted in the `CACHE_ALIAS` cache (`'default'`): a `locmem` cache counts per process.
+ */
+export interface LoginThrottleSettings {
+  ATTEMPTS: number;
+  WINDOW: number;
+  CACHE_ALIAS?: string;
+}
 
 /** A `DATABASES` entry. SQLite is the embedded default; PostgreSQL for scale-out. */
 export type DatabaseSettings =
@@ -308,6 +344,34 @@ export interface Settings {
    * `BASE_DIR`, or the class itself.
    */
   MESSAGE_STORAGE: string | MessageStorageClass;
+
+  /**
+   * The backends `authenticate()` tries in order, as dotted paths:
+   * `'tango.auth.backends.ModelBackend'` (the default; Django's
+   * `'django.contrib.auth.backends.ModelBackend'` names the same backend) or
+   * `'./module.ts#Export'` relative to `BASE_DIR`.
+   */
+  AUTHENTICATION_BACKENDS: string[];
+  /**
+   * Password hashers, the preferred one first: new passwords use it, and a login with a hash of
+   * another (or an older work factor) re-hashes the password with it. Default: Django 5.2's list
+   * (PBKDF2-SHA256, PBKDF2-SHA1, Argon2, BCryptSHA256, Scrypt; Tango recognises but cannot
+   * compute Argon2 and bcrypt).
+   */
+  PASSWORD_HASHERS: PasswordHasherEntry[];
+  /** Validators new passwords must pass (`validatePassword`); default `[]`, as Django. */
+  AUTH_PASSWORD_VALIDATORS: PasswordValidatorSettings[];
+  /** Where `loginRequired` sends anonymous visitors: a URL or a URL pattern name. */
+  LOGIN_URL: string;
+  /** Where `LoginView` goes after a login without a safe `next`: a URL or a pattern name. */
+  LOGIN_REDIRECT_URL: string;
+  /** Where `LogoutView` goes after a logout; `null` (default) renders `registration/logged_out.html`. */
+  LOGOUT_REDIRECT_URL: string | null;
+  /**
+   * Tango: refuse logins for a username and IP address after `ATTEMPTS` failures within `WINDOW`
+   * seconds (counted in the `CACHE_ALIAS` cache), or `null` (the default, as Django) for no limit.
+   */
+  AUTH_LOGIN_THROTTLE: LoginThrottleSettings | null;
 }
 
 /** What a project's `settings.ts` passes to `defineSettings()`. */
@@ -378,4 +442,18 @@ export const DEFAULTS: Omit<Settings, 'BASE_DIR' | 'SECRET_KEY'> = {
   MESSAGE_LEVEL: 20, // INFO
   MESSAGE_TAGS: {},
   MESSAGE_STORAGE: 'tango.messages.storage.fallback.FallbackStorage',
+
+  AUTHENTICATION_BACKENDS: ['tango.auth.backends.ModelBackend'],
+  PASSWORD_HASHERS: [
+    'tango.auth.hashers.PBKDF2PasswordHasher',
+    'tango.auth.hashers.PBKDF2SHA1PasswordHasher',
+    'tango.auth.hashers.Argon2PasswordHasher',
+    'tango.auth.hashers.BCryptSHA256PasswordHasher',
+    'tango.auth.hashers.ScryptPasswordHasher',
+  ],
+  AUTH_PASSWORD_VALIDATORS: [],
+  LOGIN_URL: '/accounts/login/',
+  LOGIN_REDIRECT_URL: '/accounts/profile/',
+  LOGOUT_REDIRECT_URL: null,
+  AUTH_LOGIN_THROTTLE: null,
 };

@@ -65,7 +65,7 @@ export interface Command {
   requiresSettings?: boolean;
   /**
    * Returns the exit code (nothing means 0); long-running commands resolve when they stop.
-   * `context` is empty for commands with `requiresSettings: false`.
+   * `context` has only `stdout` and `stderr` for commands with `requiresSettings: false`.
    */
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a command that just prints may return nothing
   handle(args: CommandArgs, context: CommandContext): Promise<number | void>;

@@ -2,35 +2,18 @@
  * `tango/management`: the `manage.ts` entry point and the command registry, like
  * `django.core.management`.
  */
-import { parseArgs } from 'node:util';
 import { AppRegistry } from '../apps/registry.js';
 import { ImproperlyConfigured } from '../conf/errors.js';
 import { loadSettings } from '../conf/index.js';
 import type { Settings } from '../conf/settings.js';
 import { CommandError, type Command, type CommandArgs, type CommandContext } from './base.js';
-import { check } from './commands/check.js';
-import { makemigrations } from './commands/makemigrations.js';
-import { migrate } from './commands/migrate.js';
-import { runserver, runserverWithReloader } from './commands/runserver.js';
-import { showmigrations } from './commands/showmigrations.js';
-import { startapp } from './commands/startapp.js';
-import { test } from './commands/test.js';
+// The built-in commands are a table of names and help texts (registry.ts): a command's module
+// is imported only when it runs, so `help` and `check` load no server, database or cache code.
+import { BUILTIN_COMMANDS, enableCompileCache, loadCommand, type LazyCommand } from './registry.js';
+import * as usage from './usage.js';
 
 export * from './base.js';
-
-/**
- * Commands every project has; installed apps add theirs (e.g. sessions' `clearsessions`). A
- * `Map`, so a command line naming an `Object.prototype` property (`constructor`) is unknown.
- */
-export const BUILTIN_COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
-  ['check', check],
-  ['makemigrations', makemigrations],
-  ['migrate', migrate],
-  ['runserver', runserver],
-  ['showmigrations', showmigrations],
-  ['startapp', startapp],
-  ['test', test],
-]);
+export { BUILTIN_COMMANDS, loadCommand, type LazyCommand } from './registry.js';
 
 interface Output {
   write(text: string): unknown;
@@ -44,7 +27,7 @@ export interface ExecuteOptions {
   settings?: Readonly<Settings>;
 }
 
-function helpText(commands: ReadonlyMap<string, Command>, program: string): string {
+function helpText(commands: ReadonlyMap<string, { help: string }>, program: string): string {
   const lines = [
     `Type '${program} help <subcommand>' for help on a specific subcommand.`,
     '',
@@ -53,7 +36,7 @@ function helpText(commands: ReadonlyMap<string, Command>, program: string): stri
   ];
   for (const name of [...commands.keys()].sort())
     lines.push(`    ${name.padEnd(16)}${commands.get(name)!.help}`);
-  return lines.join('\n') + '\n';
+  return lines.join('\n') + '\n\n' + usage.EXIT_STATUS_HELP;
 }
 
 function commandHelp(name: string, command: Command, program: string): string {
@@ -65,9 +48,11 @@ function commandHelp(name: string, command: Command, program: string): string {
   ];
   for (const [option, spec] of Object.entries(command.options ?? {})) {
     const flag = `${spec.short ? `-${spec.short}, ` : ''}--${option}${spec.type === 'string' ? ' VALUE' : ''}`;
-    lines.push(`  ${flag.padEnd(24)}${spec.description}`);
+    // As argparse: a flag too long for its column gets a line of its own.
+    if (flag.length > 22) lines.push(`  ${flag}`, `  ${''.padEnd(24)}${spec.description}`);
+    else lines.push(`  ${flag.padEnd(24)}${spec.description}`);
   }
-  return lines.join('\n') + '\n';
+  return lines.join('\n') + '\n\n' + usage.EXIT_STATUS_HELP;
 }
 
 /**
@@ -85,20 +70,36 @@ export async function executeFromCommandLine(
   const stderr = options.stderr ?? process.stderr;
   const program = 'manage.ts';
   const [name, ...rest] = argv;
+  // The real manage.ts (not a test handing over settings): Node's compile cache for the
+  // settings, apps and command this run loads (registry.ts).
+  if (!options.settings) enableCompileCache();
   try {
+    if (usage.isVersionRequest(argv)) {
+      stdout.write(usage.tangoVersion() + '\n');
+      return 0;
+    }
     // As Django's ManagementUtility.execute(): the development server's autoreloader starts
     // before the project is imported, so that a project that fails to import waits for a fix.
     if (name === 'runserver' && !options.settings) {
+      const { runserverWithReloader } = await import('./commands/runserver.js');
       const code = await runserverWithReloader(rest, { stdout, stderr });
       if (code !== undefined) return code;
     }
+    // The production server runs with DEBUG off unless TANGO_DEBUG says otherwise: set before
+    // the settings module reads it.
+    if (name === 'serve' && !options.settings) {
+      (await import('./commands/serve.js')).prepareServeEnvironment();
+    }
     const early = name ? BUILTIN_COMMANDS.get(name) : undefined;
     if (early?.requiresSettings === false) {
-      return (await early.handle(parse(early, rest), {} as CommandContext)) ?? 0;
+      const command = await early.load();
+      return (
+        (await command.handle(parse(command, rest), { stdout, stderr } as CommandContext)) ?? 0
+      );
     }
     const settings = options.settings ?? (await loadSettings());
     const apps = await AppRegistry.load(settings);
-    const commands = new Map(BUILTIN_COMMANDS);
+    const commands = new Map<string, Command | LazyCommand>(BUILTIN_COMMANDS);
     for (const app of apps.apps) {
       for (const [commandName, command] of Object.entries(app.commands ?? {})) {
         commands.set(commandName, command);
@@ -106,7 +107,12 @@ export async function executeFromCommandLine(
     }
     if (!name || name === 'help' || name === '--help' || name === '-h') {
       const topic = name === 'help' ? rest[0] : undefined;
-      const topicCommand = topic === undefined ? undefined : commands.get(topic);
+      const topicEntry = topic === undefined ? undefined : commands.get(topic);
+      if (topic !== undefined && !topicEntry) {
+        stderr.write(usage.unknownCommand(topic, commands.keys(), program, usage.styleFor(stderr)));
+        return 1;
+      }
+      const topicCommand = topicEntry && (await loadCommand(topicEntry));
       if (topic && topicCommand?.forwardsArguments) {
         const args = { positionals: [], options: {}, argv: ['--help'] };
         return (await topicCommand.handle(args, { settings, apps, stdout, stderr })) ?? 0;
@@ -115,23 +121,30 @@ export async function executeFromCommandLine(
       else stdout.write(helpText(commands, program));
       return 0;
     }
-    const command = commands.get(name);
-    if (!command) {
-      stderr.write(`Unknown command: '${name}'\nType '${program} help' for usage.\n`);
+    const entry = commands.get(name);
+    if (!entry) {
+      stderr.write(usage.unknownCommand(name, commands.keys(), program, usage.styleFor(stderr)));
       return 1;
     }
+    const command = await loadCommand(entry);
     if (rest.includes('--help') || rest.includes('-h')) {
       stdout.write(commandHelp(name, command, program));
       return 0;
     }
     return (await command.handle(parse(command, rest), { settings, apps, stdout, stderr })) ?? 0;
   } catch (error) {
+    const style = usage.styleFor(stderr);
+    if (error instanceof usage.UsageError) {
+      const line = `${program} ${name}: error: ${error.message}`;
+      stderr.write(`${usage.usageLine(program, name!, error.command)}\n${style.error(line)}\n`);
+      return error.returnCode;
+    }
     if (error instanceof CommandError) {
-      stderr.write(`CommandError: ${error.message}\n`);
+      stderr.write(style.error(`CommandError: ${error.message}`) + '\n');
       return error.returnCode;
     }
     if (error instanceof ImproperlyConfigured) {
-      stderr.write(`ImproperlyConfigured: ${error.message}\n`);
+      stderr.write(style.error(`ImproperlyConfigured: ${error.message}`) + '\n');
       return 1;
     }
     throw error;
@@ -139,19 +152,5 @@ export async function executeFromCommandLine(
 }
 
 function parse(command: Command, args: string[]): CommandArgs {
-  if (command.forwardsArguments) return { positionals: [], options: {}, argv: args };
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      options: command.options ?? {},
-      allowPositionals: true,
-      strict: true,
-    });
-    return {
-      positionals,
-      options: values as Record<string, string | boolean | string[] | undefined>,
-    };
-  } catch (error) {
-    throw new CommandError((error as Error).message.split('\n')[0]!, 2);
-  }
+  return usage.parseCommandLine(command, args);
 }

@@ -8,6 +8,7 @@ import {
 } from '../../../src/runtime/conf/settings.js';
 import { importString } from '../../../src/runtime/core/import-string.js';
 import { SessionMiddleware } from '../../../src/runtime/sessions/middleware.js';
+import { AuthenticationMiddleware } from '../../../src/runtime/auth/middleware.js';
 import { MessageMiddleware } from '../../../src/runtime/messages/middleware.js';
 import { HttpRequest } from '../../../src/runtime/http/request.js';
 import { HttpResponse, HttpResponseNotFound } from '../../../src/runtime/http/response.js';
@@ -287,6 +288,7 @@ describe('the default stack', () => {
       SessionMiddleware,
       CommonMiddleware,
       CsrfViewMiddleware,
+      AuthenticationMiddleware,
       MessageMiddleware,
       XFrameOptionsMiddleware,
     ]);

@@ -5,6 +5,7 @@ import { XFrameOptionsMiddleware } from '../../middleware/clickjacking.js';
 import { CsrfViewMiddleware } from '../../middleware/csrf.js';
 import { SecurityMiddleware } from '../../middleware/security.js';
 import type { Command } from '../base.js';
+import { manageCommandLine } from '../registry.js';
 
 const SECURITY_MIDDLEWARE = 'tango.middleware.security.SecurityMiddleware';
 const SESSION_MIDDLEWARE = 'tango.sessions.middleware.SessionMiddleware';
@@ -233,7 +234,7 @@ export async function unappliedMigrationsWarning(
     const pending = await unappliedMigrations(await getConnection(settings), apps);
     if (pending.length === 0) return undefined;
     const labels = [...new Set(pending.map((m) => m.app))].join(', ');
-    return `You have ${pending.length} unapplied migration(s). Your project may not work properly until you apply the migrations for app(s): ${labels}.\nRun 'npm run migrate' (npx tsx manage.ts migrate) to apply them.`;
+    return `You have ${pending.length} unapplied migration(s). Your project may not work properly until you apply the migrations for app(s): ${labels}.\nRun 'npm run migrate' (${manageCommandLine('migrate')}) to apply them.`;
   } catch {
     return undefined;
   }

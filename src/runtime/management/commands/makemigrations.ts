@@ -6,6 +6,7 @@
  */
 import { findApp, makeMigration } from '../../db/migrations.js';
 import { type Command, CommandError } from '../base.js';
+import { repr } from '../../../common/text.js';
 import { asCommandErrors } from './migrate.js';
 
 /**
@@ -44,7 +45,7 @@ export const makemigrations: Command = {
     const chosen = positionals.map((label) => {
       const app = findApp(apps, label);
       // Django writes this to stderr and exits with status 2.
-      if (!app) throw new CommandError(`No installed app with label '${label}'.`, 2);
+      if (!app) throw new CommandError(`No installed app with label ${repr(label)}.`, 2);
       return app;
     });
     if (options.empty) {

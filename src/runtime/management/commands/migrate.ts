@@ -14,6 +14,7 @@ import {
   type MigrateTarget,
 } from '../../db/migrations.js';
 import { type Command, CommandError } from '../base.js';
+import { repr } from '../../../common/text.js';
 
 /**
  * Converts the runner's and the database's errors to `CommandError` (one line on stderr, exit
@@ -65,7 +66,7 @@ export const migrate: Command = {
       throw new CommandError('migrate takes at most an app label and a migration name.', 2);
     const [label, name] = positionals;
     if (label !== undefined && !findApp(apps, label))
-      throw new CommandError(`No installed app with label '${label}'.`);
+      throw new CommandError(`No installed app with label ${repr(label)}.`);
     const target: MigrateTarget | undefined =
       label === undefined ? undefined : name === undefined ? { app: label } : { app: label, name };
     const db = getConnection(

@@ -5,6 +5,7 @@
 import { getConnection } from '../../db/connections.js';
 import { findApp, showMigrations } from '../../db/migrations.js';
 import { type Command, CommandError } from '../base.js';
+import { repr } from '../../../common/text.js';
 import { asCommandErrors } from './migrate.js';
 
 /**
@@ -39,7 +40,7 @@ export const showmigrations: Command = {
     for (const label of positionals) {
       // Django's _validate_app_names exits with status 2.
       if (!findApp(apps, label))
-        throw new CommandError(`No installed app with label '${label}'.`, 2);
+        throw new CommandError(`No installed app with label ${repr(label)}.`, 2);
     }
     const db = getConnection(
       settings,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CommandError, type Command } from '../base.js';
+import { repr } from '../../../common/text.js';
 
 /**
  * Node's flags for the test runner's process: this process's own (`process.execArgv`, so tests
@@ -41,7 +42,7 @@ export const test: Command = {
     const selected = positionals.length
       ? positionals.map((label) => {
           const app = projectApps.find((a) => a.label === label || a.name === label);
-          if (!app) throw new CommandError(`No installed app with label '${label}'.`);
+          if (!app) throw new CommandError(`No installed app with label ${repr(label)}.`);
           return app;
         })
       : projectApps;
