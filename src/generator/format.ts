@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { Options } from 'prettier';
 import type { FileTree } from './file-tree.js';
 import { textOf } from './file-tree.js';
@@ -84,9 +85,13 @@ export async function formatTree(tree: FileTree): Promise<FileTree> {
     try {
       out.set(filePath, await prettier.format(textOf(content), { ...PRETTIER_OPTIONS, parser }));
     } catch (error) {
-      // Whole: prettier's message ends with a code frame of the offending lines.
+      // Whole: prettier's message ends with a code frame of the offending lines. Prettier
+      // colours that frame when it guesses colour is supported (any CI=... counts, even through
+      // a pipe); the CLI colours its own output, so the frame comes plain.
       const message =
-        error instanceof Error ? error.message.replace(/\n/g, '\n    ') : String(error);
+        error instanceof Error
+          ? stripVTControlCharacters(error.message).replace(/\n/g, '\n    ')
+          : String(error);
       throw new FormatError(filePath, message);
     }
   }

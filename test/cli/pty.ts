@@ -67,7 +67,9 @@ export function runInTerminal(
 ): TerminalSession {
   const child = spawn('python3', ['-c', DRIVER, command, ...args], {
     cwd,
-    env: { ...process.env, TERM: 'xterm-256color', ...env },
+    // A terminal as a user has it: Node reports 2 colours (hasColors() false) on a TTY when
+    // CI is set, which the test run itself may be (CI=true in .ci/run).
+    env: { ...process.env, CI: undefined, TERM: 'xterm-256color', ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let output = '';
