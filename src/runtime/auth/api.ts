@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { getSettings } from '../conf/current.js';
 import { ImproperlyConfigured } from '../conf/errors.js';
-import type { Settings } from '../conf/settings.js';
+import type { LoginThrottleSettings, Settings } from '../conf/settings.js';
+import type { Cache } from '../cache/cache.js';
 import { getCache } from '../cache/caches.js';
 import { constantTimeCompare, getRandomString } from '../core/crypto.js';
 import { PermissionDenied } from '../core/exceptions.js';
@@ -247,6 +248,33 @@ function throttleKey(request: HttpRequest, username: string): string {
   return `tango.auth.throttle:${createHash('sha256').update(who).digest('hex')}`;
 }
 
+/**
+ * Takes one of the `ATTEMPTS` attempt slots of `key` (`key:0` ... `key:N-1`, each kept
+ * `WINDOW` seconds) with the cache's atomic `add`, before any password is checked: concurrent
+ * guesses cannot all pass a count read before any of them failed (a read-then-write counter
+ * let 20 parallel guesses through with `ATTEMPTS: 2`). `null` when every slot is taken.
+ */
+async function takeAttemptSlot(
+  cache: Cache,
+  key: string,
+  throttle: LoginThrottleSettings,
+): Promise<string | null> {
+  for (let i = 0; i < throttle.ATTEMPTS; i++) {
+    const slot = `${key}:${i}`;
+    if (await cache.add(slot, 1, throttle.WINDOW)) return slot;
+  }
+  return null;
+}
+
+/** Frees every attempt slot of `key` (a successful login clears the count). */
+async function clearAttemptSlots(
+  cache: Cache,
+  key: string,
+  throttle: LoginThrottleSettings,
+): Promise<void> {
+  for (let i = 0; i < throttle.ATTEMPTS; i++) await cache.delete(`${key}:${i}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // authenticate, login, logout
 
@@ -271,15 +299,14 @@ export async function authenticate(
   const throttled = throttle !== null && request !== null && typeof username === 'string';
   const cache = throttled ? getCache(settings, throttle.CACHE_ALIAS ?? 'default') : undefined;
   const key = throttled ? throttleKey(request, username) : '';
-  if (cache) {
-    const failures = (await cache.get<number>(key)) ?? 0;
-    if (failures >= throttle!.ATTEMPTS) {
-      await makePassword(getRandomString(12));
-      logger.warning(
-        `Login refused for a throttled username from ${request!.remoteAddress ?? 'an unknown address'} (AUTH_LOGIN_THROTTLE).`,
-      );
-      throw new LoginThrottled('Too many failed login attempts. Please try again later.');
-    }
+  // The slot taken for this attempt stays taken (a failure counted) unless it succeeds.
+  const slot = cache ? await takeAttemptSlot(cache, key, throttle!) : null;
+  if (cache && slot === null) {
+    await makePassword(getRandomString(12));
+    logger.warning(
+      `Login refused for a throttled username from ${request!.remoteAddress ?? 'an unknown address'} (AUTH_LOGIN_THROTTLE).`,
+    );
+    throw new LoginThrottled('Too many failed login attempts. Please try again later.');
   }
   for (const { backend, path } of await getBackends(settings)) {
     let user: User | null;
@@ -288,16 +315,14 @@ export async function authenticate(
     } catch (error) {
       // This backend says to stop in our tracks: this user should not be allowed in at all.
       if (error instanceof PermissionDenied) break;
+      // Not a failed login (a backend or its database failed): give the slot back.
+      if (cache && slot !== null) await cache.delete(slot);
       throw error;
     }
     if (user === null) continue;
     user.backend = path;
-    if (cache) await cache.delete(key);
+    if (cache) await clearAttemptSlots(cache, key, throttle!);
     return user;
-  }
-  if (cache) {
-    const failures = (await cache.get<number>(key)) ?? 0;
-    await cache.set(key, failures + 1, throttle!.WINDOW);
   }
   return null;
 }

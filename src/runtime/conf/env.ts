@@ -96,9 +96,13 @@ const CACHE_FORMS = 'redis://host:6379/0, rediss://host:6379/0, locmem:// or dum
 const HEADER_FORMS =
   'a header name and a value separated by a comma, such as X-Forwarded-Proto,https';
 
-/** A URL for messages: without its password, as the backends print theirs. */
+/**
+ * A URL for messages: without its password, as the backends print theirs. Everything up to the
+ * last `@` goes, since a password that makes the URL malformed is often one with an unescaped
+ * `/`, `?`, `#` or `@` in it (a message may hide too much of the rest, never the password).
+ */
 function redact(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, '$1@');
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[\s\S]*@/i, '$1@');
 }
 
 /** The value as a message shows it: quoted and escaped, so the message stays one line. */

@@ -342,6 +342,39 @@ describe('AUTH_LOGIN_THROTTLE (Tango)', () => {
     }
   });
 
+  it('counts guesses made in parallel: no more than ATTEMPTS reach the password check', async () => {
+    const throttled = authSettings({
+      PASSWORD_HASHERS: [CountingHasher],
+      AUTH_LOGIN_THROTTLE: { ATTEMPTS: 2, WINDOW: 60 },
+      CACHES: { default: { BACKEND: 'locmem', LOCATION: 'throttle-parallel' } },
+    });
+    configure(throttled);
+    try {
+      const from = (): HttpRequest => {
+        const r = new HttpRequest({ method: 'POST', url: '/login/', remoteAddress: '10.0.0.9' });
+        r.settings = throttled;
+        return r;
+      };
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          authenticate(from(), { username: 'test', password: `guess${i}` }),
+        ),
+      );
+      const checked = results.filter((r) => r.status === 'fulfilled');
+      const refused = results.filter(
+        (r) => r.status === 'rejected' && r.reason instanceof LoginThrottled,
+      );
+      expect(checked).toHaveLength(2);
+      expect(refused).toHaveLength(18);
+      // The right password is refused too until the window ends.
+      await expect(authenticate(from(), { username: 'test', password: 'test' })).rejects.toThrow(
+        LoginThrottled,
+      );
+    } finally {
+      configure(settings);
+    }
+  });
+
   it('the login form shows the throttle message', async () => {
     const throttled = authSettings({
       PASSWORD_HASHERS: [CountingHasher],

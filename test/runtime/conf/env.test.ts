@@ -174,6 +174,18 @@ describe('env.databaseUrl', () => {
       'postgres://app:secret@db:notaport/site',
       `must be ${DATABASE_FORMS}, got "postgres://app@db:notaport/site".`,
     ],
+    // A password with an unescaped `/`, `#`, `?` or `@` (what made the URL malformed) is
+    // never shown, not even in part.
+    ['postgres://app:se/cret@db/site', `must be ${DATABASE_FORMS}, got "postgres://app@db/site".`],
+    [
+      'postgres://app:se#cret@db:notaport/site',
+      `must be ${DATABASE_FORMS}, got "postgres://app@db:notaport/site".`,
+    ],
+    ['postgres://app:s?cret@db/site', `must be ${DATABASE_FORMS}, got "postgres://app@db/site".`],
+    [
+      'postgres://app:p@ss@db:notaport/site',
+      `must be ${DATABASE_FORMS}, got "postgres://app@db:notaport/site".`,
+    ],
     ['sqlite://', 'must name a file, got "sqlite://".'],
     ['sqlite:///', 'must name a file, got "sqlite:///".'],
     ['sqlite://host/db.sqlite3', 'must name a file, got "sqlite://host/db.sqlite3".'],
