@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Application } from '../handlers/base.js';
 import { responseForException } from '../handlers/base.js';
 import { RequestDataTooBig } from '../http/errors.js';
@@ -47,9 +47,6 @@ export interface CloseOptions {
   timeout?: number;
 }
 
-/** How long, once no request is in flight, connections get to close on their own. */
-const LINGER_MS = 1000;
-
 const STATUS_WITHOUT_BODY = new Set([204, 304]);
 
 /**
@@ -73,7 +70,6 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   const idHeader = app.settings.LOGGING?.requestIdHeader?.toLowerCase() || undefined;
   const limit = app.settings.DATA_UPLOAD_MAX_MEMORY_SIZE;
   let inFlight = 0;
-  let idle: (() => void) | undefined;
   // Set by close(): every response from then on carries `Connection: close`, so a keep-alive
   // client learns that its connection ends after this answer and node:http closes it.
   let draining = false;
@@ -109,7 +105,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
             `Client disconnected before sending the request body: ${req.method ?? '?'} ${shorten(req.url ?? '')} (${error.received} of ${req.headers['content-length'] ?? '?'} bytes)`,
           );
           res.destroy();
-          if (--inFlight === 0) idle?.();
+          inFlight--;
           return;
         }
         bodyError = error;
@@ -171,7 +167,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
           );
           log(paint?.enabled ? paint.httpStatus(sent.status, line) : line);
         }
-        if (--inFlight === 0) idle?.();
+        inFlight--;
       }
     };
     // Writes run in a batch (flushPending): each under its own request id.
@@ -179,6 +175,35 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     if (pending.length === 1) setImmediate(flushPending);
   });
   server.keepAliveTimeout = 5000;
+  // Connections, and those with a response not yet flushed to the kernel: the drain closes a
+  // connection only when it is idle. Node's closeIdleConnections() (also run by
+  // http.Server.close()) counts a response as done once end() is called, and would cut off a
+  // large body still going out to a slow client.
+  const sockets = new Set<Socket>();
+  const busy = new Set<Socket>();
+  let allClosed: (() => void) | undefined;
+  const closeIdle = () => {
+    for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
+  };
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      busy.delete(socket);
+      if (sockets.size === 0) allClosed?.();
+    });
+    if (draining) socket.destroy();
+  });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const socket = req.socket;
+    busy.add(socket);
+    const done = () => {
+      busy.delete(socket);
+      if (draining && !socket.destroyed) closeIdle();
+    };
+    res.once('finish', done);
+    res.once('close', done);
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -198,25 +223,26 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     close(options: CloseOptions = {}) {
       closing ??= (async () => {
         draining = true;
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        // Stop listening without http.Server.close()'s own sweep of "idle" connections (see
+        // `busy` above); connections close as their responses are flushed (`Connection:
+        // close` on responses written from now on, the sweep for idle keep-alive ones).
+        const closed = new Promise<void>((resolve) => {
+          net.Server.prototype.close.call(server, () => resolve());
+        });
+        const connectionsGone =
+          sockets.size === 0 ? Promise.resolve() : new Promise<void>((r) => (allClosed = r));
+        closeIdle();
+        const sweep = setInterval(closeIdle, 20);
         const deadline =
           options.timeout === undefined ? Infinity : performance.now() + options.timeout * 1000;
-        const drained =
-          inFlight === 0 ||
-          (await within(deadline, new Promise<void>((resolve) => (idle = resolve))));
-        if (drained) {
-          // A response written before close() leaves its keep-alive connection open once it has
-          // been flushed: close connections as they fall idle, for a moment, then the rest.
-          const sweep = setInterval(() => server.closeIdleConnections(), 20);
-          await within(Math.min(deadline, performance.now() + LINGER_MS), closed);
-          clearInterval(sweep);
-        } else {
+        const drained = await within(deadline, connectionsGone);
+        clearInterval(sweep);
+        if (!drained) {
           serverLogger.warning(
-            `${inFlight} request(s) still in flight after ${options.timeout} s (the shutdown timeout): closing their connections.`,
+            `${Math.max(inFlight, busy.size)} request(s) still in flight after ${options.timeout} s (the shutdown timeout): closing their connections.`,
           );
+          for (const socket of sockets) socket.destroy();
         }
-        server.closeAllConnections();
         await closed;
         await app.close();
       })();

@@ -5,7 +5,7 @@
  * timeout the connections still busy are closed and logged.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setLogSink } from '../../../src/runtime/core/log.js';
 import type { Application } from '../../../src/runtime/handlers/base.js';
@@ -179,4 +179,27 @@ describe('close({ timeout }): the graceful drain', () => {
     await closing;
     expect(held.closedAt()).toBeDefined();
   });
+
+  it('a large response still going out to a slow client is sent whole before the connection closes', async () => {
+    // Node counts a response as done once end() is called; its own idle sweep
+    // (closeIdleConnections, run by http.Server.close) would cut the body off mid-transfer.
+    const app: Application = await fixtureApp();
+    const size = 16 * 1024 * 1024;
+    app.handle = async () => new HttpResponse(Buffer.alloc(size, 97));
+    const running = await serve(app, { port: 0, log: null });
+    const socket = net.connect(running.port, '127.0.0.1');
+    let received = 0;
+    const gone = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      socket.pause();
+      setTimeout(() => socket.resume(), 1);
+    });
+    socket.write('GET /big/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await until(() => received > 0);
+    await running.close({ timeout: 30 });
+    await gone;
+    // Headers plus the whole body.
+    expect(received).toBeGreaterThan(size);
+  }, 60_000);
 });
