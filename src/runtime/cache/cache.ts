@@ -51,6 +51,24 @@ export interface Cache {
   ): Promise<boolean>;
   /** Removes `key` only if it still holds `version` (atomically); true when it removed it. */
   deleteIfVersion?(key: string, version: CacheVersion): Promise<boolean>;
+  /**
+   * One step of a walk over the live keys that start with `prefix` (a key as the caller names
+   * it, before `KEY_PREFIX` and `VERSION`), with their values and the time they have left:
+   * start with no cursor, pass each step's `cursor` to the next, stop at `null`. A key live
+   * for the whole walk is returned at least once (Redis's `SCAN` may return one twice); keys
+   * written or removed meanwhile may or may not be. `count` is a hint of keys looked at per
+   * step (default 1000). Optional: `locmem` and `redis` have it (the sessions of the `cache`
+   * engine are listed with it).
+   *
+   * @example
+   * let cursor: string | null = null;
+   * do {
+   *   const step = await cache.scan!('django.contrib.sessions.cache', { cursor });
+   *   for (const { key, value, ttl } of step.entries) ...
+   *   cursor = step.cursor;
+   * } while (cursor !== null);
+   */
+  scan?<T = unknown>(prefix: string, options?: CacheScanOptions): Promise<CacheScanStep<T>>;
   /** Releases connections; the data of an in-process cache survives. */
   close(): Promise<void>;
   /**
@@ -58,6 +76,48 @@ export interface Cache {
    * rejecting with `ImproperlyConfigured` that names the server and alias.
    */
   connect?(): Promise<void>;
+}
+
+/**
+ * Options of `Cache.scan`.
+ *
+ * @example
+ * await cache.scan!('prefix', { cursor: step.cursor, count: 500 });
+ */
+export interface CacheScanOptions {
+  /** Where the previous step ended; omitted or `null`: the start. */
+  cursor?: string | null;
+  /** Keys to look at in this step (a hint; Redis's `COUNT`). Default 1000. */
+  count?: number;
+}
+
+/**
+ * One step of `Cache.scan`: live entries (`key` as the caller names it, `ttl` the
+ * milliseconds left, `null` for no expiry) and the cursor of the next step (`null`: done).
+ *
+ * @example
+ * const { entries, cursor }: CacheScanStep<number> = await cache.scan!<number>('hits.');
+ */
+export interface CacheScanStep<T = unknown> {
+  entries: { key: string; value: T; ttl: number | null }[];
+  cursor: string | null;
+}
+
+/** Keys a `Cache.scan` step looks at when the caller gives no `count`. */
+export const DEFAULT_SCAN_COUNT = 1000;
+
+/**
+ * Refuses a `Cache.scan` count that is not a positive integer (up to 100000).
+ *
+ * @example
+ * checkScanCount(0); // TypeError: cache scan count must be an integer from 1 to 100000, got 0
+ */
+export function checkScanCount(count: number): void {
+  if (!Number.isInteger(count) || count < 1 || count > 100_000) {
+    throw new TypeError(
+      `cache scan count must be an integer from 1 to 100000, got ${String(count)}`,
+    );
+  }
 }
 
 /**

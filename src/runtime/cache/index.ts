@@ -16,6 +16,8 @@ export {
   makeKey,
   type Cache,
   type CacheOptions,
+  type CacheScanOptions,
+  type CacheScanStep,
   type CacheVersion,
   type VersionedValue,
 } from './cache.js';

@@ -9,8 +9,21 @@
  * See https://docs.djangoproject.com/en/stable/topics/cache/#local-memory-caching
  */
 import { deserialize, serialize } from 'node:v8';
-import type { Cache, CacheOptions, CacheVersion, VersionedValue } from './cache.js';
-import { DEFAULT_TIMEOUT, expiryTime, makeKey } from './cache.js';
+import type {
+  Cache,
+  CacheOptions,
+  CacheScanOptions,
+  CacheScanStep,
+  CacheVersion,
+  VersionedValue,
+} from './cache.js';
+import {
+  checkScanCount,
+  DEFAULT_SCAN_COUNT,
+  DEFAULT_TIMEOUT,
+  expiryTime,
+  makeKey,
+} from './cache.js';
 
 /** Options of `LocMemCache`; every field has Django's default. */
 export interface LocMemOptions extends Partial<CacheOptions> {
@@ -111,6 +124,8 @@ export class LocMemCache implements Cache {
   readonly #maxEntries: number;
   readonly #cullFrequency: number;
   readonly #now: () => number;
+  /** The walk `scan` is in: its sorted keys and where the next step starts. */
+  #walk: { start: string; keys: string[]; next: number } | undefined;
 
   constructor(options: LocMemOptions = {}) {
     const location = options.location ?? '';
@@ -224,6 +239,52 @@ export class LocMemCache implements Cache {
     if (this.#live(fullKey) !== version) return false;
     this.#store.delete(fullKey);
     return true;
+  }
+
+  /**
+   * One step of a walk over the live keys starting with `prefix`, in key order: the first
+   * `count` keys after the cursor (the last key of the previous step). A walk sorts the keys
+   * once, at its first step, and the following steps go on from that snapshot (a step with
+   * any other cursor sorts again), so a whole walk costs one sort, not one per step. Reading
+   * does not make an entry recently used.
+   */
+  async scan<T = unknown>(
+    prefix: string,
+    options: CacheScanOptions = {},
+  ): Promise<CacheScanStep<T>> {
+    const count = options.count ?? DEFAULT_SCAN_COUNT;
+    checkScanCount(count);
+    const head = makeKey('', this.#options);
+    const start = head + prefix;
+    const after =
+      options.cursor === undefined || options.cursor === null ? null : head + options.cursor;
+    const now = this.#now();
+    const walk = this.#walk;
+    let keys: string[];
+    let next = 0;
+    if (after !== null && walk?.start === start && walk.keys[walk.next - 1] === after) {
+      ({ keys, next } = walk);
+    } else {
+      keys = [];
+      for (const key of this.#store.keys()) {
+        if (key.startsWith(start) && (after === null || key > after)) keys.push(key);
+      }
+      keys.sort();
+    }
+    const entries: CacheScanStep<T>['entries'] = [];
+    while (next < keys.length && entries.length < count) {
+      const key = keys[next++]!;
+      const entry = this.#store.get(key);
+      if (entry === undefined || (entry.expires !== null && entry.expires <= now)) continue;
+      const ttl = entry.expires === null ? null : entry.expires - now;
+      entries.push({ key: key.slice(head.length), value: unpack(entry) as T, ttl });
+    }
+    if (next >= keys.length) {
+      this.#walk = undefined;
+      return { entries, cursor: null };
+    }
+    this.#walk = { start, keys, next };
+    return { entries, cursor: keys[next - 1]!.slice(head.length) };
   }
 
   /** Nothing to release: as with Django's locmem, the data stays for the next user. */

@@ -32,8 +32,12 @@ import {
   type Cache,
   type CacheOptions,
   cacheOptions,
+  type CacheScanOptions,
+  type CacheScanStep,
   type CacheVersion,
+  checkScanCount,
   checkTimeout,
+  DEFAULT_SCAN_COUNT,
   DEFAULT_TIMEOUT,
   makeKey,
   type VersionedValue,
@@ -92,6 +96,23 @@ return 1`;
 /** `deleteIfVersion`: DEL only if the key still holds the expected text (ARGV[1]). */
 const DELETE_IF_VERSION = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 return redis.call('DEL', KEYS[1])`;
+
+/**
+ * `scan`'s second half: each key's text and milliseconds left, flat (`text1, pttl1, ...`), in
+ * one round trip. A key gone since the SCAN (or not a string) gives `''` and -2.
+ */
+const GET_WITH_TTL = `local out = {}
+for _, key in ipairs(KEYS) do
+  local text = redis.pcall('GET', key)
+  if type(text) ~= 'string' then out[#out + 1] = ''; out[#out + 1] = -2
+  else out[#out + 1] = text; out[#out + 1] = redis.call('PTTL', key) end
+end
+return out`;
+
+/** Escapes Redis glob characters, so a key prefix matches only itself in `SCAN ... MATCH`. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
 
 /**
  * Formats a URL for messages without its password.
@@ -470,6 +491,51 @@ export class RedisCache implements Cache {
       client.eval(DELETE_IF_VERSION, { keys: [k], arguments: [version] }),
     );
     return reply === 1;
+  }
+
+  /**
+   * One step of a walk over the keys starting with `prefix`: `SCAN <cursor> MATCH
+   * <prefix>* COUNT <count>`, then each key's value and `PTTL` in one script (two round
+   * trips). The cursor is Redis's; SCAN's guarantee holds (a key present for the whole walk is
+   * returned, perhaps twice).
+   */
+  async scan<T = unknown>(
+    prefix: string,
+    options: CacheScanOptions = {},
+  ): Promise<CacheScanStep<T>> {
+    const count = options.count ?? DEFAULT_SCAN_COUNT;
+    checkScanCount(count);
+    const cursor = options.cursor ?? '0';
+    if (typeof cursor !== 'string' || !/^\d{1,20}$/.test(cursor)) {
+      throw new TypeError(
+        `cache scan cursor must be one a previous scan returned, got ${JSON.stringify(String(cursor).slice(0, 40))}`,
+      );
+    }
+    const head = this.#key('');
+    const pattern = `${escapeGlob(head + prefix)}*`;
+    return this.#run(async (client) => {
+      const step = await client.scan(cursor, { MATCH: pattern, COUNT: count });
+      const keys = step.keys.map(String);
+      const reply =
+        keys.length === 0
+          ? []
+          : ((await client.eval(GET_WITH_TTL, { keys, arguments: [] })) as unknown[]);
+      const entries: CacheScanStep<T>['entries'] = [];
+      for (const [i, key] of keys.entries()) {
+        const text = String(reply[2 * i] ?? '');
+        const pttl = Number(reply[2 * i + 1]);
+        if (text === '' || pttl === -2) continue;
+        let value: T;
+        try {
+          value = JSON.parse(text) as T;
+        } catch {
+          continue; // written by something else (not JSON): a miss, as in get()
+        }
+        entries.push({ key: key.slice(head.length), value, ttl: pttl === -1 ? null : pttl });
+      }
+      const next = String(step.cursor);
+      return { entries, cursor: next === '0' ? null : next };
+    });
   }
 
   /** `FLUSHDB`: removes every key of this Redis database, whatever its prefix (as Django). */

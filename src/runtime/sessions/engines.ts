@@ -18,10 +18,13 @@ import {
   type SessionEngine,
   type SessionLock,
   type SessionLockOptions,
+  type SessionPage,
+  type SessionQuery,
   type SessionStore,
   type SessionStoreMethods,
   ServerSideStoreBase,
   toSessionData,
+  type UserSessionsDeletion,
 } from './store.js';
 
 /**
@@ -67,22 +70,42 @@ class JsonSafeSessionData extends Map<string, unknown> {
 /**
  * A custom server-side store behind the key check of `ServerSideStoreBase`. It passes on
  * `update` and `lock` when the store has them; without `update`, a save writes the whole data
- * (the base class's `updateChecked`), without `lock` the session cannot be locked.
+ * (the base class's `updateChecked`), without `lock` the session cannot be locked. It passes
+ * on `listSessions` and `deleteSessions` too (with listed data turned into `Map`s), when the
+ * store has both.
  */
 class GuardedStore extends ServerSideStoreBase {
   readonly #store: SessionStoreMethods;
   readonly lock: ((key: string, options: SessionLockOptions) => Promise<SessionLock>) | undefined;
   readonly countExpired: (() => Promise<number | null>) | undefined;
+  readonly listSessions: ((query?: SessionQuery) => Promise<SessionPage>) | undefined;
+  readonly deleteSessions: ((query: UserSessionsDeletion) => Promise<number>) | undefined;
+  /** The custom store's class name, for messages (`UserSessionsNotSupported`). */
+  readonly engineName: string;
 
   constructor(store: SessionStoreMethods) {
     super();
     this.#store = store;
+    this.engineName = (store as { constructor?: { name?: string } }).constructor?.name ?? 'custom';
     this.lock =
       typeof store.lock === 'function'
         ? (key, options) => this.lockWith(key, () => store.lock!(key, options))
         : undefined;
     this.countExpired =
       typeof store.countExpired === 'function' ? () => store.countExpired!() : undefined;
+    const canList =
+      typeof store.listSessions === 'function' && typeof store.deleteSessions === 'function';
+    this.listSessions = canList
+      ? async (query) => {
+          const page = await store.listSessions!(query);
+          const sessions = page.sessions.map((session) => ({
+            ...session,
+            data: toSessionData(session.data) ?? new Map(),
+          }));
+          return { sessions, cursor: page.cursor };
+        }
+      : undefined;
+    this.deleteSessions = canList ? (query) => store.deleteSessions!(query) : undefined;
   }
 
   async create(data: SessionData, expiresAt: Date): Promise<string> {

@@ -6,6 +6,7 @@
  * database's own `CacheUnavailable`/`DatabaseUnavailable`) answers 503. Anything else a store
  * throws is a bug and a 500 (docs/session-store-contract.md).
  */
+import { ImproperlyConfigured } from '../conf/errors.js';
 import { BadRequest, ServiceUnavailable } from '../core/exceptions.js';
 
 /**
@@ -97,5 +98,33 @@ export class SessionLockTimeout extends ServiceUnavailable {
       options,
     );
     this.timeout = timeout;
+  }
+}
+
+/**
+ * The session engine cannot list or end a user's sessions (`listUserSessions`,
+ * `endUserSessions`, `store.listSessions`): a client-side engine (`signed_cookies`,
+ * `encrypted_cookies`) keeps each session in its browser's cookie, where the server can
+ * neither find nor revoke it, and a custom engine may lack `listSessions`/`deleteSessions`.
+ * An `ImproperlyConfigured` (a 500 if a view meets it): check `supportsUserSessions(store)`
+ * first to offer the feature only where it exists. Client-side sessions end on a password
+ * change instead, through the session auth hash checked on every request.
+ *
+ * @example
+ * // UserSessionsNotSupported: The 'signed_cookies' session engine keeps each session in the browser's cookie: ...
+ * if (!supportsUserSessions(store)) throw new UserSessionsNotSupported(store);
+ */
+export class UserSessionsNotSupported extends ImproperlyConfigured {
+  override name = 'UserSessionsNotSupported';
+  /** The engine's name (`'signed_cookies'`), or a custom store's class name. */
+  readonly engine: string;
+  constructor(engine: string, clientSide: boolean, options?: ErrorOptions) {
+    super(
+      clientSide
+        ? `The '${engine}' session engine keeps each session in the browser's cookie: the server cannot list or end a user's sessions. A password change ends them instead (the session auth hash, checked on every request); use a server-side engine (db, cached_db, file, cache) to list them.`
+        : `The '${engine}' session engine cannot list or end a user's sessions: its store has no listSessions() and deleteSessions() (docs/session-store-contract.md, "Sessions per user").`,
+      options,
+    );
+    this.engine = engine;
   }
 }

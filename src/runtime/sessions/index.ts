@@ -12,10 +12,7 @@ export {
   type ExpiryValue,
   type SessionSettings,
 } from './session.js';
-export {
-  SessionMiddleware,
-  type SessionMiddlewareHandler,
-} from './middleware.js';
+export { SessionMiddleware, type SessionMiddlewareHandler } from './middleware.js';
 export {
   ServerSideStoreBase,
   applyChanges,
@@ -32,13 +29,36 @@ export {
   type SessionStore,
   type SessionStoreMethods,
   type SessionStoreOptions,
+  type SessionQuery,
+  type SessionInfo,
+  type SessionPage,
+  type UserSessionsDeletion,
 } from './store.js';
+export {
+  endOtherSessions,
+  endUserSessions,
+  listUserSessions,
+  requireUserSessions,
+  sessionUserId,
+  supportsUserSessions,
+  checkUserId,
+  resolveSessionQuery,
+  resolveDeletion,
+  deleteListedSessions,
+  USER_ID_SESSION_KEY,
+  DEFAULT_SESSION_PAGE_SIZE,
+  MAX_SESSION_PAGE_SIZE,
+  type ResolvedSessionQuery,
+  type SessionsTarget,
+  type UserSessionStore,
+} from './users.js';
 export {
   SessionInterrupted,
   SessionStoreUnavailable,
   SessionLockTimeout,
   UpdateError,
   CreateError,
+  UserSessionsNotSupported,
 } from './exceptions.js';
 export {
   clearExpiredOnce,

@@ -236,6 +236,18 @@ export class Session {
   }
 
   /**
+   * The engine's store this session lives in (Django's `request.session` *is* the store), for
+   * what reaches beyond this session: `endUserSessions(request.session.store, userId)`,
+   * `supportsUserSessions(request.session.store)`.
+   *
+   * @example
+   * if (supportsUserSessions(request.session.store)) ...
+   */
+  get store(): SessionStore {
+    return this.#store;
+  }
+
+  /**
    * Fetches the data for the cookie's key from the store, once. The middleware awaits this
    * before the view runs; the async methods (`save`, `cycleKey`) call it themselves. A key the
    * store does not know (or expired, or tampered data) makes the session new on first access:

@@ -153,6 +153,76 @@ export interface SessionStoreOptions {
 }
 
 /**
+ * What `listSessions` selects: one user's sessions or every session, a page at a time.
+ *
+ * @example
+ * await store.listSessions!({ userId: '42' }); // the first page of user 42's sessions
+ * await store.listSessions!({ limit: 50, cursor: page.cursor }); // the next 50 sessions of all
+ */
+export interface SessionQuery {
+  /**
+   * Only the sessions whose `_auth_user_id` is this user's id (Django's `SESSION_KEY`,
+   * compared as a string: Django stores `str(pk)`). Omitted: every session.
+   */
+  userId?: string | number;
+  /** At most this many sessions in the page (1 to 1000). Default 100. */
+  limit?: number;
+  /** The `cursor` of the previous page; omitted or `null`: the first page. */
+  cursor?: string | null;
+}
+
+/**
+ * One live session, as `listSessions` reports it.
+ *
+ * @example
+ * const { key, expiresAt, userId, data } = page.sessions[0]!;
+ */
+export interface SessionInfo {
+  /** The session key (the cookie value). */
+  key: string;
+  /**
+   * When the store will drop the session, or `null` for a record the store keeps until it is
+   * deleted (a cache entry written without a timeout, by another program).
+   */
+  expiresAt: Date | null;
+  /** The data's `_auth_user_id`, as a string, or `null` for a session nobody logged in to. */
+  userId: string | null;
+  /** The decoded data. */
+  data: SessionData;
+}
+
+/**
+ * A page of `listSessions`: the sessions, and the cursor of the next page (`null`: this was
+ * the last). Expired sessions are never listed; a page may hold fewer than `limit` sessions
+ * before the last one.
+ *
+ * @example
+ * for (let cursor = null; ; ) {
+ *   const page = await store.listSessions!({ cursor });
+ *   show(page.sessions);
+ *   if ((cursor = page.cursor) === null) break;
+ * }
+ */
+export interface SessionPage {
+  sessions: SessionInfo[];
+  cursor: string | null;
+}
+
+/**
+ * What `deleteSessions` removes: every live session of one user, but the one under
+ * `exceptKey` (the current request's, to log out the user's other devices).
+ *
+ * @example
+ * await store.deleteSessions!({ userId: '42', exceptKey: request.session.sessionKey });
+ */
+export interface UserSessionsDeletion {
+  /** The user whose sessions end (required: there is no "delete every session"). */
+  userId: string | number;
+  /** A session to keep; `null` or omitted: none. */
+  exceptKey?: string | null;
+}
+
+/**
  * The methods both kinds of store have. All return promises (synchronous drivers hide behind
  * them); `expiresAt` is the absolute server-side expiry (Django's `get_expiry_date()` at save
  * time), always a valid Date (`checkExpiresAt`). It is the deadline the data itself implies
@@ -200,6 +270,17 @@ export interface SessionStoreMethods {
    * --dry-run`), or `null` as `clearExpired()`. Optional; every built-in engine has it.
    */
   countExpired?(): Promise<number | null>;
+  /**
+   * A page of the live sessions, one user's (`query.userId`: the data's `_auth_user_id`) or
+   * every one (the admin's list), with their decoded data and expiry (server-side stores;
+   * `supportsUserSessions` tells). Optional; every built-in server-side engine has it.
+   */
+  listSessions?(query?: SessionQuery): Promise<SessionPage>;
+  /**
+   * Deletes every live session of `query.userId` but `query.exceptKey`, and resolves to how
+   * many it deleted ("log out other devices"). Optional, with `listSessions`.
+   */
+  deleteSessions?(query: UserSessionsDeletion): Promise<number>;
   /** Releases connections at shutdown. */
   close?(): Promise<void>;
 }
@@ -232,6 +313,10 @@ export interface ServerSideStore extends SessionStoreMethods {
 export interface ClientSideStore extends SessionStoreMethods {
   readonly kind: 'client';
   clearExpired(): Promise<null>;
+  /** None: the sessions are in the browsers (`supportsUserSessions` is false). */
+  listSessions?: undefined;
+  /** None: a cookie cannot be revoked; the session auth hash ends such sessions instead. */
+  deleteSessions?: undefined;
 }
 
 /**

@@ -11,3 +11,18 @@ describeServerSideStoreContract(
     cleanup: async () => {},
   }),
 );
+
+// A custom engine without the optional sessions-per-user methods still passes the contract,
+// which then checks that it says it cannot list.
+class UnlistedMemoryStore extends MemoryStore {}
+Object.defineProperty(UnlistedMemoryStore.prototype, 'listSessions', { value: undefined });
+Object.defineProperty(UnlistedMemoryStore.prototype, 'deleteSessions', { value: undefined });
+
+describeServerSideStoreContract(
+  'memory without listSessions (behind guardSessionStore)',
+  async ({ now }) => ({
+    store: guardSessionStore(new UnlistedMemoryStore({ now })),
+    cleanup: async () => {},
+  }),
+  { userSessions: false },
+);

@@ -7,7 +7,9 @@
  *
  * Records are kept as JSON entries (`[...data]`), in order. `update` merges in one synchronous
  * step (nothing else can run in between), and `lock` keeps tokens with an expiry, polled with
- * `pollForLock`: the shape of a custom engine that supports both.
+ * `pollForLock`: the shape of a custom engine that supports both. `listSessions` and
+ * `deleteSessions` (sessions per user) scan the records, in key order, with the shared helpers
+ * of sessions/users.ts.
  */
 import { createWithFreshKey } from '../../../src/runtime/sessions/keys.js';
 import { UpdateError } from '../../../src/runtime/sessions/exceptions.js';
@@ -16,11 +18,20 @@ import {
   applyChanges,
   type SessionChanges,
   type SessionData,
+  type SessionInfo,
   type SessionLock,
   type SessionLockOptions,
+  type SessionPage,
+  type SessionQuery,
   type ServerSideStore,
   type SessionStoreOptions,
+  type UserSessionsDeletion,
 } from '../../../src/runtime/sessions/store.js';
+import {
+  deleteListedSessions,
+  resolveSessionQuery,
+  sessionUserId,
+} from '../../../src/runtime/sessions/users.js';
 
 export class MemoryStore implements ServerSideStore {
   readonly kind = 'server';
@@ -120,6 +131,36 @@ export class MemoryStore implements ServerSideStore {
       }
     }
     return removed;
+  }
+
+  async listSessions(query?: SessionQuery): Promise<SessionPage> {
+    this.#check('listSessions');
+    const { userId, limit, cursor } = resolveSessionQuery(query);
+    const keys = [...this.records.keys()].filter((key) => cursor === null || key > cursor).sort();
+    const sessions: SessionInfo[] = [];
+    for (const [i, key] of keys.entries()) {
+      const record = this.records.get(key)!;
+      const data = new Map(JSON.parse(record.json) as [string, unknown][]);
+      const owner = sessionUserId(data);
+      if (record.expiresAt > this.#now() && (userId === null || owner === userId)) {
+        sessions.push({ key, expiresAt: new Date(record.expiresAt), userId: owner, data });
+      }
+      if (sessions.length === limit) {
+        return { sessions, cursor: i === keys.length - 1 ? null : key };
+      }
+    }
+    return { sessions, cursor: null };
+  }
+
+  async deleteSessions(query: UserSessionsDeletion): Promise<number> {
+    this.#check('deleteSessions');
+    return deleteListedSessions(
+      query,
+      (page) => this.listSessions(page),
+      async (key) => {
+        this.records.delete(key);
+      },
+    );
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,7 @@ import {
   CreateError,
   SessionLockTimeout,
   UpdateError,
+  UserSessionsNotSupported,
 } from '../../../src/runtime/sessions/exceptions.js';
 import { setSessionKeyGenerator } from '../../../src/runtime/sessions/keys.js';
 import { Session, type SessionSettings } from '../../../src/runtime/sessions/session.js';
@@ -33,6 +34,12 @@ import {
   type SessionData,
   type SessionStore,
 } from '../../../src/runtime/sessions/store.js';
+import {
+  endOtherSessions,
+  endUserSessions,
+  listUserSessions,
+  supportsUserSessions,
+} from '../../../src/runtime/sessions/users.js';
 import { d, plain } from './data.js';
 
 /** What `makeStore` gets: the clock the store must use (`SessionStoreOptions.now`). */
@@ -110,15 +117,19 @@ function useStore<S extends SessionStore>(makeStore: MakeStore<S>): Context<S> {
  *
  * @param name engine name used in test titles.
  * @param makeStore builds a fresh empty store on the given clock for each test.
+ * @param options `userSessions: false` for a custom engine without `listSessions` and
+ *   `deleteSessions` (optional methods): the suite then checks that it says so instead of
+ *   running the sessions-per-user cases, which every built-in server-side engine passes.
  */
 export function describeServerSideStoreContract(
   name: string,
   makeStore: MakeStore<ServerSideStore>,
+  options: { userSessions?: boolean } = {},
 ): void {
   describe(`session store contract: ${name}`, () => {
     const context = useStore(makeStore);
     describeCommonContract(context);
-    describeServerSideContract(context);
+    describeServerSideContract(context, options.userSessions ?? true);
   });
 }
 
@@ -372,7 +383,7 @@ function describeCommonContract(t: Context<SessionStore>): void {
 }
 
 /** What a server-side store does: its own keys, records that vanish, expiry it enforces. */
-function describeServerSideContract(t: Context<ServerSideStore>): void {
+function describeServerSideContract(t: Context<ServerSideStore>, userSessions: boolean): void {
   describe('server-side store', () => {
     it('create() returns a fresh key of 32 [a-z0-9] characters (checklist #73)', async () => {
       expect(await t.store.create(d({ hit: 1 }), t.inAnHour())).toMatch(/^[a-z0-9]{32}$/);
@@ -528,6 +539,218 @@ function describeServerSideContract(t: Context<ServerSideStore>): void {
 
   describeMergeContract(t);
   describeLockContract(t);
+  if (userSessions) describeUserSessionsContract(t);
+  else describeNoUserSessionsContract(t);
+}
+
+/** A server-side store without `listSessions`/`deleteSessions` (optional for custom engines). */
+function describeNoUserSessionsContract(t: Context<ServerSideStore>): void {
+  it('cannot list or end a user’s sessions, and the helpers say so, naming it', async () => {
+    expect(supportsUserSessions(t.store)).toBe(false);
+    const error = await endUserSessions(t.store, 'alice').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserSessionsNotSupported);
+    expect((error as Error).message).toMatch(
+      /^The '\w+' session engine cannot list or end a user's sessions: its store has no listSessions\(\) and deleteSessions\(\)/,
+    );
+    expect((error as Error).message).not.toContain('GuardedStore');
+  });
+}
+
+/** Sessions per user: list a user's sessions, end them all or all but one (Laravel, AdonisJS). */
+function describeUserSessionsContract(t: Context<ServerSideStore>): void {
+  /** A session logged in to `userId` as Django's login() leaves it (a fresh key), and its key. */
+  async function loggedIn(userId: string, extra: Record<string, unknown> = {}): Promise<string> {
+    const s = t.newSession();
+    s.update({
+      _auth_user_id: userId,
+      _auth_user_backend: 'tango.auth.backends.ModelBackend',
+      _auth_user_hash: 'ab12'.repeat(16),
+      ...extra,
+    });
+    await s.save();
+    return s.sessionKey!;
+  }
+  async function anonymous(data: Record<string, unknown> = { hit: 1 }): Promise<string> {
+    const s = t.newSession();
+    s.update(data);
+    await s.save();
+    return s.sessionKey!;
+  }
+  /** Every page of listSessions(query), walked to the end. */
+  async function walk(query: { userId?: string | number; limit?: number } = {}) {
+    const pages: { keys: string[]; cursor: string | null }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await t.store.listSessions!({ ...query, cursor });
+      pages.push({ keys: page.sessions.map((s) => s.key), cursor: page.cursor });
+      cursor = page.cursor;
+      expect(pages.length, 'listSessions never ends').toBeLessThan(100);
+    } while (cursor !== null);
+    return pages;
+  }
+  const sorted = (keys: Iterable<string>) => [...keys].sort();
+
+  describe('sessions per user (listSessions, deleteSessions, endUserSessions)', () => {
+    it('the store says it can, and lists a user’s sessions among others’, with key, expiry, user and data', async () => {
+      expect(supportsUserSessions(t.store)).toBe(true);
+      const alice = [await loggedIn('alice', { cart: ['tea'] }), await loggedIn('alice')];
+      const bob = await loggedIn('bob');
+      await anonymous();
+      const page = await t.store.listSessions!({ userId: 'alice' });
+      expect(page.cursor).toBeNull();
+      expect(sorted(page.sessions.map((s) => s.key))).toEqual(sorted(alice));
+      const first = page.sessions.find((s) => s.key === alice[0])!;
+      expect(first.userId).toBe('alice');
+      expect(first.data).toBeInstanceOf(Map);
+      expect(first.data.get('cart')).toEqual(['tea']);
+      expect(first.data.get('_auth_user_backend')).toBe('tango.auth.backends.ModelBackend');
+      expect(first.expiresAt).toBeInstanceOf(Date);
+      expect(Math.abs(first.expiresAt!.getTime() - (t.now() + COOKIE_AGE * 1000))).toBeLessThan(
+        60_000,
+      );
+      expect((await listUserSessions(t.store, 'bob')).map((s) => s.key)).toEqual([bob]);
+      expect(await listUserSessions(t.store, 'carol')).toEqual([]);
+    });
+
+    it('a numeric user id is the same user as its string (Django stores str(pk))', async () => {
+      const key = await loggedIn('42');
+      expect((await listUserSessions(t.store, 42)).map((s) => s.key)).toEqual([key]);
+      expect((await t.store.listSessions!({ userId: 42 })).sessions[0]?.userId).toBe('42');
+    });
+
+    it('a session that logs in later (a save that sets _auth_user_id) is listed; one whose user id is removed is not', async () => {
+      const key = await anonymous({ hit: 1 });
+      expect(await listUserSessions(t.store, 'dave')).toEqual([]);
+      const s = await t.loaded(key);
+      s.set('_auth_user_id', 'dave');
+      await s.save();
+      expect((await listUserSessions(t.store, 'dave')).map((x) => x.key)).toEqual([key]);
+      // Django's login cycles the key: the new key is listed, the old one is gone.
+      await s.cycleKey();
+      expect((await listUserSessions(t.store, 'dave')).map((x) => x.key)).toEqual([s.sessionKey]);
+      s.delete('_auth_user_id');
+      await s.save();
+      expect(await listUserSessions(t.store, 'dave')).toEqual([]);
+    });
+
+    it('expired sessions are not listed, for a user or in the list of all', async () => {
+      const live = await loggedIn('erin');
+      const s = t.newSession();
+      s.update({ _auth_user_id: 'erin', old: true });
+      s.setExpiry(-10);
+      await s.save();
+      const expired = await t.store.create(
+        d({ _auth_user_id: 'erin', _session_expiry: formatIsoDate(t.anHourAgo()) }),
+        t.anHourAgo(),
+      );
+      expect((await listUserSessions(t.store, 'erin')).map((x) => x.key)).toEqual([live]);
+      const all = (await walk()).flatMap((page) => page.keys);
+      expect(all).toContain(live);
+      expect(all).not.toContain(expired);
+      expect(all).not.toContain(s.sessionKey);
+    });
+
+    it('endUserSessions ends every session of the user and no other', async () => {
+      const alice = [await loggedIn('alice'), await loggedIn('alice'), await loggedIn('alice')];
+      const bob = await loggedIn('bob');
+      const visitor = await anonymous();
+      expect(await endUserSessions(t.store, 'alice')).toBe(3);
+      for (const key of alice) {
+        expect(await t.store.load(key), key).toBeNull();
+        expect(await t.store.exists(key), key).toBe(false);
+      }
+      expect(await listUserSessions(t.store, 'alice')).toEqual([]);
+      expect(plain(await t.store.load(bob))?._auth_user_id).toBe('bob');
+      expect(plain(await t.store.load(visitor))).toEqual({ hit: 1 });
+      expect(await endUserSessions(t.store, 'alice')).toBe(0);
+    });
+
+    it('endUserSessions with except keeps that session (log out other devices)', async () => {
+      const [current, phone, laptop] = [
+        await loggedIn('alice'),
+        await loggedIn('alice'),
+        await loggedIn('alice'),
+      ];
+      const bob = await loggedIn('bob');
+      expect(await endUserSessions(t.store, 'alice', { except: current })).toBe(2);
+      expect(plain(await t.store.load(current))?._auth_user_id).toBe('alice');
+      expect(await t.store.load(phone)).toBeNull();
+      expect(await t.store.load(laptop)).toBeNull();
+      expect((await listUserSessions(t.store, 'alice')).map((x) => x.key)).toEqual([current]);
+      expect(await t.store.exists(bob)).toBe(true);
+      // The store method itself: the same, counted.
+      expect(await t.store.deleteSessions!({ userId: 'alice', exceptKey: current })).toBe(0);
+      expect(await t.store.deleteSessions!({ userId: 'bob', exceptKey: null })).toBe(1);
+    });
+
+    it('endOtherSessions(request) ends the request user’s other sessions; an anonymous request ends none', async () => {
+      const others = [await loggedIn('alice'), await loggedIn('alice')];
+      const bob = await loggedIn('bob');
+      const current = await t.loaded(await loggedIn('alice'));
+      expect(await endOtherSessions({ session: current })).toBe(2);
+      for (const key of others) expect(await t.store.exists(key)).toBe(false);
+      expect(await t.store.exists(current.sessionKey!)).toBe(true);
+      expect(await t.store.exists(bob)).toBe(true);
+      expect(await endOtherSessions({ session: await t.loaded(await anonymous()) })).toBe(0);
+      expect(await t.store.exists(bob)).toBe(true);
+    });
+
+    it('an ended session cannot come back: a request still holding it fails to save (UpdateError)', async () => {
+      const key = await loggedIn('alice');
+      const inFlight = await t.loaded(key);
+      await endUserSessions(t.store, 'alice');
+      inFlight.set('hit', 2);
+      await expect(inFlight.save()).rejects.toBeInstanceOf(UpdateError);
+      expect(await t.store.load(key)).toBeNull();
+    });
+
+    it('lists every session a page at a time, each once, expired ones left out', async () => {
+      const live = new Set<string>();
+      for (let i = 0; i < 4; i++) live.add(await anonymous({ i }));
+      for (let i = 0; i < 3; i++) live.add(await loggedIn(`user${i}`));
+      await t.store.create(...expiredRecord(t.anHourAgo()));
+      const pages = await walk({ limit: 3 });
+      const listed = pages.flatMap((page) => page.keys);
+      expect(sorted(new Set(listed))).toEqual(sorted(live));
+      // Every page but the last carries a cursor; a page is never empty unless it is the last.
+      for (const page of pages.slice(0, -1)) {
+        expect(page.cursor).not.toBeNull();
+        expect(page.keys.length).toBeGreaterThan(0);
+      }
+      const first = await t.store.listSessions!();
+      expect(sorted(first.sessions.map((s) => s.key))).toEqual(sorted(live));
+      expect(first.sessions.find((s) => s.userId === 'user1')?.data.get('_auth_user_id')).toBe(
+        'user1',
+      );
+    });
+
+    it('a user listed a page at a time: all of their sessions, each once', async () => {
+      const mine = new Set<string>();
+      for (let i = 0; i < 5; i++) mine.add(await loggedIn('paged'));
+      for (let i = 0; i < 3; i++) await loggedIn('other');
+      const listed = (await walk({ userId: 'paged', limit: 2 })).flatMap((page) => page.keys);
+      expect(sorted(new Set(listed))).toEqual(sorted(mine));
+    });
+
+    it('bad queries are clear TypeErrors, and delete nothing', async () => {
+      const key = await loggedIn('alice');
+      const list = t.store.listSessions!.bind(t.store);
+      await expect(list({ limit: 0 })).rejects.toThrow(
+        /limit must be an integer from 1 to 1000, got 0/,
+      );
+      await expect(list({ limit: 1.5 })).rejects.toThrow(TypeError);
+      await expect(list({ userId: '' })).rejects.toThrow(/userId must be a non-empty string/);
+      await expect(list({ cursor: 'not a cursor\n' })).rejects.toThrow(
+        /cursor "not a cursor\\n" is not one this session store returned/,
+      );
+      const remove = t.store.deleteSessions!.bind(t.store);
+      await expect(remove({} as never)).rejects.toThrow(
+        /deleteSessions\(\{ userId \}\): userId must be a non-empty string or a finite number, got undefined/,
+      );
+      await expect(endUserSessions(t.store, undefined as never)).rejects.toThrow(TypeError);
+      expect(await t.store.exists(key)).toBe(true);
+    });
+  });
 }
 
 /** Saves merge: concurrent requests that change different keys keep each other's writes. */
@@ -800,6 +1023,27 @@ function describeClientSideContract(t: Context<ClientSideStore>): void {
       await s.save();
       await t.store.delete(s.sessionKey!);
       expect(await t.store.exists(s.sessionKey!)).toBe(true);
+    });
+
+    it('cannot list or end a user’s sessions: it says so, and why, instead of pretending', async () => {
+      expect(supportsUserSessions(t.store)).toBe(false);
+      expect(t.store.listSessions).toBeUndefined();
+      expect(t.store.deleteSessions).toBeUndefined();
+      const key = await t.store.create(d({ _auth_user_id: 'alice' }), t.inAnHour());
+      const session = await t.loaded(key);
+      for (const attempt of [
+        () => listUserSessions(t.store, 'alice'),
+        () => endUserSessions(t.store, 'alice'),
+        () => endUserSessions(session, 'alice', { except: key }),
+        () => endOtherSessions({ session }),
+      ]) {
+        const error = await attempt().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(UserSessionsNotSupported);
+        expect((error as Error).message).toMatch(
+          /^The '(signed|encrypted)_cookies' session engine keeps each session in the browser's cookie: the server cannot list or end a user's sessions\. A password change ends them instead \(the session auth hash/,
+        );
+      }
+      expect(plain(await t.store.load(key))).toEqual({ _auth_user_id: 'alice' });
     });
 
     it('a session flushed in another context is saved again: the cookie is the store (checklist #88)', async () => {

@@ -13,6 +13,13 @@
  * `blockingSession`) are cache keys `tango.sessions.lock<key>` taken with the atomic `add`
  * (Redis `SET NX PX`: they lapse by themselves) and released by a compare-and-delete.
  *
+ * Sessions per user (`listSessions`, `deleteSessions`) walk the session keys with the cache's
+ * `scan` (Redis `SCAN`; locmem's map) and read each one's data, rather than keeping a set of
+ * keys per user: such a set is one more cache entry that can lapse or be evicted (locmem culls
+ * a third of its entries when full; Redis evicts under `maxmemory`) while the sessions it
+ * names live on, and "log out other devices" would then silently miss them. The walk cannot
+ * miss a session; its cost is measured in docs/session-store-contract.md.
+ *
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#using-cached-sessions
  */
 import { randomBytes } from 'node:crypto';
@@ -27,12 +34,18 @@ import {
   checkExpiresAt,
   type SessionChanges,
   type SessionData,
+  type SessionInfo,
   type SessionLock,
   type SessionLockOptions,
+  type SessionPage,
+  type SessionQuery,
   type SessionStoreOptions,
   ServerSideStoreBase,
   toSessionData,
+  type UserSessionsDeletion,
 } from '../store.js';
+import { isServerSideKey } from '../keys.js';
+import { deleteListedSessions, resolveSessionQuery, sessionUserId } from '../users.js';
 
 /**
  * Django's `KEY_PREFIX` of the cache engine (`'django.contrib.sessions.cache'`).
@@ -49,6 +62,14 @@ export const CACHE_KEY_PREFIX = 'django.contrib.sessions.cache';
  * await cache.get(LOCK_KEY_PREFIX + key); // the holder's token, while locked
  */
 export const LOCK_KEY_PREFIX = 'tango.sessions.lock';
+
+/** Keys a listing's scan step looks at when walking for one user's sessions. */
+const USER_SCAN_COUNT = 1000;
+
+/** A cursor `listSessions` can have returned: the cache's own (locmem: a key; Redis: digits). */
+function isCacheCursor(cursor: string): boolean {
+  return /^[\x21-\x7e]{1,300}$/.test(cursor);
+}
 
 /** Rounds of `update`'s compare-and-swap before giving up: each lost round is another write. */
 const MAX_UPDATE_ROUNDS = 100;
@@ -123,11 +144,38 @@ export class CacheStore extends ServerSideStoreBase {
   /** The cache version each data object was read at: what `update` compares against. */
   readonly #versions = new WeakMap<SessionData, CacheVersion>();
 
+  /**
+   * A page of the live sessions: every one, or `query.userId`'s, found by walking the session
+   * keys with the cache's `scan` (in key order on locmem; in Redis's order, a key perhaps
+   * twice, on Redis) and reading each one's data. `expiresAt` is the cache entry's. A page
+   * ends after the scan step that filled it, so on Redis it may hold a few more than `limit`.
+   * `undefined` on a cache without `scan` (dummy, a custom one): `supportsUserSessions` is
+   * then false.
+   *
+   * @example
+   * const { sessions, cursor } = await store.listSessions!({ userId: '42' });
+   */
+  readonly listSessions: ((query?: SessionQuery) => Promise<SessionPage>) | undefined;
+
+  /**
+   * Deletes every live session of `query.userId` but `query.exceptKey` (found as
+   * `listSessions` finds them); resolves to how many. `undefined` without `scan`.
+   *
+   * @example
+   * await store.deleteSessions!({ userId: '42', exceptKey: request.session.sessionKey });
+   */
+  readonly deleteSessions: ((query: UserSessionsDeletion) => Promise<number>) | undefined;
+
   constructor(
     readonly cache: Cache,
     options: CacheStoreOptions = {},
   ) {
     super(options);
+    if (typeof cache.scan === 'function') {
+      const list = (query?: SessionQuery) => this.#list(query);
+      this.listSessions = list;
+      this.deleteSessions = (query) => deleteListedSessions(query, list, (key) => this.delete(key));
+    }
   }
 
   /**
@@ -251,6 +299,31 @@ export class CacheStore extends ServerSideStoreBase {
 
   protected existsChecked(key: string): Promise<boolean> {
     return this.cache.has(CACHE_KEY_PREFIX + key);
+  }
+
+  /** `listSessions`, on a cache with `scan`. */
+  async #list(query?: SessionQuery): Promise<SessionPage> {
+    const { userId, limit, cursor: from } = resolveSessionQuery(query, isCacheCursor);
+    const now = this.now();
+    const sessions: SessionInfo[] = [];
+    let cursor = from;
+    do {
+      const count = userId === null ? limit - sessions.length : USER_SCAN_COUNT;
+      const step = await this.cache.scan!(CACHE_KEY_PREFIX, { cursor, count });
+      for (const { key: cacheKey, value, ttl } of step.entries) {
+        const key = cacheKey.slice(CACHE_KEY_PREFIX.length);
+        // The prefix also starts cached_db's keys ('...cached_db<key>'): not a session key.
+        if (!isServerSideKey(key)) continue;
+        const data = fromCachedEntries(value);
+        if (data === null) continue;
+        const owner = sessionUserId(data);
+        if (userId !== null && owner !== userId) continue;
+        const expiresAt = ttl === null ? null : new Date(now + ttl);
+        sessions.push({ key, expiresAt, userId: owner, data });
+      }
+      cursor = step.cursor;
+    } while (cursor !== null && sessions.length < limit);
+    return { sessions, cursor };
   }
 
   /** The cache expires records itself: nothing to clear (Django's no-op `clear_expired`). */

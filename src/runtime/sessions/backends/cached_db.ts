@@ -17,7 +17,8 @@
  * engine's) then works from a cached load too, in one statement. A copy that lags behind the
  * row (two writers' cache writes crossing) costs the next save one re-read, never an update;
  * a plain object or entries, as earlier versions cached, is still read. Locks are the db
- * engine's (`tango_session_lock`).
+ * engine's (`tango_session_lock`), and so are sessions per user (`listSessions` reads the
+ * database; `deleteSessions` also drops the cached copies).
  *
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#using-cached-sessions
  */
@@ -155,6 +156,17 @@ export class CachedDatabaseStore extends DatabaseStore {
   protected override async deleteChecked(key: string): Promise<void> {
     await super.deleteChecked(key);
     await this.cache.delete(CACHED_DB_KEY_PREFIX + key);
+  }
+
+  /**
+   * The db engine's bulk delete (`deleteSessions`: the database is the truth, so the user's
+   * sessions are found there), then each cached copy, which would otherwise keep serving a
+   * session that was ended. A failed cache delete rejects, as in `delete`.
+   */
+  protected override async deleteKeys(keys: readonly string[]): Promise<number> {
+    const deleted = await super.deleteKeys(keys);
+    for (const key of keys) await this.cache.delete(CACHED_DB_KEY_PREFIX + key);
+    return deleted;
   }
 
   /** Django: the cache first (no query when cached), then the database. */

@@ -14,6 +14,17 @@
  * delete, so no connection is held while a view runs and every process sharing the database
  * sees them.
  *
+ * Sessions per user (`listSessions`, `deleteSessions`): Django's table has no user column and
+ * stays Django's, so a side table, `tango_session_user (session_key, user_id, stamp)`, says
+ * whose each session is. It is derived data, rebuilt from `django_session` whenever it is
+ * missing, so it is created on first use like the lock table (`USER_INDEX_TABLE_SQL`). A save
+ * that sets `_auth_user_id` (a login) writes its row; before a user's sessions are read, one
+ * query finds the live rows it has not seen in their current content (rows another program,
+ * such as Django, wrote; anonymous rows changed since), which are decoded once and recorded
+ * (`stamp`: their signature). Listing then reads the user's rows by index and checks each
+ * decoded session's `_auth_user_id`. Measured against decoding every row in
+ * docs/session-store-contract.md.
+ *
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#using-database-backed-sessions
  */
 import type { Settings } from '../../conf/settings.js';
@@ -31,11 +42,22 @@ import {
   checkExpiresAt,
   type SessionChanges,
   type SessionData,
+  type SessionInfo,
   type SessionLock,
   type SessionLockOptions,
+  type SessionPage,
+  type SessionQuery,
   type SessionStoreOptions,
   ServerSideStoreBase,
+  type UserSessionsDeletion,
 } from '../store.js';
+import {
+  MAX_SESSION_PAGE_SIZE,
+  resolveDeletion,
+  resolveSessionQuery,
+  sessionUserId,
+  USER_ID_SESSION_KEY,
+} from '../users.js';
 
 /**
  * Django's table name (`Session._meta.db_table`).
@@ -49,10 +71,10 @@ export const SESSION_TABLE = 'django_session';
  * What a store error says when `migrate` has not created the table yet.
  *
  * @example
- * // ProgrammingError: no such table: django_session — run 'npm run migrate' (npx tsx manage.ts migrate)
+ * // ProgrammingError: no such table: django_session — run 'npm run migrate'
  * if (error instanceof ProgrammingError && error.message === MISSING_TABLE_MESSAGE) ...
  */
-export const MISSING_TABLE_MESSAGE = `no such table: ${SESSION_TABLE} — run 'npm run migrate' (npx tsx manage.ts migrate)`;
+export const MISSING_TABLE_MESSAGE = `no such table: ${SESSION_TABLE} — run 'npm run migrate'`;
 
 // Written once with `?` placeholders; each connection rewrites them for its driver and keeps
 // the prepared statement, so the hot path never parses SQL twice.
@@ -103,6 +125,101 @@ const TAKE_LOCK =
 const RELEASE_LOCK = `DELETE FROM ${LOCK_TABLE} WHERE session_key = ? AND token = ?`;
 
 /**
+ * The side table saying whose each session is (sessions per user): `session_key`, the
+ * `user_id` its data held when Tango last looked (`NULL`: nobody's), and `stamp`, the
+ * signature of that content (the last 43 characters of `session_data`), so a row changed
+ * since (by Django, or an anonymous session saved again) is looked at again. Created on the
+ * first listing (`USER_INDEX_TABLE_SQL`; no migration: every row can be rebuilt from
+ * `django_session`, and is when missing); `django_session` itself stays Django's.
+ *
+ * @example
+ * await db.all(`SELECT session_key FROM ${USER_INDEX_TABLE} WHERE user_id = ?`, ['42']);
+ */
+export const USER_INDEX_TABLE = 'tango_session_user';
+
+/**
+ * The `CREATE TABLE IF NOT EXISTS` of `USER_INDEX_TABLE` and its index on
+ * `(user_id, session_key)` (a user's page in key order, from the index alone), partial:
+ * anonymous sessions (`NULL`) are most rows and never looked up by user.
+ *
+ * @example
+ * await db.exec(USER_INDEX_TABLE_SQL);
+ */
+export const USER_INDEX_TABLE_SQL =
+  `CREATE TABLE IF NOT EXISTS "${USER_INDEX_TABLE}" ("session_key" varchar(40) NOT NULL PRIMARY KEY, ` +
+  `"user_id" text NULL, "stamp" varchar(64) NOT NULL);\n` +
+  `CREATE INDEX IF NOT EXISTS "${USER_INDEX_TABLE}_user_id" ON "${USER_INDEX_TABLE}" ("user_id", "session_key") ` +
+  'WHERE "user_id" IS NOT NULL;';
+
+/** The length of a signature (base64url of an HMAC-SHA256), the end of every session_data. */
+const STAMP_LENGTH = 43;
+
+/** The stamp of a session_data: what `substr(session_data, length(session_data) - 42)` gives. */
+function stampOf(encoded: string): string {
+  return encoded.slice(-STAMP_LENGTH);
+}
+
+/** A login (or any save that sets `_auth_user_id`): this row is this user's, whatever it was. */
+const INDEX_USER =
+  `INSERT INTO ${USER_INDEX_TABLE} (session_key, user_id, stamp) VALUES (?, ?, ?) ` +
+  'ON CONFLICT (session_key) DO UPDATE SET user_id = excluded.user_id, stamp = excluded.stamp';
+/**
+ * What a sweep saw in rows (`rows` of them); a row a save meanwhile marked as a user's is left
+ * alone (the sweep may have read the content from before that save).
+ */
+function indexSeen(rows: number): string {
+  return (
+    `INSERT INTO ${USER_INDEX_TABLE} (session_key, user_id, stamp) VALUES ` +
+    Array.from({ length: rows }, () => '(?, ?, ?)').join(', ') +
+    ' ON CONFLICT (session_key) DO UPDATE SET user_id = excluded.user_id, stamp = excluded.stamp ' +
+    `WHERE ${USER_INDEX_TABLE}.user_id IS NULL`
+  );
+}
+/**
+ * The live rows not seen in their current content: not in the index, or in it as nobody's
+ * with another signature. A row in it as a user's is not looked at again: only a login (a
+ * new key, in Django and Tango) gives a session a user, and listing checks the data anyway.
+ */
+const UNSEEN =
+  `SELECT s.session_key FROM ${SESSION_TABLE} s LEFT JOIN ${USER_INDEX_TABLE} u ` +
+  'ON u.session_key = s.session_key WHERE s.expire_date > ? AND (u.session_key IS NULL OR ' +
+  `(u.user_id IS NULL AND u.stamp <> substr(s.session_data, length(s.session_data) - ${STAMP_LENGTH - 1})))`;
+/** `IN (?, ?, ...)` with `n` placeholders. */
+function inList(n: number): string {
+  return `IN (${Array.from({ length: n }, () => '?').join(', ')})`;
+}
+/** Keys deleted per statement; shorter lists are padded with '' (no key is ''). */
+const CHUNK = 100;
+/** Rows a sweep reads and records per statement (the first sweep of a big table reads all). */
+const SWEEP_CHUNK = 500;
+const LOAD_CHUNK = `SELECT session_key, session_data FROM ${SESSION_TABLE} WHERE session_key ${inList(SWEEP_CHUNK)}`;
+const DELETE_CHUNK = `DELETE FROM ${SESSION_TABLE} WHERE session_key ${inList(CHUNK)}`;
+const UNINDEX_CHUNK = `DELETE FROM ${USER_INDEX_TABLE} WHERE session_key ${inList(CHUNK)}`;
+/** A full chunk of what a sweep saw, in one statement; the rest go one row at a time. */
+const INDEX_SEEN_CHUNK = indexSeen(SWEEP_CHUNK);
+const INDEX_SEEN_ONE = indexSeen(1);
+/** A page of one user's live sessions, in key order. */
+const USER_PAGE =
+  `SELECT s.session_key, s.session_data, s.expire_date FROM ${USER_INDEX_TABLE} u ` +
+  `JOIN ${SESSION_TABLE} s ON s.session_key = u.session_key ` +
+  'WHERE u.user_id = ? AND s.expire_date > ? AND u.session_key > ? ORDER BY u.session_key LIMIT ?';
+/** A page of every live session, in key order. */
+const ALL_PAGE =
+  `SELECT session_key, session_data, expire_date FROM ${SESSION_TABLE} ` +
+  'WHERE expire_date > ? AND session_key > ? ORDER BY session_key LIMIT ?';
+/** Index rows whose session is gone (deleted, expired and cleared): `clearExpired()`. */
+const CLEAR_ORPHANS =
+  `DELETE FROM ${USER_INDEX_TABLE} WHERE NOT EXISTS ` +
+  `(SELECT 1 FROM ${SESSION_TABLE} s WHERE s.session_key = ${USER_INDEX_TABLE}.session_key)`;
+
+/** `keys` padded to `size` with '' (one prepared statement for every chunk). */
+function padded(keys: readonly string[], size: number): string[] {
+  const params = [...keys];
+  while (params.length < size) params.push('');
+  return params;
+}
+
+/**
  * Options of `DatabaseStore` (and `CachedDatabaseStore`).
  *
  * @example
@@ -145,6 +262,13 @@ export class DatabaseStore extends ServerSideStoreBase {
   readonly #encoded = new WeakMap<SessionData, string>();
   /** The lock table's creation, once per store. */
   #lockTable: Promise<void> | undefined;
+  /** `tango_session_user`'s creation, once per store (the first listing). */
+  #userIndex: Promise<void> | undefined;
+  /**
+   * A save found no `tango_session_user`: saves stop trying to write it until this store
+   * creates it (the listing's sweep records what they skipped).
+   */
+  #noUserIndex = false;
 
   constructor(
     readonly db: Connection,
@@ -219,10 +343,12 @@ export class DatabaseStore extends ServerSideStoreBase {
     const expires = this.#dialect.datetime(expiresAt);
     this.#encoded.set(data, encoded);
     // ON CONFLICT DO NOTHING: a taken key (even an expired row's) inserts nothing, and we retry.
-    return createWithFreshKey(async (key) => {
+    const key = await createWithFreshKey(async (key) => {
       const { changes } = await this.#query(() => this.db.run(INSERT, [key, encoded, expires]));
       return changes === 1;
     });
+    await this.#indexUser(key, data, encoded);
+    return key;
   }
 
   protected async saveChecked(key: string, data: SessionData, expiresAt: Date): Promise<string> {
@@ -233,6 +359,7 @@ export class DatabaseStore extends ServerSideStoreBase {
     // Django: save(force_update=True) updating no row raises UpdateError.
     if (changes === 0) throw new UpdateError();
     this.#encoded.set(data, encoded);
+    await this.#indexUser(key, data, encoded);
     return key;
   }
 
@@ -250,6 +377,15 @@ export class DatabaseStore extends ServerSideStoreBase {
    * it), merges and writes. `UpdateError` when the row is gone.
    */
   protected async updateRecord(key: string, changes: SessionChanges): Promise<SessionRecord> {
+    const record = await this.#updateRow(key, changes);
+    // A login: record whose the session is now (a logout deletes the row; a user id removed
+    // otherwise leaves a row that listing's check of the data skips).
+    if (changes.set.has(USER_ID_SESSION_KEY))
+      await this.#indexUser(key, record.data, record.encoded);
+    return record;
+  }
+
+  async #updateRow(key: string, changes: SessionChanges): Promise<SessionRecord> {
     const loaded = this.#encoded.get(changes.base);
     if (loaded !== undefined) {
       const record = this.#merge(changes.base, changes);
@@ -345,10 +481,184 @@ export class DatabaseStore extends ServerSideStoreBase {
     return Number(row?.n ?? 0);
   }
 
-  /** Django's `clear_expired`: deletes rows with `expire_date < now`, returns how many. */
+  /**
+   * Django's `clear_expired`: deletes rows with `expire_date < now`, returns how many. Then
+   * the `tango_session_user` rows of sessions that are gone (expired, or deleted one by one:
+   * a logout leaves its row to this), if the table exists.
+   */
   async clearExpired(): Promise<number> {
     const { changes } = await this.#query(() => this.db.run(CLEAR_EXPIRED, [this.#nowValue()]));
+    try {
+      await this.db.run(CLEAR_ORPHANS);
+    } catch (error) {
+      if (!isMissingTable(error, USER_INDEX_TABLE)) throw error;
+    }
     return changes;
+  }
+
+  /**
+   * Records that the session under `key`, just written as `encoded`, is its user's, when its
+   * data names one. A shortcut only: before the table exists (no listing yet) it records
+   * nothing, and the next listing's sweep finds the session anyway.
+   */
+  async #indexUser(key: string, data: SessionData, encoded: string): Promise<void> {
+    if (this.#noUserIndex) return;
+    const userId = sessionUserId(data);
+    if (userId === null) return;
+    try {
+      await this.db.run(INDEX_USER, [key, userId, stampOf(encoded)]);
+    } catch (error) {
+      if (!isMissingTable(error, USER_INDEX_TABLE)) throw error;
+      this.#noUserIndex = true;
+    }
+  }
+
+  /** Creates `tango_session_user` if needed, once per store; a concurrent creator's win is fine. */
+  async #ensureUserIndex(): Promise<void> {
+    await (this.#userIndex ??= this.#query(() => this.db.exec(USER_INDEX_TABLE_SQL)).then(
+      () => {
+        this.#noUserIndex = false;
+      },
+      async (error: unknown) => {
+        this.#userIndex = undefined;
+        // PostgreSQL: two processes creating it at once, one of them fails on the catalog.
+        if (!(error instanceof IntegrityError || error instanceof ProgrammingError)) throw error;
+        await this.db.get(`SELECT 1 AS found FROM ${USER_INDEX_TABLE} WHERE 1 = 0`);
+      },
+    ));
+  }
+
+  /**
+   * Runs a query on `tango_session_user` (created first if needed); a table dropped while
+   * running is created again, and the query run once more.
+   */
+  async #userQuery<T>(run: () => Promise<T>): Promise<T> {
+    await this.#ensureUserIndex();
+    try {
+      return await this.#query(run);
+    } catch (error) {
+      if (!isMissingTable(error, USER_INDEX_TABLE)) throw error;
+      this.#userIndex = undefined;
+      await this.#ensureUserIndex();
+      return this.#query(run);
+    }
+  }
+
+  /**
+   * Brings `tango_session_user` up to date with the live rows: every row it has not seen in
+   * its current content (written by another program, such as Django, or an anonymous session
+   * saved since) is decoded and recorded as its user's or nobody's. One query finds them (an
+   * anti-join on the primary key: no decoding); only those are read and decoded, a chunk at
+   * a time (500 rows per statement).
+   */
+  async #sweep(): Promise<void> {
+    const unseen = await this.#userQuery(() =>
+      this.db.all<{ session_key: string }>(UNSEEN, [this.#nowValue()]),
+    );
+    for (let i = 0; i < unseen.length; i += SWEEP_CHUNK) {
+      const keys = unseen.slice(i, i + SWEEP_CHUNK).map((row) => row.session_key);
+      const rows = await this.#query(() =>
+        this.db.all<{ session_key: string; session_data: string }>(
+          LOAD_CHUNK,
+          padded(keys, SWEEP_CHUNK),
+        ),
+      );
+      const seen = rows.map((row) => {
+        const data = decodeSessionData(row.session_data, this.#keys);
+        return [row.session_key, data && sessionUserId(data), stampOf(row.session_data)];
+      });
+      await this.#userQuery(async () => {
+        if (seen.length === SWEEP_CHUNK) await this.db.run(INDEX_SEEN_CHUNK, seen.flat());
+        else
+          await this.db.transaction(async (tx) => {
+            for (const params of seen) await tx.run(INDEX_SEEN_ONE, params);
+          });
+      });
+    }
+  }
+
+  /** The live session of a listed row, or `null` when its data does not decode. */
+  #info(row: {
+    session_key: string;
+    session_data: string;
+    expire_date: unknown;
+  }): SessionInfo | null {
+    const data = decodeSessionData(row.session_data, this.#keys);
+    const expiresAt = this.#dialect.parseDatetime(row.expire_date);
+    if (!data || !expiresAt) return null;
+    return { key: row.session_key, expiresAt, userId: sessionUserId(data), data };
+  }
+
+  /**
+   * A page of the live sessions in key order: every one, or `query.userId`'s (found through
+   * `tango_session_user`, brought up to date first when the page is the first, and each
+   * checked against its decoded `_auth_user_id`). Rows that do not decode are skipped, as
+   * `load` finds nothing in them. The cursor is the last key looked at.
+   *
+   * @example
+   * const { sessions, cursor } = await store.listSessions({ userId: '42' });
+   */
+  async listSessions(query?: SessionQuery): Promise<SessionPage> {
+    const { userId, limit, cursor } = resolveSessionQuery(query);
+    if (userId !== null && cursor === null) await this.#sweep();
+    return this.#page(userId, limit, cursor);
+  }
+
+  async #page(userId: string | null, limit: number, from: string | null): Promise<SessionPage> {
+    const sessions: SessionInfo[] = [];
+    let cursor = from ?? '';
+    for (;;) {
+      const want = limit - sessions.length;
+      type Row = { session_key: string; session_data: string; expire_date: unknown };
+      const rows =
+        userId === null
+          ? await this.#query(() => this.db.all<Row>(ALL_PAGE, [this.#nowValue(), cursor, want]))
+          : await this.#userQuery(() =>
+              this.db.all<Row>(USER_PAGE, [userId, this.#nowValue(), cursor, want]),
+            );
+      for (const row of rows) {
+        const info = this.#info(row);
+        if (info && (userId === null || info.userId === userId)) sessions.push(info);
+      }
+      if (rows.length < want) return { sessions, cursor: null };
+      cursor = rows[rows.length - 1]!.session_key;
+      if (sessions.length >= limit) return { sessions, cursor };
+    }
+  }
+
+  /**
+   * Deletes every live session of `query.userId` but `query.exceptKey` (found as
+   * `listSessions` finds them), a hundred keys per statement, with their
+   * `tango_session_user` rows; resolves to how many rows it deleted.
+   *
+   * @example
+   * await store.deleteSessions({ userId: '42', exceptKey: request.session.sessionKey });
+   */
+  async deleteSessions(query: UserSessionsDeletion): Promise<number> {
+    const { userId, exceptKey } = resolveDeletion(query);
+    await this.#sweep();
+    const keys: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: SessionPage = await this.#page(userId, MAX_SESSION_PAGE_SIZE, cursor);
+      for (const session of page.sessions) if (session.key !== exceptKey) keys.push(session.key);
+      cursor = page.cursor;
+    } while (cursor !== null);
+    return this.deleteKeys(keys);
+  }
+
+  /**
+   * Deletes the sessions under `keys` (checked ones), with their `tango_session_user` rows,
+   * and resolves to how many sessions were there; `cached_db` also drops its cached copies.
+   */
+  protected async deleteKeys(keys: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const params = padded(keys.slice(i, i + CHUNK), CHUNK);
+      deleted += (await this.#query(() => this.db.run(DELETE_CHUNK, params))).changes;
+      await this.#userQuery(() => this.db.run(UNINDEX_CHUNK, params));
+    }
+    return deleted;
   }
 
   /** Closes the connection (it reopens lazily if someone else still uses it). */

@@ -31,6 +31,11 @@
  * deadline; a lock past its deadline is taken over. Django ignores both kinds of file, and
  * `clearExpired()` removes those left behind by a crashed process.
  *
+ * Sessions per user (`listSessions`, `deleteSessions`) read the directory and decode every
+ * session file (the file is the only record, as in Django, so there is nothing to index
+ * without changing the format): a cost that grows with the number of sessions, measured in
+ * docs/session-store-contract.md.
+ *
  * A failing system call on the directory (EACCES, ENOSPC, EMFILE, EIO, ...) is an outage:
  * `SessionStoreUnavailable` (503), naming the directory but not the key. A missing file is a
  * missing session, never an error.
@@ -51,7 +56,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,11 +72,16 @@ import {
   checkExpiresAt,
   type SessionChanges,
   type SessionData,
+  type SessionInfo,
   type SessionLock,
   type SessionLockOptions,
+  type SessionPage,
+  type SessionQuery,
   type SessionStoreOptions,
   ServerSideStoreBase,
+  type UserSessionsDeletion,
 } from '../store.js';
+import { deleteListedSessions, resolveSessionQuery, sessionUserId } from '../users.js';
 
 /**
  * Options of `FileStore`.
@@ -441,6 +451,64 @@ export class FileStore extends ServerSideStoreBase {
 
   protected async existsChecked(key: string): Promise<boolean> {
     return (await this.loadChecked(key)) !== null;
+  }
+
+  /**
+   * A page of the live sessions in key order (the key follows the file name's prefix): every
+   * one, or `query.userId`'s. Every session file after the cursor is read and decoded until
+   * the page is full; files that do not decode, or whose deadline passed, are skipped. The
+   * cursor is the last key looked at. The reads are synchronous, as on the request path, but
+   * other requests get their turn every 256 files.
+   *
+   * @example
+   * const { sessions, cursor } = await store.listSessions({ userId: '42' });
+   */
+  async listSessions(query?: SessionQuery): Promise<SessionPage> {
+    const { userId, limit, cursor } = resolveSessionQuery(query);
+    let names: string[];
+    try {
+      names = await fs.readdir(this.directory);
+    } catch (error) {
+      throw this.#failure(error);
+    }
+    const keys = names
+      .filter((name) => this.#filePattern.test(name))
+      .map((name) => name.slice(this.#prefix.length))
+      .filter((key) => cursor === null || key > cursor)
+      .sort();
+    const now = this.now();
+    const sessions: SessionInfo[] = [];
+    for (const [i, key] of keys.entries()) {
+      if (i % 256 === 255) await yieldToEventLoop();
+      const found = this.#read(this.#fileFor(key));
+      const data = found && decodeSessionData(found.content, this.#keys);
+      if (found && data) {
+        const deadline = this.#deadline(data, found.mtimeMs);
+        const owner = sessionUserId(data);
+        if (deadline > now && (userId === null || owner === userId)) {
+          sessions.push({ key, expiresAt: new Date(deadline), userId: owner, data });
+        }
+      }
+      if (sessions.length === limit) {
+        return { sessions, cursor: i === keys.length - 1 ? null : key };
+      }
+    }
+    return { sessions, cursor: null };
+  }
+
+  /**
+   * Deletes every live session of `query.userId` but `query.exceptKey` (found as
+   * `listSessions` finds them); resolves to how many.
+   *
+   * @example
+   * await store.deleteSessions({ userId: '42', exceptKey: request.session.sessionKey });
+   */
+  deleteSessions(query: UserSessionsDeletion): Promise<number> {
+    return deleteListedSessions(
+      query,
+      (page) => this.listSessions(page),
+      (key) => this.delete(key),
+    );
   }
 
   /**

@@ -13,6 +13,7 @@ import {
   LOCK_KEY_PREFIX,
 } from '../../../../src/runtime/sessions/backends/cache.js';
 import { Session } from '../../../../src/runtime/sessions/session.js';
+import { endUserSessions, listUserSessions } from '../../../../src/runtime/sessions/users.js';
 import {
   freePort,
   type RedisService,
@@ -126,6 +127,41 @@ describe.skipIf(!support.available)('cache engine on Redis', () => {
       } finally {
         await other.close();
       }
+    });
+
+    it("sessions per user: SCAN finds every session of the user among many; expiry is the key's TTL", async () => {
+      const mine = new Set<string>();
+      for (let i = 0; i < 60; i++) {
+        const key = await store.create(
+          d({ _auth_user_id: i % 20 === 0 ? 'scanned' : `u${i}`, i }),
+          new Date(Date.now() + HOUR),
+        );
+        if (i % 20 === 0) mine.add(key);
+      }
+      // Keys of another KEY_PREFIX, cached_db and other data share the database.
+      await raw.set(`:1:django.contrib.sessions.cached_db${'c'.repeat(32)}`, '"x"');
+      await raw.set(
+        `other:1:${CACHE_KEY_PREFIX}${'o'.repeat(32)}`,
+        '[["_auth_user_id","scanned"]]',
+      );
+      await raw.set('plain-key', 'x');
+      const listed = await listUserSessions(store, 'scanned');
+      expect(listed.map((s) => s.key).sort()).toEqual([...mine].sort());
+      const ttl = listed[0]!.expiresAt!.getTime() - Date.now();
+      expect(ttl).toBeGreaterThan(HOUR - 60_000);
+      expect(ttl).toBeLessThanOrEqual(HOUR);
+      const all = new Set<string>();
+      let cursor: string | null = null;
+      do {
+        const page: Awaited<ReturnType<NonNullable<CacheStore['listSessions']>>> =
+          await store.listSessions!({ limit: 7, cursor });
+        for (const session of page.sessions) all.add(session.key);
+        cursor = page.cursor;
+      } while (cursor !== null);
+      expect(all.size).toBe(60);
+      expect(await endUserSessions(store, 'scanned')).toBe(3);
+      for (const key of mine) expect(await raw.exists(`:1:${CACHE_KEY_PREFIX}${key}`)).toBe(0);
+      expect(await raw.exists(`other:1:${CACHE_KEY_PREFIX}${'o'.repeat(32)}`)).toBe(1);
     });
 
     it('a lock is a key with an expiry (SET NX PX) that only its holder deletes', async () => {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type Cache,
   closeCaches,
+  DummyCache,
   getCache,
   InvalidCacheBackendError,
   LocMemCache,
@@ -16,7 +17,11 @@ import {
   LOCK_KEY_PREFIX,
   secondsUntil,
 } from '../../../../src/runtime/sessions/backends/cache.js';
-import { UpdateError } from '../../../../src/runtime/sessions/exceptions.js';
+import {
+  UpdateError,
+  UserSessionsNotSupported,
+} from '../../../../src/runtime/sessions/exceptions.js';
+import { endUserSessions, supportsUserSessions } from '../../../../src/runtime/sessions/users.js';
 import { Session } from '../../../../src/runtime/sessions/session.js';
 import { describeServerSideStoreContract } from '../store-contract.js';
 import { d, plain } from '../data.js';
@@ -163,6 +168,50 @@ describe('cache engine specifics (checklist §J.3, Django CacheSessionTests)', (
     const failing = new CacheStore(broken);
     await expect(failing.load('abcdefgh12345678abcdefgh12345678')).rejects.toBe(down);
     await expect(failing.create(d({}), new Date(Date.now() + HOUR))).rejects.toBe(down);
+  });
+
+  it('sessions per user: scans the cache, in key order, leaving cached_db copies and locks out', async () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      keys.push(
+        await store.create(
+          d({ _auth_user_id: i % 2 ? 'odd' : 'even', i }),
+          new Date(clock.now + HOUR),
+        ),
+      );
+    }
+    keys.sort();
+    // Another engine's entries in the same cache: cached_db's prefix starts with the cache's.
+    await cache.set(`django.contrib.sessions.cached_db${'c'.repeat(32)}`, 'x', 60);
+    await cache.set(`${LOCK_KEY_PREFIX}${keys[0]}`, 'token', 60);
+    const first = await store.listSessions!({ limit: 2 });
+    expect(first.sessions.map((s) => s.key)).toEqual(keys.slice(0, 2));
+    const second = await store.listSessions!({ limit: 2, cursor: first.cursor });
+    expect(second.sessions.map((s) => s.key)).toEqual(keys.slice(2, 4));
+    const third = await store.listSessions!({ limit: 2, cursor: second.cursor });
+    expect(third.sessions.map((s) => s.key)).toEqual(keys.slice(4));
+    expect(third.cursor).toBeNull();
+    expect(first.sessions[0]!.expiresAt).toEqual(new Date(clock.now + HOUR));
+    const even = (await store.listSessions!({ userId: 'even' })).sessions;
+    expect(even.map((s) => s.data.get('i')).sort()).toEqual([0, 2, 4]);
+    // Listing does not make the sessions recently used (the LRU order is the visitors').
+    expect(await store.deleteSessions!({ userId: 'odd' })).toBe(2);
+    expect((await store.listSessions!()).sessions.map((s) => s.userId).sort()).toEqual([
+      'even',
+      'even',
+      'even',
+    ]);
+  });
+
+  it('sessions per user on a cache that cannot scan (dummy, custom): not supported, said clearly', async () => {
+    const dummy = new CacheStore(new DummyCache());
+    expect(dummy.listSessions).toBeUndefined();
+    expect(supportsUserSessions(dummy)).toBe(false);
+    const error = await endUserSessions(dummy, '1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserSessionsNotSupported);
+    expect((error as Error).message).toBe(
+      "The 'cache' session engine cannot list or end a user's sessions: its store has no listSessions() and deleteSessions() (docs/session-store-contract.md, \"Sessions per user\").",
+    );
   });
 
   it('secondsUntil rounds up and never goes below 0', () => {

@@ -60,6 +60,7 @@ describe.skipIf(!available)('cached_db engine on PostgreSQL + Redis', () => {
   async function freshStore(now?: () => number) {
     const db = new PostgresConnection({ url: pg.url });
     await db.run('TRUNCATE django_session');
+    await db.run('DROP TABLE IF EXISTS tango_session_user'); // sessions per user: rebuilt on use
     await raw.flushDb();
     const cache = new RedisCache({ location: redis.url, label: "CACHES['default']" });
     const store = new CachedDatabaseStore(db, cache, { keys: KEYS, now });

@@ -231,6 +231,50 @@ describe('cached_db engine specifics (checklist §J.2, Django CacheDBSessionTest
       'ERROR tango.sessions Error reading from cache (Object): connect ECONNREFUSED 127.0.0.1:6379',
     );
   });
+
+  it('sessions per user: listed from the database; ending them drops the cached copies too', async () => {
+    const mine = [
+      await store.create(d({ _auth_user_id: '42' }), new Date(Date.now() + HOUR)),
+      await store.create(d({ _auth_user_id: '42' }), new Date(Date.now() + HOUR)),
+    ];
+    const other = await store.create(d({ _auth_user_id: '7' }), new Date(Date.now() + HOUR));
+    for (const key of [...mine, other]) {
+      expect(await cache.get(CACHED_DB_KEY_PREFIX + key)).toEqual(expect.any(String));
+    }
+    // A row another program wrote (no cached copy) is listed too: the database is the truth.
+    const foreign = 'f'.repeat(32);
+    await fixture.db.run('INSERT INTO django_session VALUES (?, ?, ?)', [
+      foreign,
+      encodeSessionData({ _auth_user_id: '42' }, KEYS),
+      '2999-01-01 00:00:00',
+    ]);
+    const listed = (await store.listSessions({ userId: '42' })).sessions.map((s) => s.key);
+    expect(listed.sort()).toEqual([...mine, foreign].sort());
+    expect(await store.deleteSessions({ userId: '42', exceptKey: mine[0] })).toBe(2);
+    // Without the cache delete, load() would serve the ended session from its cached copy.
+    expect(await cache.get(CACHED_DB_KEY_PREFIX + mine[1])).toBeUndefined();
+    expect(await store.load(mine[1]!)).toBeNull();
+    expect(await store.load(foreign)).toBeNull();
+    expect(plain(await store.load(mine[0]!))).toEqual({ _auth_user_id: '42' });
+    expect(await cache.get(CACHED_DB_KEY_PREFIX + other)).toEqual(expect.any(String));
+  });
+
+  it('sessions per user: a cache that fails to delete a copy makes deleteSessions reject (no resurrection)', async () => {
+    const down = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    const failingDelete: Cache = {
+      get: (k) => cache.get(k),
+      set: (k, v, t) => cache.set(k, v, t),
+      add: (k, v, t) => cache.add(k, v, t),
+      delete: () => Promise.reject(down),
+      has: (k) => cache.has(k),
+      clear: () => cache.clear(),
+      close: async () => undefined,
+    };
+    const failing = new CachedDatabaseStore(fixture.db, failingDelete, { keys: KEYS });
+    const key = await failing.create(d({ _auth_user_id: '1' }), new Date(Date.now() + HOUR));
+    await expect(failing.deleteSessions({ userId: '1' })).rejects.toBe(down);
+    expect(await new DatabaseStore(fixture.db, { keys: KEYS }).exists(key)).toBe(false);
+  });
 });
 
 describe('CachedDatabaseStore.fromSettings', () => {

@@ -63,6 +63,7 @@ describe.skipIf(!support.available)('db engine on PostgreSQL', () => {
   async function emptyTable(): Promise<PostgresConnection> {
     const connection = new PostgresConnection({ url: pg.url, label: "DATABASES['default']" });
     await connection.run('TRUNCATE django_session');
+    await connection.run('DROP TABLE IF EXISTS tango_session_user'); // sessions per user: rebuilt on use
     return connection;
   }
 
@@ -147,6 +148,39 @@ describe.skipIf(!support.available)('db engine on PostgreSQL', () => {
         expect(plain(await store.load(key))).toEqual({ hit: 2 });
       } finally {
         await other.close();
+      }
+    });
+
+    it('sessions per user: two servers creating tango_session_user at once both list, and see each other’s logins', async () => {
+      const others = [0, 1, 2].map(
+        () => new DatabaseStore(new PostgresConnection({ url: pg.url }), { keys: KEYS }),
+      );
+      try {
+        const mine = await store.create(d({ _auth_user_id: '42' }), new Date(clock.now + HOUR));
+        const theirs = await others[0]!.create(
+          d({ _auth_user_id: '42' }),
+          new Date(Date.now() + HOUR),
+        );
+        const pages = await Promise.all(
+          others.map((other) => other.listSessions({ userId: '42' })),
+        );
+        for (const page of pages) {
+          expect(page.sessions.map((s) => s.key).sort()).toEqual([mine, theirs].sort());
+        }
+        // From now on a login writes its row: the listing needs no decoding to find it.
+        const later = await others[1]!.create(
+          d({ _auth_user_id: '42' }),
+          new Date(Date.now() + HOUR),
+        );
+        expect(
+          await db.get('SELECT user_id FROM tango_session_user WHERE session_key = ?', [later]),
+        ).toEqual({ user_id: '42' });
+        expect(await store.deleteSessions({ userId: '42', exceptKey: later })).toBe(2);
+        expect((await others[2]!.listSessions({ userId: 42 })).sessions.map((s) => s.key)).toEqual([
+          later,
+        ]);
+      } finally {
+        await Promise.all(others.map((other) => other.close()));
       }
     });
   });

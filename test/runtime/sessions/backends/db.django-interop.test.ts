@@ -15,6 +15,7 @@ import { migrate, SqliteConnection } from '../../../../src/runtime/db/index.js';
 import { InspectableDatabaseStore } from './inspectable-db-store.js';
 import { migrations } from '../../../../src/runtime/sessions/migrations/index.js';
 import { Session } from '../../../../src/runtime/sessions/session.js';
+import { endUserSessions, listUserSessions } from '../../../../src/runtime/sessions/users.js';
 import { djangoPythons } from '../../../support/django.js';
 import { d, plain } from '../data.js';
 
@@ -60,6 +61,16 @@ for step in request['steps']:
     elif op == 'update':
         s = SessionStore(session_key=step['key'])
         s.update(step['data'])
+        s.save()
+        out[name] = s.session_key
+    elif op == 'login':
+        # What django.contrib.auth.login() does to the session: a new key, then the user.
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+        s = SessionStore(session_key=step.get('key'))
+        s.cycle_key()
+        s[SESSION_KEY] = step['user']
+        s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
+        s[HASH_SESSION_KEY] = 'ab12' * 16
         s.save()
         out[name] = s.session_key
     elif op == 'clear_expired':
@@ -160,6 +171,41 @@ describe.each(pythons)('db engine interop with Django $series (checklist #108-11
     expect(second.updated).toEqual({ data: { ...data, hit: 4 }, exists: true });
     expect(second.updatedKey).toBe(tangoKey);
     expect(plain(await store.load(tangoKey))).toEqual({ from: 'tango', n: 1, by: 'django' });
+  });
+
+  it('sessions per user: sessions Django logged in are listed and ended by Tango, which Django then sees', async () => {
+    await migrate(db, { apps: [sessionsApp(dir)] }, {}, quiet);
+    const tangoKey = await store.create(d({ _auth_user_id: '42' }), new Date(Date.now() + HOUR));
+    const first = await django(file, [
+      { op: 'migrate', options: { fake_initial: true } },
+      { op: 'create', name: 'visitor', data: { hit: 1 } },
+      { op: 'login', name: 'phone', user: '42' },
+      { op: 'login', name: 'bob', user: '7' },
+    ]);
+    const [visitor, phone, bob] = [first.visitor, first.phone, first.bob] as string[];
+    const keysOf = async (userId: string) =>
+      (await listUserSessions(store, userId)).map((s) => s.key).sort();
+    expect(await keysOf('42')).toEqual([tangoKey, phone].sort());
+    const listed = (await listUserSessions(store, '42')).find((s) => s.key === phone)!;
+    expect(listed.data.get('_auth_user_backend')).toBe('django.contrib.auth.backends.ModelBackend');
+    expect(await keysOf('7')).toEqual([bob]);
+    // Django logs the visitor in without a new key (a row Tango already saw as anonymous).
+    await django(file, [
+      { op: 'update', name: 'same', key: visitor, data: { _auth_user_id: '42' } },
+    ]);
+    expect(await keysOf('42')).toEqual([tangoKey, phone, visitor].sort());
+    // "Log out other devices" from Tango: Django's sessions of the user end too.
+    expect(await endUserSessions(store, '42', { except: tangoKey })).toBe(2);
+    const after = await django(file, [
+      { op: 'load', name: 'phone', key: phone },
+      { op: 'load', name: 'visitor', key: visitor },
+      { op: 'load', name: 'bob', key: bob },
+      { op: 'load', name: 'tango', key: tangoKey },
+    ]);
+    expect(after.phone).toEqual({ data: {}, exists: false });
+    expect(after.visitor).toEqual({ data: {}, exists: false });
+    expect((after.bob as { exists: boolean }).exists).toBe(true);
+    expect(after.tango).toEqual({ data: { _auth_user_id: '42' }, exists: true });
   });
 
   it("keeps Python's dict order: a row Django wrote as zz, 1 reads in that order, and back", async () => {

@@ -17,6 +17,7 @@ import {
 import {
   DatabaseStore,
   MISSING_TABLE_MESSAGE,
+  USER_INDEX_TABLE,
 } from '../../../../src/runtime/sessions/backends/db.js';
 import { decodeSessionData, encodeSessionData } from '../../../../src/runtime/sessions/encoding.js';
 import { setSessionKeyGenerator } from '../../../../src/runtime/sessions/keys.js';
@@ -224,6 +225,209 @@ describe('db engine specifics (checklist §J.1)', () => {
   });
 });
 
+describe('db engine: sessions per user through tango_session_user', () => {
+  let fixture: Awaited<ReturnType<typeof migratedDatabase>>;
+  let store: DatabaseStore;
+  const settings = { SESSION_COOKIE_AGE: 3600, SESSION_EXPIRE_AT_BROWSER_CLOSE: false };
+  const inAnHour = () => new Date(Date.now() + HOUR);
+  beforeEach(async () => {
+    fixture = await migratedDatabase();
+    store = new DatabaseStore(fixture.db, { keys: KEYS });
+  });
+  afterEach(async () => {
+    await fixture.cleanup();
+  });
+  const indexRows = () =>
+    fixture.db.all<{ session_key: string; user_id: string | null; stamp: string }>(
+      `SELECT session_key, user_id, stamp FROM ${USER_INDEX_TABLE} ORDER BY session_key`,
+    );
+  const tableExists = async () =>
+    (await fixture.db.get(`SELECT name FROM sqlite_master WHERE name = '${USER_INDEX_TABLE}'`)) !==
+    undefined;
+  /** A row written by another program (Django): straight into django_session. */
+  async function foreignRow(key: string, data: Record<string, unknown>): Promise<string> {
+    await fixture.db.run('INSERT INTO django_session VALUES (?, ?, ?)', [
+      key,
+      encodeSessionData(data, KEYS),
+      '2999-01-01 00:00:00',
+    ]);
+    return key;
+  }
+  /** A connection that records every statement, for counting what a save costs. */
+  function spied(): { db: Connection; statements: string[] } {
+    const statements: string[] = [];
+    const db = fixture.db;
+    return {
+      statements,
+      db: {
+        dialect: 'sqlite',
+        run: (sql, params) => (statements.push(sql), db.run(sql, params)),
+        get: (sql, params) => (statements.push(sql), db.get(sql, params)),
+        all: (sql, params) => (statements.push(sql), db.all(sql, params)),
+        exec: (script) => (statements.push(script), db.exec(script)),
+        transaction: (fn) => db.transaction(fn),
+        close: () => db.close(),
+      },
+    };
+  }
+
+  it('the table is created by the first listing (no migration), then logins write their row', async () => {
+    const early = await store.create(d({ _auth_user_id: '7' }), inAnHour());
+    expect(await tableExists()).toBe(false);
+    // The login before the table existed is found by the listing's sweep.
+    expect((await store.listSessions({ userId: '7' })).sessions.map((s) => s.key)).toEqual([early]);
+    expect(await tableExists()).toBe(true);
+    const later = await store.create(d({ _auth_user_id: '7' }), inAnHour());
+    const encoded = await fixture.db.get<{ session_data: string }>(
+      'SELECT session_data FROM django_session WHERE session_key = ?',
+      [later],
+    );
+    expect((await indexRows()).find((row) => row.session_key === later)).toEqual({
+      session_key: later,
+      user_id: '7',
+      stamp: encoded!.session_data.slice(-43),
+    });
+  });
+
+  it('a save costs one statement more only when it sets _auth_user_id (a login); anonymous saves cost nothing more', async () => {
+    await store.listSessions({ userId: 'x' }); // creates the table
+    const { db, statements } = spied();
+    const measured = new DatabaseStore(db, { keys: KEYS });
+    const s = new Session(measured, settings);
+    s.set('hit', 1);
+    await s.save();
+    s.set('hit', 2);
+    await s.save();
+    expect(statements).toEqual([
+      'INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, ?, ?) ON CONFLICT (session_key) DO NOTHING',
+      'UPDATE django_session SET session_data = ?, expire_date = ? WHERE session_key = ? AND session_data = ?',
+    ]);
+    statements.length = 0;
+    s.set('_auth_user_id', '42');
+    await s.save();
+    expect(statements).toEqual([
+      'UPDATE django_session SET session_data = ?, expire_date = ? WHERE session_key = ? AND session_data = ?',
+      `INSERT INTO ${USER_INDEX_TABLE} (session_key, user_id, stamp) VALUES (?, ?, ?) ON CONFLICT (session_key) DO UPDATE SET user_id = excluded.user_id, stamp = excluded.stamp`,
+    ]);
+    statements.length = 0;
+    s.set('hit', 3);
+    await s.save();
+    expect(statements).toHaveLength(1);
+    expect((await store.listSessions({ userId: '42' })).sessions[0]?.key).toBe(s.sessionKey);
+  });
+
+  it('finds sessions another program (Django) wrote, and rows changed since it last looked; anonymous rows are decoded once', async () => {
+    const django = await foreignRow('d'.repeat(32), { _auth_user_id: '5', hit: 1 });
+    const visitor = await foreignRow('v'.repeat(32), { hit: 1 });
+    expect((await store.listSessions({ userId: '5' })).sessions.map((s) => s.key)).toEqual([
+      django,
+    ]);
+    expect(await indexRows()).toEqual([
+      { session_key: django, user_id: '5', stamp: expect.any(String) },
+      { session_key: visitor, user_id: null, stamp: expect.any(String) },
+    ]);
+    // Nothing changed: the next listing decodes nothing (no row is read by key).
+    const { db, statements } = spied();
+    const again = new DatabaseStore(db, { keys: KEYS });
+    await again.listSessions({ userId: '5' });
+    expect(statements.filter((sql) => sql.includes('session_key IN'))).toEqual([]);
+    // Django logs the visitor in without a new key (cycle_key's row, updated in place).
+    await fixture.db.run('UPDATE django_session SET session_data = ? WHERE session_key = ?', [
+      encodeSessionData({ hit: 1, _auth_user_id: '5' }, KEYS),
+      visitor,
+    ]);
+    expect((await again.listSessions({ userId: '5' })).sessions.map((s) => s.key).sort()).toEqual([
+      django,
+      visitor,
+    ]);
+    expect(statements.filter((sql) => sql.includes('session_key IN'))).toHaveLength(1);
+  });
+
+  it('a row recorded as a user’s whose data no longer names them is not listed (the data is checked)', async () => {
+    const key = await store.create(d({ _auth_user_id: '9' }), inAnHour());
+    await store.listSessions({ userId: '9' });
+    await fixture.db.run('UPDATE django_session SET session_data = ? WHERE session_key = ?', [
+      encodeSessionData({ _auth_user_id: '10' }, KEYS),
+      key,
+    ]);
+    expect((await store.listSessions({ userId: '9' })).sessions).toEqual([]);
+  });
+
+  it('more unseen rows than one chunk (500): all are decoded and found, a page at a time', async () => {
+    const keys: string[] = [];
+    await fixture.db.transaction(async (tx) => {
+      for (let i = 0; i < 1100; i++) {
+        const key = `k${String(i).padStart(31, '0')}`;
+        const data = i % 100 === 0 ? { _auth_user_id: 'many', i } : { i };
+        await tx.run('INSERT INTO django_session VALUES (?, ?, ?)', [
+          key,
+          encodeSessionData(data, KEYS),
+          '2999-01-01 00:00:00',
+        ]);
+        if (i % 100 === 0) keys.push(key);
+      }
+    });
+    const sessions = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<DatabaseStore['listSessions']>> = await store.listSessions({
+        userId: 'many',
+        limit: 5,
+        cursor,
+      });
+      expect(page.sessions.length).toBeLessThanOrEqual(5);
+      sessions.push(...page.sessions);
+      cursor = page.cursor;
+    } while (cursor !== null);
+    expect(sessions.map((s) => s.key)).toEqual(keys);
+    expect(await indexRows()).toHaveLength(1100);
+  });
+
+  it('pages of every session hold exactly limit sessions, in key order', async () => {
+    const keys = [];
+    for (let i = 0; i < 5; i++) keys.push(await store.create(d({ i }), inAnHour()));
+    keys.sort();
+    const first = await store.listSessions({ limit: 2 });
+    expect(first.sessions.map((s) => s.key)).toEqual(keys.slice(0, 2));
+    const second = await store.listSessions({ limit: 2, cursor: first.cursor });
+    expect(second.sessions.map((s) => s.key)).toEqual(keys.slice(2, 4));
+    const third = await store.listSessions({ limit: 2, cursor: second.cursor });
+    expect(third).toEqual({ sessions: [expect.objectContaining({ key: keys[4] })], cursor: null });
+  });
+
+  it('deleteSessions removes the index rows too; clearExpired removes those of sessions deleted one by one', async () => {
+    const [a, b, c] = [
+      await store.create(d({ _auth_user_id: '1' }), inAnHour()),
+      await store.create(d({ _auth_user_id: '1' }), inAnHour()),
+      await store.create(d({ _auth_user_id: '2' }), inAnHour()),
+    ];
+    await store.listSessions({ userId: '1' });
+    expect(await store.deleteSessions({ userId: '1', exceptKey: a })).toBe(1);
+    expect((await indexRows()).map((row) => row.session_key).sort()).toEqual([a, c].sort());
+    await store.delete(c); // a logout: the index row stays until clearExpired
+    expect((await indexRows()).map((row) => row.session_key)).toContain(c);
+    expect(await store.listSessions({ userId: '2' })).toEqual({ sessions: [], cursor: null });
+    expect(await store.clearExpired()).toBe(0);
+    expect((await indexRows()).map((row) => row.session_key)).toEqual([a]);
+    expect(await store.exists(b)).toBe(false);
+  });
+
+  it('a table dropped while running is created again and rebuilt by the next listing', async () => {
+    const key = await store.create(d({ _auth_user_id: '3' }), inAnHour());
+    await store.listSessions({ userId: '3' });
+    await fixture.db.exec(`DROP TABLE ${USER_INDEX_TABLE}`);
+    expect((await store.listSessions({ userId: '3' })).sessions.map((s) => s.key)).toEqual([key]);
+    // A save that meets the missing table records nothing and does not fail.
+    await fixture.db.exec(`DROP TABLE ${USER_INDEX_TABLE}`);
+    const fresh = new DatabaseStore(fixture.db, { keys: KEYS });
+    const other = await fresh.create(d({ _auth_user_id: '3' }), inAnHour());
+    expect(await tableExists()).toBe(false);
+    expect((await fresh.listSessions({ userId: '3' })).sessions.map((s) => s.key).sort()).toEqual(
+      [key, other].sort(),
+    );
+  });
+});
+
 describe('db engine before migrate (checklist #113)', () => {
   it('fails every operation with a ProgrammingError saying exactly what to run', async () => {
     const db = new SqliteConnection(':memory:');
@@ -241,7 +445,7 @@ describe('db engine before migrate (checklist #113)', () => {
       const error = await operation().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProgrammingError);
       expect((error as Error).message).toBe(
-        "no such table: django_session — run 'npm run migrate' (npx tsx manage.ts migrate)",
+        "no such table: django_session — run 'npm run migrate'",
       );
       expect((error as Error).message).toBe(MISSING_TABLE_MESSAGE);
       expect(((error as Error).cause as Error).message).toBe('no such table: django_session');

@@ -354,6 +354,38 @@ describe('file engine specifics (checklist §J.4)', () => {
     await expect(FileStore.fromSettings(settings)).rejects.toThrow(ImproperlyConfigured);
   });
 
+  it('sessions per user: reads the directory in key order, skipping lock, temp and foreign files', async () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      keys.push(
+        await store.create(
+          d({ _auth_user_id: String(i % 2), i }),
+          new Date(Date.now() + 3_600_000),
+        ),
+      );
+    }
+    keys.sort();
+    await store.lock(keys[0]!, { timeout: 1, expiry: 30 });
+    await fs.writeFile(path.join(directory, `sessionid${keys[1]}_out_abc123`), 'half a write');
+    await fs.writeFile(path.join(directory, 'notes.txt'), 'not a session');
+    await fs.writeFile(path.join(directory, `sessionid${'z'.repeat(32)}`), 'undecodable');
+    const first = await store.listSessions({ limit: 2 });
+    expect(first.sessions.map((s) => s.key)).toEqual(keys.slice(0, 2));
+    const rest = await store.listSessions({ limit: 3, cursor: first.cursor });
+    expect(rest.sessions.map((s) => s.key)).toEqual(keys.slice(2));
+    // The undecodable file sorts last: the page ended before it, so one more (empty) page.
+    expect(await store.listSessions({ limit: 3, cursor: rest.cursor })).toEqual({
+      sessions: [],
+      cursor: null,
+    });
+    const ones = (await store.listSessions({ userId: 1 })).sessions;
+    expect(ones.map((s) => s.data.get('i')).sort()).toEqual([1, 3]);
+    expect(await store.deleteSessions({ userId: '1' })).toBe(2);
+    expect(
+      (await fs.readdir(directory)).filter((name) => /^sessionid[a-z0-9]{32}$/.test(name)),
+    ).toHaveLength(4);
+  });
+
   it('the file name prefix is SESSION_COOKIE_NAME', async () => {
     const settings = defineSettings({
       BASE_DIR: directory,
