@@ -3,6 +3,7 @@
  * commands, start its server on a free loopback port, and stop it again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,9 +43,19 @@ export function tsxBin(project: string): string {
   return path.join(project, 'node_modules', '.bin', 'tsx');
 }
 
-/** Runs `npx tsx manage.ts ...` inside a generated project. */
+/**
+ * What runs `manage.ts` in `project`, as a user types it: the project's tsx where it has one (a
+ * project generated on Node 20), else this Node itself (22.18+ and 24 strip types; such a
+ * project has no tsx).
+ */
+export function manageRunner(project: string): string {
+  const tsx = tsxBin(project);
+  return existsSync(tsx) ? tsx : process.execPath;
+}
+
+/** Runs `npx tsx manage.ts ...` (or `node manage.ts ...`) inside a generated project. */
 export function manage(project: string, args: string[], env: Record<string, string> = {}) {
-  return execa(tsxBin(project), ['manage.ts', ...args], {
+  return execa(manageRunner(project), ['manage.ts', ...args], {
     cwd: project,
     reject: false,
     all: true,
@@ -83,7 +94,12 @@ export async function startServer(
     ...(options.reload ? [] : ['--noreload']),
     ...(options.args ?? []),
   ];
-  return spawnServer(tsxBin(project), args, { cwd: project, env, port, ready: options.ready });
+  return spawnServer(manageRunner(project), args, {
+    cwd: project,
+    env,
+    port,
+    ready: options.ready,
+  });
 }
 
 /**
