@@ -62,11 +62,16 @@ export function terminalPrompt(
       waiting.push(resolve);
     });
 
-  /** Reads one line; on a terminal, character by character with our own echo. */
-  async function readLine(echo: boolean): Promise<string> {
+  /**
+   * Shows `prompt` and reads one line; on a terminal, character by character with our own echo.
+   * The terminal leaves its echoing mode before the prompt is shown, so nothing typed in answer
+   * to it (a password) can be echoed by the terminal itself.
+   */
+  async function readLine(prompt: string, echo: boolean): Promise<string> {
     listen();
     const raw = stdin.isTTY === true;
     if (raw) stdin.setRawMode(true);
+    stdout.write(prompt);
     try {
       let line = '';
       for (;;) {
@@ -108,12 +113,10 @@ export function terminalPrompt(
   return {
     interactive: stdin.isTTY === true,
     async question(prompt) {
-      stdout.write(prompt);
-      return readLine(true);
+      return readLine(prompt, true);
     },
     async password(prompt) {
-      stdout.write(prompt);
-      return readLine(false);
+      return readLine(prompt, false);
     },
     close() {
       if (!listening) return;
