@@ -6,8 +6,8 @@ import type * as fs from 'node:fs';
 import type * as fsPromises from 'node:fs/promises';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { run, snapshotDir, tempDir } from './helpers.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { run, snapshotDir, workdirs } from './helpers.js';
 
 /** Which calls fail: each predicate gets the call's path(s). */
 const faults = vi.hoisted(() => ({
@@ -46,23 +46,10 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...real, default: { ...real, writeFileSync, renameSync }, writeFileSync, renameSync };
 });
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-let n = 0;
-beforeAll(async () => {
-  tmp = await tempDir();
-});
-afterAll(async () => {
-  await tmp.cleanup();
-});
+const workdir = workdirs();
 afterEach(() => {
   faults.writeFile = faults.writeFileSync = faults.renameSync = undefined;
 });
-
-async function workdir(): Promise<string> {
-  const dir = path.join(tmp.dir, `w${n++}`);
-  await mkdir(dir);
-  return dir;
-}
 
 /** A fresh generated project (no install); returns its folder. */
 async function project(): Promise<string> {

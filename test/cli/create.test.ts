@@ -2,25 +2,13 @@
  * `npm create tango@latest <name> -- [options]` (create-tango) and the option it brings to
  * startproject, `--app`: the project and the tutorial app in one step.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { create } from '../../src/cli/create.js';
-import { run, snapshotDir, tempDir } from './helpers.js';
+import { run, snapshotDir, workdirs } from './helpers.js';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-let n = 0;
-async function workdir(): Promise<string> {
-  const dir = path.join(tmp.dir, `w${n++}`);
-  await mkdir(dir);
-  return dir;
-}
-beforeAll(async () => {
-  tmp = await tempDir();
-});
-afterAll(async () => {
-  await tmp.cleanup();
-});
+const workdir = workdirs();
 
 /** Runs create-tango in-process. */
 async function createTango(argv: string[], cwd: string) {

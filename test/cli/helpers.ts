@@ -2,11 +2,12 @@
  * Helpers for CLI tests: run `main` in-process against a temp directory (fast), or spawn the
  * CLI as a real process through tsx (exit codes, stderr, environment), and snapshot a folder.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
+import { afterAll, beforeAll } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -69,6 +70,30 @@ export async function spawnCli(
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tango-cli-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A temp directory for the calling test file (made before its tests, removed after them), and a
+ * function giving a fresh, empty working directory inside it on each call.
+ *
+ * @example
+ * const workdir = workdirs();
+ * it('...', async () => { const cwd = await workdir(); ... });
+ */
+export function workdirs(): () => Promise<string> {
+  let tmp: Awaited<ReturnType<typeof tempDir>> | undefined;
+  let n = 0;
+  beforeAll(async () => {
+    tmp = await tempDir();
+  });
+  afterAll(async () => {
+    await tmp?.cleanup();
+  });
+  return async () => {
+    const dir = path.join(tmp!.dir, `w${n++}`);
+    await mkdir(dir);
+    return dir;
+  };
 }
 
 /** Every file under `dir` (relative POSIX paths, sorted), with its text. */

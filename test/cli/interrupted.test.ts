@@ -6,18 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, snapshotDir, spawnCli, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { run, snapshotDir, spawnCli, workdirs } from './helpers.js';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-let n = 0;
-/** A fresh, empty working directory inside the test file's temp dir. */
-async function workdir(): Promise<string> {
-  const dir = path.join(tmp.dir, `w${n++}`);
-  await mkdir(dir);
-  return dir;
-}
-
+const workdir = workdirs();
 /** A fresh generated project (no install); returns its folder. */
 async function project(): Promise<string> {
   const cwd = await workdir();
@@ -25,13 +17,6 @@ async function project(): Promise<string> {
   expect(result.code, result.stderr).toBe(0);
   return path.join(cwd, 'mysite');
 }
-
-beforeAll(async () => {
-  tmp = await tempDir();
-});
-afterAll(async () => {
-  await tmp.cleanup();
-});
 
 describe('tango-admin startproject, killed or interrupted', () => {
   it("removes the staging folders a killed run left behind, and keeps a running run's", async () => {

@@ -6,25 +6,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PlanJson } from '../../src/generator/index.js';
-import { spawnCli, tempDir } from './helpers.js';
+import { spawnCli, workdirs } from './helpers.js';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-let n = 0;
-/** A fresh, empty working directory inside the test file's temp dir. */
-async function workdir(): Promise<string> {
-  const dir = path.join(tmp.dir, `w${n++}`);
-  await mkdir(dir);
-  return dir;
-}
-
-beforeAll(async () => {
-  tmp = await tempDir();
-});
-afterAll(async () => {
-  await tmp.cleanup();
-});
+const workdir = workdirs();
 
 interface Digest {
   size: number;
@@ -231,7 +217,7 @@ describe('startapp --dry-run --json', () => {
   });
 
   it('--help lists --json', async () => {
-    const result = await spawnCli(['startapp', '--help'], tmp.dir);
+    const result = await spawnCli(['startapp', '--help'], await workdir());
     expect(result.stdout).toMatch(/--json\s+With --dry-run: print the plan as one JSON document/);
   });
 });

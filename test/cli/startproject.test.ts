@@ -2,24 +2,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, fixtureArgs, run, snapshotDir, spawnCli, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, fixtureArgs, run, snapshotDir, spawnCli, workdirs } from './helpers.js';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-let n = 0;
-/** A fresh, empty working directory inside the test file's temp dir. */
-async function workdir(): Promise<string> {
-  const dir = path.join(tmp.dir, `w${n++}`);
-  await mkdir(dir);
-  return dir;
-}
-
-beforeAll(async () => {
-  tmp = await tempDir();
-});
-afterAll(async () => {
-  await tmp.cleanup();
-});
+const workdir = workdirs();
 
 const { version: VERSION } = JSON.parse(
   await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8'),
