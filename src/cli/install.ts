@@ -38,13 +38,3 @@ export async function installDependencies(
     );
   }
 }
-
-/**
- * `npm install` in a new project (`installDependencies('npm', ...)`).
- *
- * @example
- * await npmInstall('/tmp/mysite', 'mysite');
- */
-export function npmInstall(projectDir: string, cdPath: string): Promise<void> {
-  return installDependencies('npm', projectDir, cdPath);
-}

@@ -141,6 +141,21 @@ class SequenceMatcher {
   }
 }
 
+/**
+ * Python's `SequenceMatcher(None, a, b).quick_ratio()`: twice the size of the multiset
+ * intersection of the code points over the total length, an upper bound on the ratio (what
+ * Django's UserAttributeSimilarityValidator compares with its threshold).
+ *
+ * @example
+ * quickRatio('abcd', 'bcde'); // 0.75
+ */
+export function quickRatio(a: string, b: string): number {
+  const matcher = new SequenceMatcher();
+  matcher.setSeq2(b);
+  matcher.setSeq1(a);
+  return matcher.quickRatio();
+}
+
 /** Python's `str` ordering: by code point (JavaScript's `<` compares UTF-16 code units). */
 function compareCodePoints(x: string, y: string): number {
   const a = Array.from(x, (c) => c.codePointAt(0)!);

@@ -30,9 +30,10 @@ import {
   SessionMiddleware,
   type SessionMiddlewareHandler,
 } from '../../src/runtime/sessions/middleware.js';
+import { isCI } from '../support/services.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CI = process.env.CI === 'true';
+const CI = isCI();
 const available = existsSync(CHROMIUM);
 
 /** The embedded site's views: count, read, log out. */

@@ -22,9 +22,10 @@ import {
   type Engine,
   type TutorialProject,
 } from '../e2e/tutorial-project.js';
+import { isCI } from '../support/services.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CI = process.env.CI === 'true';
+const CI = isCI();
 const available = existsSync(CHROMIUM);
 
 if (!available && !CI) {

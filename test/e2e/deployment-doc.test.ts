@@ -38,6 +38,7 @@ import {
   serviceSupport,
   startPostgres,
   startRedis,
+  isCI,
 } from '../support/services.js';
 import { REPO_ROOT, tangoAdmin, tempDir } from './helpers.js';
 
@@ -45,7 +46,6 @@ const DOC = path.join(REPO_ROOT, 'docs', 'deployment.md');
 const postgresSupport = serviceSupport('postgresql');
 const redisSupport = serviceSupport('redis');
 const available = postgresSupport.available && redisSupport.available;
-const isCI = process.env.CI === 'true' || process.env.CI === '1';
 
 /** The block languages of the page, and what the test does with each. */
 const LANGUAGES = ['sh', 'text', 'ts', 'ini', 'nginx', 'console', 'json', 'crontab'];
@@ -392,7 +392,8 @@ describe.skipIf(!available)('docs/deployment.md, run in a new project', () => {
     // systemd's own parser (an instance of the template, with this machine's node binary).
     const analyze = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
     if (!analyze) {
-      if (isCI) throw new Error('CI=true and systemd-analyze is missing (Debian package systemd).');
+      if (isCI())
+        throw new Error('CI=true and systemd-analyze is missing (Debian package systemd).');
       console.warn('systemd-analyze not found: the units were parsed, not verified by systemd.');
       return;
     }

@@ -42,7 +42,8 @@ export interface ServiceSupport {
 }
 
 const START_TIMEOUT_MS = 15_000;
-const isCI = (): boolean => process.env.CI === 'true' || process.env.CI === '1';
+/** True under CI (`CI=true` or `CI=1`), where a missing service or tool fails instead of skipping. */
+export const isCI = (): boolean => process.env.CI === 'true' || process.env.CI === '1';
 
 function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {

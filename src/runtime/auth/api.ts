@@ -19,6 +19,7 @@ import { getLogger } from '../core/log.js';
 import { HttpRequest } from '../http/request.js';
 import { rotateToken } from '../middleware/csrf.js';
 import type { Session } from '../sessions/session.js';
+import { USER_ID_SESSION_KEY } from '../sessions/users.js';
 import {
   AllowAllUsersModelBackend,
   type AuthenticationBackend,
@@ -29,8 +30,8 @@ import {
 import { makePassword } from './hashers.js';
 import { AnonymousUser, type AnyUser, getUserManager, User } from './models.js';
 
-/** Django's `SESSION_KEY`: the user's id, as a string. */
-export const SESSION_KEY = '_auth_user_id';
+/** Django's `SESSION_KEY`: the user's id, as a string (the key the session stores list by). */
+export const SESSION_KEY = USER_ID_SESSION_KEY;
 /** Django's `BACKEND_SESSION_KEY`: the dotted path of the backend that logged the user in. */
 export const BACKEND_SESSION_KEY = '_auth_user_backend';
 /** Django's `HASH_SESSION_KEY`: `user.getSessionAuthHash()` at login. */
@@ -87,12 +88,12 @@ export function attachUser(request: HttpRequest, user: AnyUser): void {
       requestUsers.set(this, value);
     },
   });
-  Object.defineProperty(request, 'auser', {
-    configurable: true,
-    value: function auser(this: HttpRequest) {
-      return Promise.resolve(this.user);
-    },
-  });
+  Object.defineProperty(request, 'auser', { configurable: true, value: auser });
+}
+
+/** Django's `request.auser()`, shared by every request the middleware gives a user. */
+function auser(this: HttpRequest): Promise<AnyUser> {
+  return Promise.resolve(this.user);
 }
 
 // Without the middleware, reading `request.user` says what to add (Django: AttributeError).

@@ -108,7 +108,6 @@ export {
   NumericPasswordValidator,
   passwordChanged,
   passwordValidatorsHelpTexts,
-  quickRatio,
   UserAttributeSimilarityValidator,
   validatePassword,
   ValidationError,
@@ -116,6 +115,8 @@ export {
   type PasswordValidatorClass,
   type ValidationIssue,
 } from './password_validation.js';
+// Python's SequenceMatcher.quick_ratio, as the similarity validator uses it.
+export { quickRatio } from '../../common/text.js';
 export { MAX_URL_LENGTH, urlHasAllowedHostAndScheme, urlsplit, type SplitUrl } from './safe_url.js';
 export { authUrls } from './urls.js';
 export { EMAIL_MAX_LENGTH, validateEmail, validateUsername } from './validators.js';

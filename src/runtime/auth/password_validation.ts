@@ -23,6 +23,7 @@ import { getSettings, isConfigured } from '../conf/current.js';
 import { ImproperlyConfigured } from '../conf/errors.js';
 import type { PasswordValidatorSettings } from '../conf/settings.js';
 import { importString } from '../core/import-string.js';
+import { quickRatio } from '../../common/text.js';
 
 /** One failure, as Django's `ValidationError` carries it. */
 export interface ValidationIssue {
@@ -127,30 +128,8 @@ export class MinimumLengthValidator implements PasswordValidator {
   }
 }
 
-/**
- * Python's `SequenceMatcher(a, b).quick_ratio()`: twice the size of the multiset intersection
- * of the characters over the total length (an upper bound of `ratio()`).
- */
-export function quickRatio(a: string, b: string): number {
-  const aChars = [...a];
-  const bChars = [...b];
-  const total = aChars.length + bChars.length;
-  if (total === 0) return 1;
-  const available = new Map<string, number>();
-  for (const c of bChars) available.set(c, (available.get(c) ?? 0) + 1);
-  let matches = 0;
-  for (const c of aChars) {
-    const n = available.get(c) ?? 0;
-    if (n > 0) {
-      matches++;
-      available.set(c, n - 1);
-    }
-  }
-  return (2 * matches) / total;
-}
-
 /** Django's `exceeds_maximum_length_ratio`: skip values far shorter than the password. */
-export function exceedsMaximumLengthRatio(
+function exceedsMaximumLengthRatio(
   password: string,
   maxSimilarity: number,
   value: string,

@@ -19,7 +19,7 @@ export interface SplitUrl {
 }
 
 /** `urlsplit` refused the URL (Python's `ValueError`, e.g. "Invalid IPv6 URL"). */
-export class UrlSplitError extends Error {
+class UrlSplitError extends Error {
   override name = 'UrlSplitError';
 }
 

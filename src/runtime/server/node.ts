@@ -84,8 +84,25 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     for (const write of batch) write();
   };
 
+  // Connections, and those with a response not yet flushed to the kernel: the drain closes a
+  // connection only when it is idle. Node's closeIdleConnections() (also run by
+  // http.Server.close()) counts a response as done once end() is called, and would cut off a
+  // large body still going out to a slow client.
+  const sockets = new Set<Socket>();
+  const busy = new Set<Socket>();
+  let allClosed: (() => void) | undefined;
+  const closeIdle = () => {
+    for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
+  };
   const server = http.createServer(async (req, res) => {
     inFlight++;
+    // Busy until the response is flushed ('close' follows 'finish', or a dropped connection).
+    const socket = req.socket;
+    busy.add(socket);
+    res.once('close', () => {
+      busy.delete(socket);
+      if (draining && !socket.destroyed) closeIdle();
+    });
     const started = json ? performance.now() : 0;
     const requestId = idHeader ? requestIdFrom(req.headers[idHeader], randomUUID) : undefined;
     let body: Buffer | undefined;
@@ -175,16 +192,6 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     if (pending.length === 1) setImmediate(flushPending);
   });
   server.keepAliveTimeout = 5000;
-  // Connections, and those with a response not yet flushed to the kernel: the drain closes a
-  // connection only when it is idle. Node's closeIdleConnections() (also run by
-  // http.Server.close()) counts a response as done once end() is called, and would cut off a
-  // large body still going out to a slow client.
-  const sockets = new Set<Socket>();
-  const busy = new Set<Socket>();
-  let allClosed: (() => void) | undefined;
-  const closeIdle = () => {
-    for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
-  };
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => {
@@ -193,16 +200,6 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
       if (sockets.size === 0) allClosed?.();
     });
     if (draining) socket.destroy();
-  });
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const socket = req.socket;
-    busy.add(socket);
-    const done = () => {
-      busy.delete(socket);
-      if (draining && !socket.destroyed) closeIdle();
-    };
-    res.once('finish', done);
-    res.once('close', done);
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -28,12 +28,15 @@ export function setContextProcessor(name: string, processor: ContextProcessor | 
 }
 
 /**
- * What every context processor gives for `request`, merged in installation order; `undefined`
- * when none is installed. The view's own context wins over these values (as in Django).
+ * What every context processor gives for `request`, merged in installation order into `values`
+ * (a new object by default) and returned; `undefined` when none is installed. The view's own
+ * context wins over these values (as in Django).
  */
-export function processorContext(request: HttpRequest): Record<string, unknown> | undefined {
+export function processorContext(
+  request: HttpRequest,
+  values: Record<string, unknown> = {},
+): Record<string, unknown> | undefined {
   if (processors.size === 0) return undefined;
-  const values: Record<string, unknown> = {};
   // Copied as property descriptors, so that a getter stays lazy (auth's `user` reads the
   // session only when a template renders it).
   for (const processor of processors.values())

@@ -299,8 +299,7 @@ export class TemplateEngine {
  */
 function requestContext(request: HttpRequest, context: object): Record<string, unknown> {
   const data: Record<string, unknown> = { request };
-  const processed = processorContext(request);
-  if (processed) Object.defineProperties(data, Object.getOwnPropertyDescriptors(processed));
+  processorContext(request, data);
   Object.defineProperties(data, Object.getOwnPropertyDescriptors(context));
   return data;
 }

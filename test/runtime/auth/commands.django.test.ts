@@ -27,6 +27,7 @@ import { AppRegistry } from '../../../src/runtime/apps/registry.js';
 import type { Command } from '../../../src/runtime/management/base.js';
 import { executeFromCommandLine } from '../../../src/runtime/management/index.js';
 import { authApplication } from './support.js';
+import { isCI } from '../../support/services.js';
 
 let settings: Readonly<Settings>;
 
@@ -294,7 +295,7 @@ function hasScript(): boolean {
   return existsSync('/usr/bin/script');
 }
 
-describe.skipIf(!hasScript() && process.env.CI !== 'true')('a real terminal (script)', () => {
+describe.skipIf(!hasScript() && !isCI())('a real terminal (script)', () => {
   let dir: string;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
