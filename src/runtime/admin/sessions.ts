@@ -7,16 +7,17 @@
  * engine (`signed_cookies`, `encrypted_cookies`) keeps the sessions in the browsers: the page
  * says so, and what ends them instead (a password change).
  */
-import { getUserManager, HASH_SESSION_KEY, logout, maskHash, type User } from '../auth/index.js';
+import { HASH_SESSION_KEY, logout, maskHash, type User } from '../auth/index.js';
 import type { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
 import * as messages from '../messages/api.js';
 import { redirect } from '../shortcuts.js';
 import { UserSessionsNotSupported } from '../sessions/exceptions.js';
 import type { SessionInfo, SessionPage } from '../sessions/store.js';
-import { endUserSessions, requireUserSessions, supportsUserSessions } from '../sessions/users.js';
+import { requireUserSessions, supportsUserSessions } from '../sessions/users.js';
 import { path, type UrlEntry } from '../urls/conf.js';
 import { type AdminSite, postOnly, requestUser } from './sites.js';
+import { endSessionsOfUser, manager, sessionsText } from './users.js';
 
 /** A value of the session data longer than this is cut, with `…`. */
 const MAX_VALUE_LENGTH = 200;
@@ -51,7 +52,7 @@ function showValue(name: string, value: unknown): string {
 
 /** The users of a page of sessions, by id, one query each. */
 async function usersById(request: HttpRequest, ids: Iterable<string>): Promise<Map<string, User>> {
-  const users = getUserManager(request.settings ?? undefined);
+  const users = manager(request);
   const found = new Map<string, User>();
   for (const id of new Set(ids)) {
     const user = USER_ID.test(id) ? await users.get(Number(id)) : null;
@@ -151,9 +152,7 @@ async function changelist(site: AdminSite, request: HttpRequest): Promise<HttpRe
           site,
           request,
           userId,
-          users.get(userId) ??
-            (await getUserManager(request.settings ?? undefined).get(Number(userId))) ??
-            undefined,
+          users.get(userId) ?? (await manager(request).get(Number(userId))) ?? undefined,
         );
   const query = (extra: Record<string, string>) => ({
     ...(userId === null ? {} : { user: userId }),
@@ -254,11 +253,8 @@ async function endUserSessionsView(
     return backToList(site, request);
   }
   const own = requestUser(request).id === id;
-  const user = await getUserManager(request.settings ?? undefined).get(id);
-  const ended = await endUserSessions(request, id, {
-    except: own ? request.session.sessionKey : null,
-  });
-  const sessions = `${ended} session${ended === 1 ? '' : 's'}`;
+  const user = await manager(request).get(id);
+  const sessions = sessionsText(await endSessionsOfUser(request, id));
   if (own) {
     messages.success(request, `Logged out your other devices: ended ${sessions}.`);
   } else {

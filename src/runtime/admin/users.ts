@@ -27,7 +27,8 @@ import { requestUser } from './sites.js';
 /** A page number as the list accepts it (`?p=`, from 1). */
 const PAGE = /^[1-9][0-9]{0,8}$/;
 
-function manager(request: HttpRequest) {
+/** The user manager of the request's settings (the admin's pages share it). */
+export function manager(request: HttpRequest) {
   return getUserManager(request.settings ?? undefined);
 }
 
@@ -141,11 +142,20 @@ async function addView(site: AdminSite, request: HttpRequest): Promise<HttpRespo
  */
 async function endSessionsOf(request: HttpRequest, user: User): Promise<number | null> {
   if (!supportsUserSessions(request.session.store) || user.id === null) return null;
-  const own = requestUser(request).id === user.id;
-  return endUserSessions(request, user.id, { except: own ? request.session.sessionKey : null });
+  return endSessionsOfUser(request, user.id);
 }
 
-function sessionsText(n: number): string {
+/**
+ * Ends the sessions of the user with `id` on an engine that lists them; when that user is the
+ * one asking, all but this session ("log out other devices"). Resolves with how many ended.
+ */
+export async function endSessionsOfUser(request: HttpRequest, id: number): Promise<number> {
+  const own = requestUser(request).id === id;
+  return endUserSessions(request, id, { except: own ? request.session.sessionKey : null });
+}
+
+/** '1 session', '3 sessions'. */
+export function sessionsText(n: number): string {
   return `${n} session${n === 1 ? '' : 's'}`;
 }
 

@@ -156,10 +156,24 @@ function sessionBackendPath(path: string): string {
   return BUILTIN_BACKENDS.get(path)?.django ?? path;
 }
 
-/** True when `AUTHENTICATION_BACKENDS` lists `path` (a built-in under either of its names). */
-function isConfiguredBackend(settings: Readonly<Settings>, path: string): boolean {
-  const wanted = sessionBackendPath(path);
-  return settings.AUTHENTICATION_BACKENDS.some((p) => sessionBackendPath(p) === wanted);
+/** Per settings object: each `AUTHENTICATION_BACKENDS` entry by its session path. */
+const configuredBackends = new WeakMap<Readonly<Settings>, Map<string, string>>();
+
+/**
+ * The `AUTHENTICATION_BACKENDS` entry a session's backend path names (a built-in under either
+ * of its names), or undefined when none does; the table is built once per settings object.
+ */
+function configuredBackend(settings: Readonly<Settings>, path: string): string | undefined {
+  let byPath = configuredBackends.get(settings);
+  if (!byPath) {
+    byPath = new Map();
+    for (const p of settings.AUTHENTICATION_BACKENDS) {
+      const key = sessionBackendPath(p);
+      if (!byPath.has(key)) byPath.set(key, p);
+    }
+    configuredBackends.set(settings, byPath);
+  }
+  return byPath.get(sessionBackendPath(path));
 }
 
 /** One loaded backend and the path it was configured under. */
@@ -424,14 +438,9 @@ export async function getUser(request: HttpRequest): Promise<AnyUser> {
   const userId = sessionUserId(session);
   const backendPath = session.get(BACKEND_SESSION_KEY);
   let user: User | null = null;
-  if (
-    userId !== undefined &&
-    typeof backendPath === 'string' &&
-    isConfiguredBackend(settings, backendPath)
-  ) {
-    const configured = settings.AUTHENTICATION_BACKENDS.find(
-      (p) => sessionBackendPath(p) === sessionBackendPath(backendPath),
-    )!;
+  const configured =
+    typeof backendPath === 'string' ? configuredBackend(settings, backendPath) : undefined;
+  if (userId !== undefined && configured !== undefined) {
     const backend = await loadBackend(configured, settings);
     user = await backend.getUser(userId);
     if (user) {
