@@ -10,13 +10,13 @@ import { PermissionDenied } from '../core/exceptions.js';
 import type { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
 import { HttpResponseRedirect } from '../http/response.js';
+import { urlsplit } from '../http/urlsplit.js';
 import { reverse } from '../urls/base.js';
 import type { View } from '../urls/conf.js';
 import { NoReverseMatch } from '../urls/errors.js';
-import { escapeUriPath, iriToUri, quote } from '../urls/quote.js';
+import { quote } from '../urls/quote.js';
 import { REDIRECT_FIELD_NAME, requestUser } from './api.js';
 import type { AnyUser } from './models.js';
-import { urlsplit } from './safe_url.js';
 
 /**
  * Django's `resolve_url`: a URL pattern name is reversed; a string with a `/` (or a `.` that
@@ -36,15 +36,14 @@ export function resolveUrl(to: string): string {
 }
 
 /**
- * Django's `request.get_full_path()`: the path (URI-escaped) and `?query` when there is one.
+ * `request.getFullPath()` (Django's `request.get_full_path()`), kept as a function for the
+ * callers that import it from `tango/auth`.
  *
  * @example
  * getFullPath(request); // '/hits/?page=2'
  */
 export function getFullPath(request: HttpRequest): string {
-  const q = request.url.indexOf('?');
-  const query = q === -1 ? '' : request.url.slice(q + 1);
-  return escapeUriPath(request.path) + (query ? '?' + iriToUri(query) : '');
+  return request.getFullPath();
 }
 
 /**
@@ -95,7 +94,7 @@ function redirectForTest(request: HttpRequest, options: LoginRedirectOptions): H
     (!login.scheme || login.scheme === current.scheme) &&
     (!login.netloc || login.netloc === current.netloc)
   ) {
-    path = getFullPath(request);
+    path = request.getFullPath();
   }
   return redirectToLogin(
     path,

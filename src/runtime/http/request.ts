@@ -3,6 +3,7 @@ import type { Session } from '../sessions/session.js';
 import { parseCookie } from './cookie.js';
 import { DisallowedHost, KeyError, RequestDataTooDeep, TooManyFieldsSent } from './errors.js';
 import { BadSignature, unsignCookie } from '../core/signing/index.js';
+import { escapeUriPath } from './encoding.js';
 import { iriToUri } from './response.js';
 
 /** What a server adapter (node:http, the test Client) hands to `new HttpRequest()`. */
@@ -210,6 +211,25 @@ export class HttpRequest {
     if (domain) message += ` You may need to add '${domain}' to ALLOWED_HOSTS.`;
     else message += ' The domain name provided is not valid according to RFC 1034/1035.';
     throw new DisallowedHost(message);
+  }
+
+  /**
+   * Django's `get_full_path(force_append_slash)`: the path, URI-escaped (`escape_uri_path`),
+   * with a `/` added when `forceAppendSlash` is true and it has none at the end, then `?` and
+   * the raw query string (IRI-encoded) when there is one.
+   *
+   * @example
+   * request.getFullPath(); // '/caf%C3%A9/?page=2' for GET /caf%C3%A9/?page=2
+   * request.getFullPath(true); // '/hits/?page=2' for GET /hits?page=2
+   */
+  getFullPath(forceAppendSlash = false): string {
+    const q = this.#target.indexOf('?');
+    const query = q === -1 ? '' : this.#target.slice(q + 1);
+    return (
+      escapeUriPath(this.path) +
+      (forceAppendSlash && !this.path.endsWith('/') ? '/' : '') +
+      (query ? '?' + iriToUri(query) : '')
+    );
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   httpDate,
 } from './cookie.js';
 import { SuspiciousOperation } from './errors.js';
+import { urlsplitScheme } from './urlsplit.js';
 
 /**
  * Case-insensitive response headers that keep the case they were set with. A value or name
@@ -324,14 +325,6 @@ export function iriToUri(iri: string): string {
   );
 }
 
-/** The scheme Python's `urlsplit` sees (after dropping leading controls/spaces and tabs/newlines). */
-function urlScheme(url: string): string {
-  // eslint-disable-next-line no-control-regex -- WHATWG C0 control-or-space, as urlsplit strips
-  const cleaned = url.replace(/^[\u0000-\u0020]+/, '').replace(/[\t\r\n]/g, '');
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(cleaned);
-  return m ? m[1]!.toLowerCase() : '';
-}
-
 /**
  * 302 to `url` (Django's `HttpResponseRedirect`). The URL is IRI-encoded; a scheme other than
  * http, https or ftp (e.g. `javascript:`) throws `DisallowedRedirect`.
@@ -342,7 +335,7 @@ function urlScheme(url: string): string {
 export class HttpResponseRedirect extends HttpResponse {
   constructor(url: string, init: HttpResponseInit = {}) {
     super('', { status: 302, ...init });
-    const scheme = urlScheme(url);
+    const scheme = urlsplitScheme(url);
     if (scheme && !REDIRECT_SCHEMES.has(scheme)) {
       throw new DisallowedRedirect(`Unsafe redirect to URL with protocol '${scheme}'`);
     }

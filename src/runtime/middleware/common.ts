@@ -1,7 +1,7 @@
 import type { HttpRequest } from '../http/request.js';
 import { HttpResponsePermanentRedirect } from '../http/response.js';
 import { getResolver } from '../urls/base.js';
-import { escapeLeadingSlashes, escapeUriPath, iriToUri } from '../urls/quote.js';
+import { escapeLeadingSlashes } from '../urls/quote.js';
 import type { UrlResolver } from '../urls/resolver.js';
 import type { MiddlewareFactory } from './types.js';
 
@@ -49,11 +49,7 @@ function shouldRedirectWithSlash(request: HttpRequest): boolean {
 
 /** Django's `get_full_path_with_slash`: encoded path + '/' + query, never scheme-relative. */
 function fullPathWithSlash(request: HttpRequest, debug: boolean): string {
-  const q = request.url.indexOf('?');
-  const query = q === -1 ? '' : request.url.slice(q + 1);
-  const newPath = escapeLeadingSlashes(
-    escapeUriPath(request.path) + '/' + (query ? '?' + iriToUri(query) : ''),
-  );
+  const newPath = escapeLeadingSlashes(request.getFullPath(true));
   if (debug && BODY_METHODS.has(request.method)) {
     const m = request.method;
     throw new AppendSlashError(

@@ -31,6 +31,7 @@ import { getLogger } from '../core/log.js';
 import { type CookieOptions, validateCookie } from '../http/cookie.js';
 import type { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
+import { type SplitUrl, UrlSplitError, urlsplit } from '../http/urlsplit.js';
 import { setCsrfTokenProvider } from '../template/helpers.js';
 import { getResolver } from '../urls/base.js';
 import type { View } from '../urls/conf.js';
@@ -231,69 +232,7 @@ export function dontEnforceCsrfChecks(request: HttpRequest): void {
 setCsrfTokenProvider(getToken);
 
 // ---------------------------------------------------------------------------------------------
-// URL parsing as Django does it (Python's urlsplit, is_same_domain)
-
-interface SplitUrl {
-  scheme: string;
-  netloc: string;
-  path: string;
-  query: string;
-  fragment: string;
-}
-
-const SCHEME_CHARS = /^[A-Za-z][A-Za-z0-9+\-.]*$/;
-
-/**
- * Python's `urllib.parse.urlsplit`, as Django's checks use it: throws (Python's `ValueError`)
- * on an unbalanced or invalid bracketed host and on a netloc that NFKC-normalises into URL
- * syntax.
- */
-function urlsplit(input: string): SplitUrl {
-  // eslint-disable-next-line no-control-regex -- WHATWG's C0 control or space, as Python strips
-  let url = input.replace(/[\t\r\n]/g, '').replace(/^[\u0000-\u0020]+/, '');
-  let scheme = '';
-  let netloc = '';
-  let query = '';
-  let fragment = '';
-  const colon = url.indexOf(':');
-  if (colon > 0 && SCHEME_CHARS.test(url.slice(0, colon))) {
-    scheme = url.slice(0, colon).toLowerCase();
-    url = url.slice(colon + 1);
-  }
-  if (url.startsWith('//')) {
-    let end = url.length;
-    for (const c of '/?#') {
-      const at = url.indexOf(c, 2);
-      if (at !== -1 && at < end) end = at;
-    }
-    netloc = url.slice(2, end);
-    url = url.slice(end);
-    const open = netloc.includes('[');
-    const close = netloc.includes(']');
-    if (open !== close) throw new Error('Invalid IPv6 URL');
-    if (open) {
-      const host = netloc.slice(netloc.indexOf('[') + 1).split(']')[0]!;
-      const valid = host.startsWith('v')
-        ? /^v[a-fA-F0-9]+\..+$/.test(host)
-        : /^[0-9a-fA-F:.]+$/.test(host) && host.includes(':');
-      if (!valid) throw new Error(`Invalid bracketed host: ${host}`);
-    }
-  }
-  const hash = url.indexOf('#');
-  if (hash !== -1) [url, fragment] = [url.slice(0, hash), url.slice(hash + 1)];
-  const question = url.indexOf('?');
-  if (question !== -1) [url, query] = [url.slice(0, question), url.slice(question + 1)];
-  // eslint-disable-next-line no-control-regex -- ASCII test
-  if (/[^\u0000-\u007f]/.test(netloc)) {
-    // Python's _checknetloc: NFKC must not produce characters that change how it splits.
-    const bare = netloc.replace(/[@:#?]/g, '');
-    const normalized = bare.normalize('NFKC');
-    if (normalized !== bare && /[/?#@:]/.test(normalized)) {
-      throw new Error(`netloc '${netloc}' contains invalid characters under NFKC normalization`);
-    }
-  }
-  return { scheme, netloc, path: url, query, fragment };
-}
+// URL parsing as Django does it (Python's urlsplit, in http/urlsplit.ts; is_same_domain)
 
 /** Python's `urlunsplit` of an URL with a netloc (`SplitResult.geturl()`), for messages. */
 function geturl(u: SplitUrl): string {
@@ -567,7 +506,8 @@ class CsrfCheck {
     let parsed: SplitUrl;
     try {
       parsed = urlsplit(origin);
-    } catch {
+    } catch (error) {
+      if (!(error instanceof UrlSplitError)) throw error;
       return false;
     }
     const hosts = this.#allowedOriginSubdomains.get(parsed.scheme) ?? [];
@@ -581,7 +521,8 @@ class CsrfCheck {
     let referer: SplitUrl;
     try {
       referer = urlsplit(header);
-    } catch {
+    } catch (error) {
+      if (!(error instanceof UrlSplitError)) throw error;
       throw new RejectRequest(REASON_MALFORMED_REFERER);
     }
     if (referer.scheme === '' || referer.netloc === '') {

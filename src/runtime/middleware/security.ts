@@ -1,7 +1,5 @@
 import { ImproperlyConfigured } from '../conf/errors.js';
-import type { HttpRequest } from '../http/request.js';
 import { HttpResponsePermanentRedirect } from '../http/response.js';
-import { escapeUriPath, iriToUri } from '../urls/quote.js';
 import type { MiddlewareFactory } from './types.js';
 
 /** Valid `Referrer-Policy` values (Django's check security.E023, from the W3C spec). */
@@ -81,7 +79,7 @@ export const SecurityMiddleware: MiddlewareFactory = function SecurityMiddleware
       const path = request.path.replace(/^\/+/, '');
       if (!exempt.some((pattern) => pattern.test(path))) {
         const host = redirectHost || request.getHost();
-        return new HttpResponsePermanentRedirect(`https://${host}${fullPath(request)}`);
+        return new HttpResponsePermanentRedirect(`https://${host}${request.getFullPath()}`);
       }
     }
     const response = await getResponse(request);
@@ -92,10 +90,3 @@ export const SecurityMiddleware: MiddlewareFactory = function SecurityMiddleware
     return response;
   };
 };
-
-/** Django's `request.get_full_path()`: the encoded path and `?query` when there is one. */
-function fullPath(request: HttpRequest): string {
-  const q = request.url.indexOf('?');
-  const query = q === -1 ? '' : request.url.slice(q + 1);
-  return escapeUriPath(request.path) + (query ? '?' + iriToUri(query) : '');
-}

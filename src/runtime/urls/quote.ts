@@ -1,22 +1,9 @@
 /**
  * Percent-encoding with Python's `urllib.parse.quote` rules, which Django's `reverse()` and
- * `escape_uri_path()` use: ASCII letters, digits and `_.-~` are never encoded, the `safe`
- * characters are kept, everything else is encoded as UTF-8 bytes in upper-case hex.
+ * `escape_uri_path()` use (the quoter itself is in `http/encoding.ts`, which the request's
+ * `getFullPath()` needs).
  */
-function makeQuoter(safe: string): (value: string) => string {
-  const keep = new Set<string>(safe);
-  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~') keep.add(c);
-  return function quote(value: string): string {
-    let out = '';
-    for (const char of value) {
-      if (keep.has(char)) out += char;
-      else
-        for (const byte of Buffer.from(char, 'utf8'))
-          out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
-    }
-    return out;
-  };
-}
+import { makeQuoter } from '../http/encoding.js';
 
 const quoters = new Map<string, (value: string) => string>();
 
@@ -38,13 +25,8 @@ export function quote(value: string, safe = '/'): string {
 /** RFC 3986 sub-delims plus `/~:@`: what `reverse()` leaves unencoded (Django's `pchar` set). */
 export const quoteReversed = makeQuoter("!$&'()*+,;=/~:@");
 
-/**
- * Django's `escape_uri_path`: encodes a decoded request path for use in a `Location` header.
- *
- * @example
- * escapeUriPath('/caf\u00e9/a b'); // '/caf%C3%A9/a%20b'
- */
-export const escapeUriPath = makeQuoter("/:@&+$,-_.!~*'()");
+// Django's `escape_uri_path` lives with the request, whose `getFullPath()` uses it.
+export { escapeUriPath } from '../http/encoding.js';
 
 // Django's `iri_to_uri` lives with the responses that need it (redirect Location headers).
 export { iriToUri } from '../http/response.js';

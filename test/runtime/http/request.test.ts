@@ -325,6 +325,34 @@ describe('scheme, isSecure, buildAbsoluteUri', () => {
   });
 });
 
+describe('getFullPath (Django HttpRequest.get_full_path)', () => {
+  // Values checked against Django 3.2's WSGIRequest.get_full_path for the same request line.
+  it.each<[string, boolean, string]>([
+    ['/hits/', false, '/hits/'],
+    ['/hits/?page=2', false, '/hits/?page=2'],
+    ['/hits?page=2', true, '/hits/?page=2'],
+    ['/hits/?page=2', true, '/hits/?page=2'],
+    ['/a?', false, '/a'],
+    ['/a?', true, '/a/'],
+    ['/caf%C3%A9/a%20b?q=1', false, '/caf%C3%A9/a%20b?q=1'],
+    ['/a%3Fb', false, '/a%3Fb'],
+    ['/p?next=%2Fa%2F', false, '/p?next=%2Fa%2F'],
+    ['/x?a=1&b=%20c d', false, '/x?a=1&b=%20c%20d'],
+    ['//evil', true, '//evil/'],
+    // Absolute-form request targets give the same path and query.
+    ['http://example.com/p?x=1', false, '/p?x=1'],
+    ['http://example.com?x=1', true, '/?x=1'],
+  ])('%j, forceAppendSlash %j: %j', (url, force, expected) => {
+    expect(new HttpRequest({ method: 'GET', url }).getFullPath(force)).toBe(expected);
+  });
+
+  it('IRI-encodes a query and escapes a path given as text (the test client passes these)', () => {
+    const req = new HttpRequest({ method: 'GET', url: '/caf\u00e9 x/?q=caf\u00e9' });
+    expect(req.getFullPath()).toBe('/caf%C3%A9%20x/?q=caf%C3%A9');
+    expect(req.getFullPath(true)).toBe('/caf%C3%A9%20x/?q=caf%C3%A9');
+  });
+});
+
 describe('the rest of the request', () => {
   it('method upper-cased, path decoded without the query, query and form parsed', () => {
     const req = new HttpRequest({

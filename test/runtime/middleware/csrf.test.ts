@@ -175,6 +175,33 @@ describe('the middleware', () => {
     expect((view as { csrfExempt?: boolean }).csrfExempt).toBeUndefined();
   });
 
+  it("reads Origin and Referer with CPython's urlsplit: text around a bracketed host is malformed (gh-105704)", async () => {
+    const settings = settingsWith({
+      CSRF_TRUSTED_ORIGINS: ['https://*.example.com'],
+      SECURE_PROXY_SSL_HEADER: ['X-Forwarded-Proto', 'https'],
+      CSRF_FAILURE_VIEW: (_r, reason) => new HttpResponse(reason, { status: 403 }),
+    });
+    const mw = await chain(settings);
+    const post = (headers: Record<string, string>) =>
+      mw(request({ method: 'POST', url: '/page/', headers }, settings));
+    // A trusted Origin passes on to the token check; one with `[::1]` inside its host does not.
+    expect((await post({ origin: 'https://x.example.com' })).text()).toBe('CSRF cookie not set.');
+    expect((await post({ origin: 'https://x[::1].example.com' })).text()).toBe(
+      'Origin checking failed - https://x[::1].example.com does not match any trusted origins.',
+    );
+    // Over HTTPS without an Origin, the same for the Referer.
+    const secure = { 'x-forwarded-proto': 'https' };
+    expect((await post({ ...secure, referer: 'https://x.example.com/' })).text()).toBe(
+      'CSRF cookie not set.',
+    );
+    expect((await post({ ...secure, referer: 'https://x[::1].example.com/' })).text()).toBe(
+      'Referer checking failed - Referer is malformed.',
+    );
+    expect((await post({ ...secure, referer: 'https://[fe80::1%eth0]/' })).text()).toBe(
+      'Referer checking failed - https://[fe80::1%eth0]/ does not match any trusted origins.',
+    );
+  });
+
   it.each([
     [
       'CSRF_COOKIE_NAME',
