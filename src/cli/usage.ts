@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
-import { getCloseMatches, repr } from '../common/text.js';
+import { didYouMean, unknownCommandLine, unrecognizedOption } from '../common/did-you-mean.js';
+import { repr } from '../common/text.js';
 import { COMMANDS, type CommandName } from './arguments.js';
-
-/** The words besides the commands that `tango-admin` understands first. */
-const TOP_LEVEL_WORDS = ['help', 'version'];
 
 /** The top-level options. */
 const TOP_LEVEL_OPTIONS = ['--help', '-h', '--version', '-v'];
@@ -17,24 +15,17 @@ function isCommand(value: string | undefined): value is CommandName {
   return value === 'startproject' || value === 'startapp';
 }
 
-/** " Did you mean X?" for the closest of `candidates` (Django's rule), or ''. */
-function didYouMean(word: string, candidates: readonly string[]): string {
-  const [match] = getCloseMatches(word, candidates);
-  return match === undefined ? '' : `. Did you mean ${match}?`;
-}
-
 /**
  * Django's message for a command it does not know, with the closest command:
- * `Unknown command: 'startprojet'. Did you mean startproject?` (then where to look).
+ * `Unknown command: 'startprojet'. Did you mean startproject?` (then where to look). The
+ * candidates are the commands, `help`, `version` and, for a name starting with `-`, the
+ * top-level options (src/common/did-you-mean.ts, shared with `manage.ts`).
  *
  * @example
  * unknownCommandMessage('startprojet'); // "Unknown command: 'startprojet'. Did you mean startproject?"
  */
 export function unknownCommandMessage(name: string): string {
-  const candidates = [...Object.keys(COMMANDS), ...TOP_LEVEL_WORDS];
-  if (name.startsWith('-')) candidates.push(...TOP_LEVEL_OPTIONS);
-  const others = candidates.filter((candidate) => candidate !== name);
-  return `Unknown command: ${repr(name)}${didYouMean(name, others)}`;
+  return unknownCommandLine(name, Object.keys(COMMANDS), TOP_LEVEL_OPTIONS);
 }
 
 /** Every spelling of a command's options that yargs accepts, for "Did you mean ...?". */
@@ -64,10 +55,7 @@ export function commandLineProblem(argv: readonly string[]): CommandLineProblem 
   if (first.startsWith('-')) {
     const name = first.split('=')[0]!;
     if (TOP_LEVEL_OPTIONS.includes(name)) return undefined;
-    return {
-      kind: 'usage',
-      message: `unrecognized option ${repr(name)}${didYouMean(name, TOP_LEVEL_OPTIONS)}`,
-    };
+    return { kind: 'usage', message: unrecognizedOption(name, TOP_LEVEL_OPTIONS) };
   }
   if (!isCommand(first)) return { kind: 'unknown-command', name: first };
   const spec = COMMANDS[first].options;
@@ -89,7 +77,7 @@ export function commandLineProblem(argv: readonly string[]): CommandLineProblem 
       return {
         kind: 'usage',
         command: first,
-        message: `unrecognized option ${repr(token.rawName)}${didYouMean(token.rawName, spellings)}`,
+        message: unrecognizedOption(token.rawName, spellings),
       };
     }
     const choices = spec[token.name]?.choices;

@@ -8,11 +8,17 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, exitStatusHelp } from '../../common/exit-status.js';
 import { terminalStyle, type TerminalStyle } from '../../common/terminal.js';
-import { getCloseMatches, repr } from '../../common/text.js';
+import {
+  unknownCommand as unknownCommandText,
+  unrecognizedOption,
+} from '../../common/did-you-mean.js';
 import { CommandError, type Command, type CommandArgs } from './base.js';
 
 /** The words that ask `manage.ts` for its version, as `manage.py --version` / `version`. */
 const VERSION_WORDS = new Set(['--version', '-v', 'version']);
+
+/** The top-level options "Did you mean ...?" suggests for an unknown name starting with `-`. */
+const TOP_LEVEL_OPTIONS = ['--help', '--version'];
 
 /**
  * Whether `argv` asks for the version only: `--version`, `version` (Django's two spellings) or
@@ -44,7 +50,8 @@ export function tangoVersion(): string {
 /**
  * Django's answer to a command it does not know (`ManagementUtility.fetch_command`): the name
  * as Python's `%r` prints it, the closest command by `difflib.get_close_matches` (`help` and
- * `version` count as commands here), and where to look. `style` colours the first line.
+ * `version` count as commands here), and where to look. `style` colours the first line. The
+ * wording is shared with `tango-admin` (src/common/did-you-mean.ts).
  *
  * @example
  * unknownCommand('runserve', ['check', 'runserver'], 'manage.ts');
@@ -56,14 +63,7 @@ export function unknownCommand(
   program: string,
   style: Pick<TerminalStyle, 'error'> = { error: (text) => text },
 ): string {
-  const candidates = [...commands, 'help', 'version'];
-  if (name.startsWith('-')) candidates.push('--help', '--version');
-  const [match] = getCloseMatches(
-    name,
-    candidates.filter((candidate) => candidate !== name),
-  );
-  const line = `Unknown command: ${repr(name)}${match === undefined ? '' : `. Did you mean ${match}?`}`;
-  return `${style.error(line)}\nType '${program} help' for usage.\n`;
+  return unknownCommandText(name, { program, commands, options: TOP_LEVEL_OPTIONS, style });
 }
 
 /**
@@ -126,11 +126,7 @@ export function parseCommandLine(command: Command, args: string[]): CommandArgs 
   });
   for (const token of tokens) {
     if (token.kind !== 'option' || Object.hasOwn(options, token.name)) continue;
-    const [match] = getCloseMatches(token.rawName, optionSpellings(command));
-    throw new UsageError(
-      command,
-      `unrecognized option ${repr(token.rawName)}${match === undefined ? '' : `. Did you mean ${match}?`}`,
-    );
+    throw new UsageError(command, unrecognizedOption(token.rawName, optionSpellings(command)));
   }
   try {
     const { values, positionals } = parseArgs({
