@@ -8,10 +8,7 @@
  * in to the tutorial's login-protected page; logout. On the `db` engine, then `signed_cookies`,
  * where the session page says it cannot list sessions.
  */
-import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manage, startServer, type ProjectServer } from '../e2e/helpers.js';
 import {
@@ -19,34 +16,25 @@ import {
   setSessionEngine,
   type TutorialProject,
 } from '../e2e/tutorial-project.js';
-import { isCI } from '../support/services.js';
+import {
+  chromiumSupport,
+  classAndText,
+  cookieValue,
+  launchChromium,
+  screenshot,
+} from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CI = isCI();
-const available = existsSync(CHROMIUM);
-
-if (!available && !CI) {
-  console.warn(
-    `\n${'!'.repeat(78)}\n!! SKIPPING the admin browser tests: ${CHROMIUM} is missing (apt-get install chromium).\n` +
-      `!! Under CI=true they fail instead.\n${'!'.repeat(78)}\n`,
-  );
-}
+const { available } = chromiumSupport('the admin browser tests');
 
 const ADMIN = { username: 'admin', password: 'browser admin passphrase 19' };
 
-async function sessionCookie(context: BrowserContext): Promise<string | undefined> {
-  return (await context.cookies()).find((c) => c.name === 'sessionid')?.value;
+function sessionCookie(context: BrowserContext): Promise<string | undefined> {
+  return cookieValue(context, 'sessionid');
 }
 
 /** The admin's messages on the page (`.messagelist`): `[class, text]` each. */
-async function messagesOf(page: Page): Promise<[string, string][]> {
-  const items = page.locator('ul.messagelist > li');
-  const out: [string, string][] = [];
-  for (let i = 0; i < (await items.count()); i++) {
-    const item = items.nth(i);
-    out.push([(await item.getAttribute('class')) ?? '', (await item.innerText()).trim()]);
-  }
-  return out;
+function messagesOf(page: Page): Promise<[string, string][]> {
+  return classAndText(page, 'ul.messagelist > li');
 }
 
 /** Clicks `button` (a form's submit button) and waits for the page the POST leads to. */
@@ -83,28 +71,15 @@ async function stillIn(page: Page, url: string): Promise<boolean> {
   return new URL(page.url()).pathname === '/admin/';
 }
 
-describe.skipIf(!available && !CI)('the admin in headless Chromium', () => {
+describe.skipIf(!available)('the admin in headless Chromium', () => {
   let tutorial: TutorialProject;
   let browser: Browser;
   let server: ProjectServer | undefined;
 
   beforeAll(async () => {
-    if (!available)
-      throw new Error(`CI=true and ${CHROMIUM} is missing: the browser tests must run in CI.`);
-    [tutorial, browser] = await Promise.all([
+    [browser, tutorial] = await Promise.all([
+      launchChromium(),
       scaffoldTutorialProject('tango-admin-browser-'),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
     ]);
     const created = await manage(tutorial.project, ['createsuperuser', '--noinput'], {
       DJANGO_SUPERUSER_USERNAME: ADMIN.username,
@@ -146,12 +121,7 @@ describe.skipIf(!available && !CI)('the admin in headless Chromium', () => {
     expect(await mine.locator('a.user').innerText()).toBe('admin');
     expect(await mine.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(await mine.locator('dl.data').innerText()).toMatch(/_auth_user_id\s+"1"/);
-    const shot = path.join(
-      process.env.TANGO_SCREENSHOT_DIR ?? tutorial.scratch,
-      'admin-sessions.png',
-    );
-    await page.screenshot({ path: shot, fullPage: true });
-    expect((await stat(shot)).size).toBeGreaterThan(10_000);
+    expect(await screenshot(page, 'admin-sessions.png', tutorial.scratch)).toBeGreaterThan(10_000);
 
     // A second browser logged in as the same user.
     const second = await browser.newContext({ javaScriptEnabled: false });

@@ -9,11 +9,8 @@
  * nothing. The session page reports each form's outcome as a message (tango/messages), shown
  * once after the redirect and gone after a reload.
  */
-import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import http from 'node:http';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startServer, type ProjectServer } from '../e2e/helpers.js';
 import {
@@ -22,18 +19,15 @@ import {
   type Engine,
   type TutorialProject,
 } from '../e2e/tutorial-project.js';
-import { isCI } from '../support/services.js';
+import {
+  chromiumSupport,
+  classAndText,
+  cookieValue,
+  launchChromium,
+  screenshot,
+} from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CI = isCI();
-const available = existsSync(CHROMIUM);
-
-if (!available && !CI) {
-  console.warn(
-    `\n${'!'.repeat(78)}\n!! SKIPPING the browser tests: ${CHROMIUM} is missing (apt-get install chromium).\n` +
-      `!! Under CI=true they fail instead.\n${'!'.repeat(78)}\n`,
-  );
-}
+const { available } = chromiumSupport('the tutorial browser tests');
 
 /** The highlighted result line of a tutorial page. */
 async function result(page: Page): Promise<string> {
@@ -52,10 +46,6 @@ async function reload(page: Page): Promise<string> {
   const response = await page.reload();
   expect(response?.status()).toBe(200);
   return result(page);
-}
-
-async function cookie(context: BrowserContext, name: string): Promise<string | undefined> {
-  return (await context.cookies()).find((c) => c.name === name)?.value;
 }
 
 /**
@@ -80,39 +70,20 @@ async function submitSessionForm(
 }
 
 /** The messages the page lists (base.html's `.messages`): `[class, text]` each. */
-async function listedMessages(page: Page): Promise<[string, string][]> {
-  const items = page.locator('ul.messages > li');
-  const out: [string, string][] = [];
-  for (let i = 0; i < (await items.count()); i++) {
-    const item = items.nth(i);
-    out.push([(await item.getAttribute('class')) ?? '', (await item.innerText()).trim()]);
-  }
-  return out;
+function listedMessages(page: Page): Promise<[string, string][]> {
+  return classAndText(page, 'ul.messages > li');
 }
 
-describe.skipIf(!available && !CI)('the tutorial in headless Chromium', () => {
+describe.skipIf(!available)('the tutorial in headless Chromium', () => {
   let tutorial: TutorialProject;
   let browser: Browser;
   let server: ProjectServer | undefined;
 
   beforeAll(async () => {
-    if (!available)
-      throw new Error(`CI=true and ${CHROMIUM} is missing: the browser tests must run in CI.`);
-    [tutorial, browser] = await Promise.all([
+    [browser, tutorial] = await Promise.all([
+      launchChromium(),
       // The README's other spelling of startapp; the HTTP test uses `manage.ts startapp`.
       scaffoldTutorialProject('tango-tutorial-browser-', { startapp: 'tango-admin' }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
     ]);
   });
 
@@ -139,24 +110,24 @@ describe.skipIf(!available && !CI)('the tutorial in headless Chromium', () => {
       expect(await visit(page, `${url}/hits/`)).toBe('Number of Hits are: 1');
       expect(await reload(page)).toBe('Number of Hits are: 2');
       expect(await reload(page)).toBe('Number of Hits are: 3');
-      expect(await cookie(context, 'sessionid')).toBeTruthy();
+      expect(await cookieValue(context, 'sessionid')).toBeTruthy();
 
       // So does the cookie counter.
       expect(await visit(page, `${url}/Cookies_Count/`)).toBe('WebPage Hits are: 1');
       expect(await reload(page)).toBe('WebPage Hits are: 2');
       expect(await reload(page)).toBe('WebPage Hits are: 3');
-      expect(await cookie(context, 'hit')).toBe('3');
+      expect(await cookieValue(context, 'hit')).toBe('3');
 
       // set-cook/, then follow the page's links to read the cookie and to delete it.
       expect(await visit(page, `${url}/set-cook/`)).toBe('Cookie Set: user=Raju');
-      expect(await cookie(context, 'user')).toBe('Raju');
+      expect(await cookieValue(context, 'user')).toBe('Raju');
       await page.getByRole('link', { name: 'read it back' }).click();
       await page.waitForURL('**/get-cook/');
       expect(await result(page)).toBe('Raju Hey Get Cookie Success');
       await page.getByRole('link', { name: 'Delete the cookie' }).click();
       await page.waitForURL('**/del-cook/');
       expect(await result(page)).toBe('Cookie Deleted: user');
-      expect(await cookie(context, 'user')).toBeUndefined();
+      expect(await cookieValue(context, 'user')).toBeUndefined();
       expect(await visit(page, `${url}/get-cook/`)).toBe('There is no user cookie yet.');
 
       // The test-cookie check passes, once.
@@ -176,12 +147,9 @@ describe.skipIf(!available && !CI)('the tutorial in headless Chromium', () => {
       expect(await page.locator('table').nth(1).innerText()).toMatch(/color\s+"green"/);
       expect(await page.locator('table').first().innerText()).toContain(engine);
       if (engine === 'db') {
-        const shot = path.join(
-          process.env.TANGO_SCREENSHOT_DIR ?? tutorial.scratch,
-          'session-page.png',
+        expect(await screenshot(page, 'session-page.png', tutorial.scratch)).toBeGreaterThan(
+          10_000,
         );
-        await page.screenshot({ path: shot, fullPage: true });
-        expect((await stat(shot)).size).toBeGreaterThan(10_000);
       }
 
       // A fresh browser context is a new visitor: both counters start again at 1.
@@ -212,7 +180,7 @@ describe.skipIf(!available && !CI)('the tutorial in headless Chromium', () => {
     expect(await listedMessages(page)).toEqual([['result success', "Stored 'color'."]]);
     expect(await page.locator('ul.messages > li').first().getAttribute('role')).toBe('status');
     // Shown, so the cookie is gone, and a reload shows the page without the message.
-    expect(await cookie(context, 'messages')).toBeUndefined();
+    expect(await cookieValue(context, 'messages')).toBeUndefined();
     expect((await page.reload())?.status()).toBe(200);
     expect(await listedMessages(page)).toEqual([]);
     expect(await page.locator('table').nth(1).innerText()).toMatch(/color\s+"green"/);
@@ -222,9 +190,7 @@ describe.skipIf(!available && !CI)('the tutorial in headless Chromium', () => {
     expect(await listedMessages(page)).toEqual([
       ['result warning', "There is no key 'nothing-here' in the session: nothing to remove."],
     ]);
-    const shot = path.join(process.env.TANGO_SCREENSHOT_DIR ?? tutorial.scratch, 'messages.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    expect((await stat(shot)).size).toBeGreaterThan(10_000);
+    expect(await screenshot(page, 'messages.png', tutorial.scratch)).toBeGreaterThan(10_000);
     expect((await page.reload())?.status()).toBe(200);
     expect(await listedMessages(page)).toEqual([]);
 
@@ -250,7 +216,7 @@ describe.skipIf(!available && !CI)('the tutorial in headless Chromium', () => {
     );
     await submitSessionForm(page, 'set', { key: 'color', value: 'green' });
     expect(await result(page)).toBe("Stored 'color'.");
-    expect(await cookie(context, 'csrftoken')).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(await cookieValue(context, 'csrftoken')).toMatch(/^[A-Za-z0-9]{32}$/);
 
     // Another origin: the same host on another port, whose page posts a form to the project.
     const evilPort = await freePort();
