@@ -7,6 +7,9 @@
 import {
   AUTHENTICATION_FORM_ERRORS,
   AuthenticationForm,
+  identifyHasher,
+  isPasswordUsable,
+  UnknownPasswordHasher,
   type User,
   type UserManager,
   USERNAME_MAX_LENGTH,
@@ -295,5 +298,35 @@ export class UserChangeForm extends AdminForm {
     user.isActive = this.field('is_active').checked;
     user.isStaff = this.field('is_staff').checked;
     user.isSuperuser = this.field('is_superuser').checked;
+  }
+}
+
+/** Django's `ReadOnlyPasswordHashWidget` text for no password or an unusable one (`!...`). */
+export const NO_PASSWORD_SET = 'No password set.';
+/** Django's `ReadOnlyPasswordHashWidget` text for a hash no configured hasher identifies. */
+export const UNKNOWN_PASSWORD_FORMAT = 'Invalid password format or unknown hashing algorithm.';
+
+/**
+ * What the user change page shows for a stored password, as Django's
+ * `ReadOnlyPasswordHashWidget` (`get_context`) decides it: the algorithm of the configured
+ * hasher that identifies it (`identifyHasher`; Django also lists the masked work factor, salt
+ * and hash), else a label: `NO_PASSWORD_SET` for none or an unusable one,
+ * `UNKNOWN_PASSWORD_FORMAT` for an algorithm not in `PASSWORD_HASHERS`.
+ *
+ * @example
+ * passwordSummary('pbkdf2_sha256$1000000$salt$hash'); // { algorithm: 'pbkdf2_sha256', label: null }
+ * passwordSummary('!Xy8...'); // { algorithm: null, label: 'No password set.' }
+ * passwordSummary('sha1$$hash'); // { algorithm: null, label: 'Invalid password format or ...' }
+ */
+export function passwordSummary(
+  encoded: string,
+): { algorithm: string; label: null } | { algorithm: null; label: string } {
+  // Django: `usable_password = value and not value.startswith(UNUSABLE_PASSWORD_PREFIX)`.
+  if (!encoded || !isPasswordUsable(encoded)) return { algorithm: null, label: NO_PASSWORD_SET };
+  try {
+    return { algorithm: identifyHasher(encoded).algorithm, label: null };
+  } catch (error) {
+    if (!(error instanceof UnknownPasswordHasher)) throw error;
+    return { algorithm: null, label: UNKNOWN_PASSWORD_FORMAT };
   }
 }

@@ -20,7 +20,12 @@ import * as messages from '../messages/api.js';
 import { redirect } from '../shortcuts.js';
 import { endUserSessions, supportsUserSessions } from '../sessions/users.js';
 import { path, type UrlEntry } from '../urls/conf.js';
-import { AdminPasswordChangeForm, UserChangeForm, UserCreationForm } from './forms.js';
+import {
+  AdminPasswordChangeForm,
+  passwordSummary,
+  UserChangeForm,
+  UserCreationForm,
+} from './forms.js';
 import type { AdminSite } from './sites.js';
 import { requestUser } from './sites.js';
 
@@ -33,14 +38,17 @@ export function manager(request: HttpRequest) {
 }
 
 /**
- * The user with this id, or Django's redirect to the index with "user with ID “7” doesn’t
- * exist. Perhaps it was deleted?" (`_get_obj_does_not_exist_redirect`).
+ * The user the change and password pages edit: `PermissionDenied` without `auth.change_user`
+ * (checked first, so no one without it learns which ids exist), else the user with this id, or
+ * Django's redirect to the index with "user with ID “7” doesn’t exist. Perhaps it was
+ * deleted?" (`_get_obj_does_not_exist_redirect`).
  */
-async function getUserOr(
+async function userToChange(
   site: AdminSite,
   request: HttpRequest,
   id: number,
 ): Promise<User | HttpResponse> {
+  site.requirePermission(request, 'auth.change_user');
   const user = await manager(request).get(id);
   if (user) return user;
   messages.warning(request, `user with ID “${id}” doesn’t exist. Perhaps it was deleted?`);
@@ -165,10 +173,8 @@ async function changeView(
   request: HttpRequest,
   id: number,
 ): Promise<HttpResponse> {
-  site.requirePermission(request, 'auth.change_user');
-  const found = await getUserOr(site, request, id);
-  if (found instanceof HttpResponse) return found;
-  const user = found;
+  const user = await userToChange(site, request, id);
+  if (user instanceof HttpResponse) return user;
   const posted = request.method === 'POST';
   const form = new UserChangeForm(user, posted ? request.form : undefined);
   if (posted) {
@@ -193,7 +199,6 @@ async function changeView(
     messages.error(request, 'Please correct the errors below.');
   }
   const sessionsSupported = supportsUserSessions(request.session.store);
-  const algorithm = user.hasUsablePassword() ? user.password.split('$')[0] : null;
   return site.render(request, 'admin/auth/user/change_form.html', {
     title: 'Change user',
     subtitle: user.username,
@@ -203,7 +208,7 @@ async function changeView(
       username: user.username,
       dateJoined: user.dateJoined.toUTCString(),
       lastLogin: user.lastLogin === null ? null : user.lastLogin.toUTCString(),
-      passwordAlgorithm: algorithm,
+      password: passwordSummary(user.password),
       own: requestUser(request).id === user.id,
     },
     form,
@@ -229,10 +234,8 @@ async function passwordView(
   request: HttpRequest,
   id: number,
 ): Promise<HttpResponse> {
-  site.requirePermission(request, 'auth.change_user');
-  const found = await getUserOr(site, request, id);
-  if (found instanceof HttpResponse) return found;
-  const user = found;
+  const user = await userToChange(site, request, id);
+  if (user instanceof HttpResponse) return user;
   const posted = request.method === 'POST';
   const form = new AdminPasswordChangeForm(
     posted ? request.form : undefined,

@@ -216,6 +216,26 @@ describe('changing a user', () => {
     await loggedIn(app, 'dora');
   });
 
+  it('shows a password as Django’s ReadOnlyPasswordHashWidget: none, unusable, unknown algorithm', async () => {
+    const admin = await loggedIn(app, 'admin');
+    const passwordRow = async (password: string) => {
+      const user = await makeUser(app, 'pat');
+      user.password = password;
+      await users().save(user, { updateFields: ['password'] });
+      const html = (await admin.get(`/admin/auth/user/${user.id}/change/`)).text();
+      return text(/<label>Password:<\/label>([\s\S]*?)<div class="help">/.exec(html)![1]!).trim();
+    };
+    expect(await passwordRow('!' + 'x'.repeat(40))).toBe('No password set.');
+    expect(await passwordRow('')).toBe('No password set.');
+    expect(await passwordRow('sha1$$0123456789abcdef')).toBe(
+      'Invalid password format or unknown hashing algorithm.',
+    );
+    expect(await passwordRow('no-dollar-sign')).toBe(
+      'Invalid password format or unknown hashing algorithm.',
+    );
+    expect(await passwordRow('md5$salt$0123456789abcdef0123456789abcdef')).toBe('algorithm: md5');
+  });
+
   it('a bad email is an error and nothing is saved', async () => {
     const eve = await makeUser(app, 'eve');
     const admin = await loggedIn(app, 'admin');

@@ -18,20 +18,20 @@
  *   (compression before encryption leaks the data's content through the cookie's length), so
  *   it fills up somewhat sooner than `signed_cookies`, which compresses.
  *
- * A client-side store (`kind: 'client'`): no key to check, no record to lose (`save()` never
- * rejects with `UpdateError`), nothing to clear, and `delete()` cannot revoke a value the
- * client holds: a copied cookie stays valid until it expires, as with `signed_cookies`.
+ * A client-side store (`kind: 'client'`, `ClientSideStoreBase` in backends/client_side.ts): no
+ * key to check, no record to lose (`save()` never rejects with `UpdateError`), nothing to
+ * clear, and `delete()` cannot revoke a value the client holds: a copied cookie stays valid
+ * until it expires, as with `signed_cookies`.
  *
  * The data is serialized as Django's JSONSerializer writes it (`pythonJsonDumps`, keys in the
  * `Map`'s order) and loaded back as a `Map` in that order, as on every other engine.
  */
-import type { Settings } from '../../conf/settings.js';
 import { DecryptionFailed, Encrypter } from '../../core/encryption.js';
 import { pythonJsonDumps, pythonJsonLoads } from '../../core/signing/index.js';
-import { isSessionData, securityLogger } from '../encoding.js';
+import { securityLogger } from '../encoding.js';
 import { markFallbackKey } from '../rotation.js';
-import { EXPIRY_KEY, readExpiry } from '../session.js';
-import type { ClientSideStore, SessionData, SessionStoreOptions } from '../store.js';
+import type { SessionData } from '../store.js';
+import { ClientSideStoreBase, type ClientSideStoreOptions } from './client_side.js';
 
 /**
  * This engine's purpose string: part of every key it derives, so its cookies decrypt nowhere
@@ -48,14 +48,7 @@ export const ENCRYPTED_COOKIES_PURPOSE = 'tango.sessions.backends.encrypted_cook
  * @example
  * new EncryptedCookieStore({ key: SECRET_KEY, fallbackKeys: [], maxAge: 1209600 });
  */
-export interface EncryptedCookieStoreOptions extends SessionStoreOptions {
-  /** `SECRET_KEY`; default: the configured settings'. */
-  key?: string;
-  /** `SECRET_KEY_FALLBACKS`: older keys that still decrypt; default: the configured settings'. */
-  fallbackKeys?: readonly string[];
-  /** Oldest accepted value, in seconds since it was encrypted (`SESSION_COOKIE_AGE`). */
-  maxAge: number;
-}
+export type EncryptedCookieStoreOptions = ClientSideStoreOptions;
 
 /**
  * A client-side store whose values are encrypted: `create`/`save` return the cookie value,
@@ -66,33 +59,17 @@ export interface EncryptedCookieStoreOptions extends SessionStoreOptions {
  * const cookie = await store.create(sessionData({ hit: 1 }), expiresAt); // 'AQAAaR...' (opaque)
  * await store.load(cookie); // Map { 'hit' => 1 }
  */
-export class EncryptedCookieStore implements ClientSideStore {
-  readonly kind = 'client';
-  readonly #options: EncryptedCookieStoreOptions;
-  readonly #now: () => number;
+export class EncryptedCookieStore extends ClientSideStoreBase {
   /** Built on first use, so the settings' keys are read then (as `signed_cookies`' signer). */
   #encrypter: Encrypter | undefined;
 
-  constructor(options: EncryptedCookieStoreOptions) {
-    this.#options = options;
-    this.#now = options.now ?? Date.now;
-  }
-
-  static async fromSettings(settings: Readonly<Settings>): Promise<EncryptedCookieStore> {
-    return new EncryptedCookieStore({
-      key: settings.SECRET_KEY,
-      fallbackKeys: settings.SECRET_KEY_FALLBACKS,
-      maxAge: settings.SESSION_COOKIE_AGE,
-    });
-  }
-
   get #box(): Encrypter {
-    const { key, fallbackKeys } = this.#options;
+    const { key, fallbackKeys } = this.options;
     return (this.#encrypter ??= new Encrypter({
       purpose: ENCRYPTED_COOKIES_PURPOSE,
       key,
       fallbackKeys,
-      now: this.#now,
+      now: this.now,
     }));
   }
 
@@ -106,24 +83,16 @@ export class EncryptedCookieStore implements ClientSideStore {
       return null;
     }
     // Authenticated first, then aged, as TimestampSigner: an expired value is routine.
-    const age = this.#now() / 1000 - opened.issuedAt;
-    if (age > this.#options.maxAge) return null;
-    let data: unknown;
+    const age = this.now() / 1000 - opened.issuedAt;
+    if (age > this.options.maxAge) return null;
+    let loaded: unknown;
     try {
       // ordered: a Map in the text's key order, Python's dict order (as every engine loads).
-      data = pythonJsonLoads(opened.plaintext.toString('latin1'), { ordered: true });
+      loaded = pythonJsonLoads(opened.plaintext.toString('latin1'), { ordered: true });
     } catch {
       return null; // it decrypted, so this process wrote it: not an attack, just unreadable
     }
-    if (!isSessionData(data)) return null;
-    // A value that is no valid expiry counts as none, as in Session (`readExpiry`).
-    const expiry = readExpiry(data.get(EXPIRY_KEY), this.#now());
-    if (typeof expiry === 'number' && expiry !== 0) {
-      // The value is re-encrypted on every save, so its timestamp is the last modification.
-      if (expiry < 0 || age > expiry) return null;
-    } else if (expiry instanceof Date && expiry.getTime() <= this.#now()) {
-      return null;
-    }
+    const data = this.unexpired(loaded, (expiry) => age > expiry);
     return opened.fallback ? markFallbackKey(data) : data;
   }
 
@@ -131,23 +100,5 @@ export class EncryptedCookieStore implements ClientSideStore {
   async create(data: SessionData, _expiresAt?: Date): Promise<string> {
     // ensure_ascii JSON is pure ASCII, so latin-1 and UTF-8 agree (as signing's encodeObject).
     return this.#box.encrypt(Buffer.from(pythonJsonDumps(data), 'latin1'));
-  }
-
-  /** A newly encrypted value; nothing on the server can have vanished, so never `UpdateError`. */
-  async save(_key: string, data: SessionData, expiresAt?: Date): Promise<string> {
-    return this.create(data, expiresAt);
-  }
-
-  /** No server state to remove: the old value stays valid if replayed, until it expires. */
-  async delete(): Promise<void> {}
-
-  /** True when `key` is a currently valid encrypted session. */
-  async exists(key: string): Promise<boolean> {
-    return (await this.load(key)) !== null;
-  }
-
-  /** Nothing to clear: expiry is checked on load. */
-  async clearExpired(): Promise<null> {
-    return null;
   }
 }

@@ -16,14 +16,14 @@
  * The signing timestamp and every age check use the store's clock (`now`, default
  * `Date.now`), as every engine's expiry does.
  *
- * This is the client-side kind of store (`kind: 'client'`): the cookie is the store, so there
+ * This is the client-side kind of store (`kind: 'client'`, `ClientSideStoreBase` in
+ * backends/client_side.ts, shared with `encrypted_cookies`): the cookie is the store, so there
  * is no key to check, no record to lose (`save()` never rejects with `UpdateError`) and
  * nothing to clear. Replaying an old cookie works until it expires ("no freshness guarantee",
  * as Django documents): `delete()` cannot revoke a value the client holds.
  *
  * See https://docs.djangoproject.com/en/stable/topics/http/sessions/#using-cookie-based-sessions
  */
-import type { Settings } from '../../conf/settings.js';
 import {
   b62decode,
   b62encode,
@@ -32,10 +32,10 @@ import {
   type SignerOptions,
   TimestampSigner,
 } from '../../core/signing/index.js';
-import { isSessionData, securityLogger } from '../encoding.js';
+import { securityLogger } from '../encoding.js';
 import { verifyRotating } from '../rotation.js';
-import { EXPIRY_KEY, readExpiry } from '../session.js';
-import type { ClientSideStore, SessionData, SessionStoreOptions } from '../store.js';
+import type { SessionData } from '../store.js';
+import { ClientSideStoreBase, type ClientSideStoreOptions } from './client_side.js';
 
 /**
  * Django's salt for this engine.
@@ -51,14 +51,7 @@ export const SIGNED_COOKIES_SALT = 'django.contrib.sessions.backends.signed_cook
  * @example
  * new SignedCookieStore({ key: SECRET_KEY, fallbackKeys: [], maxAge: 1209600 });
  */
-export interface SignedCookieStoreOptions extends SessionStoreOptions {
-  /** `SECRET_KEY`; default: the configured settings'. */
-  key?: string;
-  /** `SECRET_KEY_FALLBACKS`: older keys still accepted on load. */
-  fallbackKeys?: readonly string[];
-  /** Oldest accepted signature, in seconds (`SESSION_COOKIE_AGE`). */
-  maxAge: number;
-}
+export type SignedCookieStoreOptions = ClientSideStoreOptions;
 
 /**
  * Django's `TimestampSigner` on the store's clock: the timestamp it signs and the age it
@@ -99,32 +92,16 @@ class ClockedTimestampSigner extends TimestampSigner {
  * const cookie = await store.create({ hit: 1 }, expiresAt); // 'eyJoaXQiOjF9:1xV1k1:UMJ_...'
  * await store.load(cookie); // { hit: 1 }
  */
-export class SignedCookieStore implements ClientSideStore {
-  readonly kind = 'client';
-  readonly #options: SignedCookieStoreOptions;
-  readonly #now: () => number;
+export class SignedCookieStore extends ClientSideStoreBase {
   /** Built on first use, so the settings' keys are read then, as `signing.dumps` would. */
   #signer: ClockedTimestampSigner | undefined;
   #currentSigner: ClockedTimestampSigner | undefined;
 
-  constructor(options: SignedCookieStoreOptions) {
-    this.#options = options;
-    this.#now = options.now ?? Date.now;
-  }
-
-  static async fromSettings(settings: Readonly<Settings>): Promise<SignedCookieStore> {
-    return new SignedCookieStore({
-      key: settings.SECRET_KEY,
-      fallbackKeys: settings.SECRET_KEY_FALLBACKS,
-      maxAge: settings.SESSION_COOKIE_AGE,
-    });
-  }
-
   get #signing(): ClockedTimestampSigner {
-    const { key, fallbackKeys } = this.#options;
+    const { key, fallbackKeys } = this.options;
     return (this.#signer ??= new ClockedTimestampSigner(
       { key, fallbackKeys, salt: SIGNED_COOKIES_SALT },
-      this.#now,
+      this.now,
     ));
   }
 
@@ -134,7 +111,7 @@ export class SignedCookieStore implements ClientSideStore {
     if (signing.fallbackKeys.length === 0) return signing;
     return (this.#currentSigner ??= new ClockedTimestampSigner(
       { key: signing.key, fallbackKeys: [], salt: SIGNED_COOKIES_SALT },
-      this.#now,
+      this.now,
     ));
   }
 
@@ -150,9 +127,10 @@ export class SignedCookieStore implements ClientSideStore {
   }
 
   async load(key: string): Promise<SessionData | null> {
+    const { maxAge } = this.options;
     let data: unknown;
     try {
-      data = this.#loads(key, this.#options.maxAge);
+      data = this.#loads(key, maxAge);
     } catch (error) {
       // Expiry is routine; a bad signature is someone editing or forging the cookie.
       if (error instanceof BadSignature && !(error instanceof SignatureExpired)) {
@@ -160,23 +138,16 @@ export class SignedCookieStore implements ClientSideStore {
       }
       return null;
     }
-    if (!isSessionData(data)) return null;
-    // A value that is no valid expiry counts as none, as in Session (`readExpiry`).
-    const expiry = readExpiry(data.get(EXPIRY_KEY), this.#now());
-    if (typeof expiry === 'number' && expiry !== 0) {
-      // The value is re-signed on every save, so its timestamp is the last modification.
-      if (expiry < 0) return null;
-      if (expiry < this.#options.maxAge) {
-        try {
-          this.#loads(key, expiry);
-        } catch {
-          return null;
-        }
+    // A custom expiry shorter than maxAge: the signature must also be younger than it.
+    return this.unexpired(data, (expiry) => {
+      if (expiry >= maxAge) return false;
+      try {
+        this.#loads(key, expiry);
+        return false;
+      } catch {
+        return true;
       }
-    } else if (expiry instanceof Date && expiry.getTime() <= this.#now()) {
-      return null;
-    }
-    return data;
+    });
   }
 
   /**
@@ -185,23 +156,5 @@ export class SignedCookieStore implements ClientSideStore {
    */
   async create(data: SessionData, _expiresAt?: Date): Promise<string> {
     return this.#signing.signObject(data, { compress: true });
-  }
-
-  /** A newly signed value; nothing on the server can have vanished, so never `UpdateError`. */
-  async save(_key: string, data: SessionData, expiresAt?: Date): Promise<string> {
-    return this.create(data, expiresAt);
-  }
-
-  /** No server state to remove: the old value stays valid if replayed, until it expires. */
-  async delete(): Promise<void> {}
-
-  /** True when `key` is a currently valid signed session. */
-  async exists(key: string): Promise<boolean> {
-    return (await this.load(key)) !== null;
-  }
-
-  /** Nothing to clear: expiry is checked on load. */
-  async clearExpired(): Promise<null> {
-    return null;
   }
 }

@@ -1,5 +1,6 @@
 // The encrypted_cookies engine: the shared store contract (client-side part), then what it
 // adds to signed_cookies: the browser can neither read nor forge the cookie.
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineSettings } from '../../../../src/runtime/conf/define.js';
 import type { SettingsInput } from '../../../../src/runtime/conf/settings.js';
@@ -178,6 +179,17 @@ describe('encrypted_cookies engine specifics', () => {
     expect(openedWithFallbackKey(loaded)).toBe(true);
     const current = await rotated.load(await rotated.create(data({ a: 1 }), soon()));
     expect(openedWithFallbackKey(current)).toBe(false);
+  });
+
+  it('fromSettings builds the class it is called on; the keys stay out of console.log', async () => {
+    class Mine extends EncryptedCookieStore {}
+    const secret = 'never-printed-secret-key';
+    const mine = await Mine.fromSettings(
+      defineSettings({ BASE_DIR: '/srv/site', SECRET_KEY: secret, SECRET_KEY_FALLBACKS: [KEY] }),
+    );
+    expect(mine).toBeInstanceOf(Mine);
+    expect(inspect(mine, { showHidden: true, depth: null })).not.toContain(secret);
+    expect(inspect(mine, { showHidden: true, depth: null })).not.toContain(KEY);
   });
 
   it('fromSettings takes SECRET_KEY, SECRET_KEY_FALLBACKS and SESSION_COOKIE_AGE', async () => {

@@ -1,5 +1,6 @@
 // The signed_cookies engine: the shared store contract (client-side part), then its specifics.
 // Items cited as "checklist #N" (or §X, a section) are in docs/django-sessions-checklist.md.
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { defineSettings } from '../../../../src/runtime/conf/define.js';
 import { setLogSink } from '../../../../src/runtime/core/log.js';
@@ -94,6 +95,17 @@ describe('signed_cookies engine specifics (checklist §J.5)', () => {
       compress: true,
     });
     expect(plain(await store.load(list))).toBeNull();
+  });
+
+  it('fromSettings builds the class it is called on; the keys stay out of console.log', async () => {
+    class Mine extends SignedCookieStore {}
+    const secret = 'never-printed-secret-key';
+    const mine = await Mine.fromSettings(
+      defineSettings({ BASE_DIR: '/srv/site', SECRET_KEY: secret, SECRET_KEY_FALLBACKS: [KEY] }),
+    );
+    expect(mine).toBeInstanceOf(Mine);
+    expect(inspect(mine, { showHidden: true, depth: null })).not.toContain(secret);
+    expect(inspect(mine, { showHidden: true, depth: null })).not.toContain(KEY);
   });
 
   it('fromSettings takes SECRET_KEY, SECRET_KEY_FALLBACKS and SESSION_COOKIE_AGE', async () => {
