@@ -74,8 +74,9 @@ export function projectAllowedScripts(runner: TypeScriptRunner): Record<string, 
 
 /**
  * The module a Node 20 project's npm scripts preload (`node --import tango/register`): the
- * runtime's TypeScript loader, which compiles each `.ts` file once and caches it, far quicker
- * to start than the tsx CLI (src/register/index.ts).
+ * runtime's TypeScript loader, which compiles each `.ts` file once into the project's
+ * node_modules/.cache and runs the program on the main thread, far quicker to start than the
+ * tsx CLI (src/register/index.ts).
  */
 export const NODE20_LOADER = 'tango/register';
 

@@ -1,74 +1,32 @@
 /**
- * The module hooks of `tango/register` (./index.ts), run by Node on its loader thread.
+ * The module hooks of `tango/register` (./index.ts), run by Node on its loader thread, for
+ * what the in-thread compiler (./mirror.ts) does not cover: a program that is not a `.ts` file,
+ * another loader beside this one, no writable node_modules above the program.
  *
- * `load` compiles a `.ts` or `.mts` file to an ES module with esbuild: types erased, imports
- * kept as written (`verbatimModuleSyntax`, as Node's type stripping), an inline source map so
- * that stack traces point into the `.ts` file. The result is cached under the OS temp dir,
- * keyed by a hash of the compiler's version, the file's path and its source: an edited file is
+ * `load` compiles a `.ts` or `.mts` file to an ES module with esbuild (./compile.ts): types
+ * erased, imports kept as written (`verbatimModuleSyntax`, as Node's type stripping), an inline
+ * source map so that stack traces point into the `.ts` file. The result is cached under the OS
+ * temp dir, keyed by a hash of the compiler's version, the file's path and its source: an edited file is
  * compiled again, an unchanged one is read back without loading esbuild at all. Any other
  * module is left to Node. esbuild comes from the project (tsx depends on it; a Node 20
- * project has tsx), so the runtime itself adds no dependency.
+ * project has tsx).
  *
  * Differences from tsx, all matching Node's own type stripping: no tsconfig `paths`, no
  * `.js` specifier mapped to a `.ts` file, and a `.ts` file is an ES module (a Tango project
  * is `"type": "module"`).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { transform, writeAtomically } from './compile.js';
 
 /** Part of every cache key: a change to how files are compiled here invalidates the cache. */
 const COMPILE_FORMAT = 'tango-register 1';
 
 /** The OS temp dir's cache folder, one per user. */
 const CACHE_DIR = path.join(os.tmpdir(), `tango-register-${process.getuid?.() ?? 'user'}`);
-
-/** The part of esbuild's API used here. */
-interface Esbuild {
-  version: string;
-  transformSync(
-    source: string,
-    options: Record<string, unknown>,
-  ): { code: string; warnings: unknown[] };
-}
-
-let esbuild: Esbuild | undefined;
-
-/**
- * esbuild, found from the file being compiled: the project's own (npm hoists tsx's), else the
- * copy tsx depends on (pnpm keeps it inside tsx).
- */
-function findEsbuild(file: string): Esbuild {
-  if (esbuild) return esbuild;
-  const require = createRequire(file);
-  try {
-    esbuild = require('esbuild') as Esbuild;
-  } catch {
-    try {
-      esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild') as Esbuild;
-    } catch {
-      throw new Error(
-        `tango/register compiles TypeScript with esbuild, which tsx installs, and neither was found from ${file}: run npm install (Node 20 projects list tsx in devDependencies).`,
-      );
-    }
-  }
-  return esbuild;
-}
-
-/** Writes `content` to `file` whole: a concurrent reader sees the old file, or the new one. */
-function writeAtomically(file: string, content: string): void {
-  const partial = `${file}.${process.pid}.partial`;
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(partial, content);
-    renameSync(partial, file);
-  } catch {
-    // A cache that cannot be written (a read-only temp dir) only costs a compile next time.
-  }
-}
 
 /**
  * The JavaScript of the TypeScript module `file` (`source`): from the cache, else compiled
@@ -87,15 +45,7 @@ export function compile(file: string, source: string): string {
   } catch {
     // Not compiled yet.
   }
-  const compiler = findEsbuild(file);
-  const { code } = compiler.transformSync(source, {
-    loader: 'ts',
-    format: 'esm',
-    target: `node${process.versions.node.split('.')[0]}`,
-    sourcefile: file,
-    sourcemap: 'inline',
-    tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
-  });
+  const code = transform(file, source);
   writeAtomically(cached, code);
   return code;
 }

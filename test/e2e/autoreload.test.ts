@@ -72,6 +72,11 @@ async function tutorialProject(): Promise<{ project: string; cleanup(): Promise<
     await mkdir(bin, { recursive: true });
     await symlink(REPO_ROOT, path.join(project, 'node_modules', 'tango'));
     await symlink(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), tsxBin(project));
+    // tango/register (Node 20) compiles with tsx's esbuild, found through the tsx package.
+    await symlink(
+      path.join(REPO_ROOT, 'node_modules', 'tsx'),
+      path.join(project, 'node_modules', 'tsx'),
+    );
     check('startapp', await manage(project, ['startapp', 'WebApp']));
     check('migrate', await manage(project, ['migrate']));
     return { project, cleanup: root.cleanup };

@@ -44,18 +44,18 @@ export function tsxBin(project: string): string {
 }
 
 /**
- * What runs `manage.ts` in `project`, as a user types it: the project's tsx where it has one (a
- * project generated on Node 20), else this Node itself (22.18+ and 24 strip types; such a
- * project has no tsx).
+ * The Node options before `manage.ts` in `project`, as its npm scripts run it: `--import
+ * tango/register` in a project generated on Node 20 (it has tsx, whose esbuild the loader
+ * uses), none where Node strips types itself (22.18+ and 24; such a project has no tsx).
+ * Spawned as `process.execPath` directly so that signals reach the server, unlike through npm.
  */
-export function manageRunner(project: string): string {
-  const tsx = tsxBin(project);
-  return existsSync(tsx) ? tsx : process.execPath;
+export function manageNodeArgs(project: string): string[] {
+  return existsSync(tsxBin(project)) ? ['--import', 'tango/register'] : [];
 }
 
-/** Runs `npx tsx manage.ts ...` (or `node manage.ts ...`) inside a generated project. */
+/** Runs `manage.ts ...` inside a generated project, as its npm scripts do (`manageNodeArgs`). */
 export function manage(project: string, args: string[], env: Record<string, string> = {}) {
-  return execa(manageRunner(project), ['manage.ts', ...args], {
+  return execa(process.execPath, [...manageNodeArgs(project), 'manage.ts', ...args], {
     cwd: project,
     reject: false,
     all: true,
@@ -88,13 +88,14 @@ export async function startServer(
 ): Promise<ProjectServer> {
   const port = await freePort();
   const args = [
+    ...manageNodeArgs(project),
     'manage.ts',
     'runserver',
     `127.0.0.1:${port}`,
     ...(options.reload ? [] : ['--noreload']),
     ...(options.args ?? []),
   ];
-  return spawnServer(manageRunner(project), args, {
+  return spawnServer(process.execPath, args, {
     cwd: project,
     env,
     port,

@@ -39,6 +39,11 @@ beforeAll(async () => {
   await mkdir(path.join(project, 'node_modules', '.bin'), { recursive: true });
   await symlink(REPO_ROOT, path.join(project, 'node_modules', 'tango'));
   await symlink(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), tsxBin(project));
+  // tango/register (Node 20) compiles with tsx's esbuild, found through the tsx package.
+  await symlink(
+    path.join(REPO_ROOT, 'node_modules', 'tsx'),
+    path.join(project, 'node_modules', 'tsx'),
+  );
 });
 
 afterAll(async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ImproperlyConfigured } from '../conf/errors.js';
 import { BUILTIN_APPS, type Settings } from '../conf/settings.js';
+import { importModule } from '../conf/import-module.js';
 import { importString } from '../core/import-string.js';
 import type { AppConfig, InstalledApp } from './config.js';
 
@@ -97,7 +98,7 @@ async function loadApp(name: string, baseDir: string): Promise<InstalledApp> {
         `INSTALLED_APPS entry '${name}' does not resolve: no ${name}/apps.ts in ${baseDir}.`,
       );
     }
-    const mod = (await import(pathToFileURL(file).href)) as { default?: AppConfig };
+    const mod = (await importModule(pathToFileURL(file).href)) as { default?: AppConfig };
     if (!mod.default?.name) {
       throw new ImproperlyConfigured(
         `${path.relative(baseDir, file)} must default-export defineApp({ name: '${name}' }).`,

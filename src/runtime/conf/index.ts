@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { configure } from './current.js';
 import { defineSettings } from './define.js';
+import { importModule } from './import-module.js';
 import { ImproperlyConfigured } from './errors.js';
 import type { Settings } from './settings.js';
 
@@ -33,7 +34,7 @@ export async function loadSettings(
   const url = pathToFileURL(path.resolve(modulePath)).href;
   let mod: { default?: unknown };
   try {
-    mod = (await import(url)) as { default?: unknown };
+    mod = (await importModule(url)) as { default?: unknown };
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
     if (

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ImproperlyConfigured } from '../conf/errors.js';
+import { importModule } from '../conf/import-module.js';
 
 /** This package's runtime root (dist/runtime or src/runtime), for `tango.*` dotted paths. */
 const RUNTIME_ROOT = new URL('../', import.meta.url);
@@ -52,7 +53,7 @@ export async function importString(
   }
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = (await importModule(url)) as Record<string, unknown>;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
       throw new ImproperlyConfigured(

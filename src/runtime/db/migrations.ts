@@ -12,6 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { InstalledApp, Migration } from '../apps/config.js';
 import type { AppRegistry } from '../apps/registry.js';
+import { importModule } from '../conf/import-module.js';
 import type { Connection } from './connection.js';
 import { getDialect } from './dialect.js';
 import { isMissingTable, MigrationError } from './errors.js';
@@ -82,7 +83,7 @@ function sqlMigration(app: string, name: string, files: Map<string, string>): Lo
 }
 
 async function codeMigration(app: string, name: string, file: string): Promise<LoadedMigration> {
-  const mod = (await import(pathToFileURL(file).href)) as Partial<Migration> & {
+  const mod = (await importModule(pathToFileURL(file).href)) as Partial<Migration> & {
     default?: Partial<Migration>;
   };
   const source = typeof mod.up === 'function' ? mod : mod.default;

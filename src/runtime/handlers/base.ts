@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { AppRegistry } from '../apps/registry.js';
 import { closeCaches, getCache } from '../cache/caches.js';
 import { ImproperlyConfigured } from '../conf/errors.js';
+import { importModule } from '../conf/import-module.js';
 import type { Settings } from '../conf/settings.js';
 import { importString } from '../core/import-string.js';
 import { closeConnections, getConnection } from '../db/connections.js';
@@ -136,7 +137,7 @@ async function loadUrlconf(settings: Readonly<Settings>): Promise<UrlEntry[]> {
       `ROOT_URLCONF '${settings.ROOT_URLCONF}' does not resolve: no ${base}.ts.`,
     );
   }
-  const mod = (await import(pathToFileURL(file).href)) as {
+  const mod = (await importModule(pathToFileURL(file).href)) as {
     default?: unknown;
     urlpatterns?: unknown;
   };

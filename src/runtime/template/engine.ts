@@ -1,11 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import Handlebars from 'handlebars';
+import type { RuntimeOptions, TemplateDelegate } from 'handlebars';
 import type { InstalledApp } from '../apps/config.js';
 import type { Settings } from '../conf/settings.js';
 import type { HttpRequest } from '../http/request.js';
 import { processorContext } from './context.js';
 import { TemplateDoesNotExist, TemplateSyntaxError } from './errors.js';
+import Handlebars from './handlebars.js';
 import { BUILTIN_HELPERS } from './helpers.js';
 import { type WatchMode, watchTree } from './watch.js';
 
@@ -21,7 +22,7 @@ export interface TemplateEngineOptions {
   watchMode?: WatchMode;
 }
 
-type Compiled = Handlebars.TemplateDelegate;
+type Compiled = TemplateDelegate;
 
 /** Handlebars compile options, fixed for every template. */
 const COMPILE_OPTIONS: CompileOptions = {
@@ -225,7 +226,7 @@ export class TemplateEngine {
    * `render(name)` share one compiled function and one invalidation.
    */
   #registerPartial(name: string): void {
-    this.#env.registerPartial(name, (context: unknown, options?: Handlebars.RuntimeOptions) =>
+    this.#env.registerPartial(name, (context: unknown, options?: RuntimeOptions) =>
       this.#get(name)(context, options),
     );
   }

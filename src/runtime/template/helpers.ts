@@ -1,4 +1,5 @@
-import Handlebars, { type HelperOptions } from 'handlebars';
+import type { HelperOptions, SafeString } from 'handlebars';
+import Handlebars from './handlebars.js';
 import type { HttpRequest } from '../http/request.js';
 import { reverse } from '../urls/base.js';
 
@@ -80,7 +81,7 @@ function csrfToken(options: HelperOptions): string {
  * `{{csrf_input}}`: the hidden form field, as Django's `{% csrf_token %}` writes it:
  * `<input type="hidden" name="csrfmiddlewaretoken" value="…">`.
  */
-function csrfInput(options: HelperOptions): Handlebars.SafeString | string {
+function csrfInput(options: HelperOptions): SafeString | string {
   const token = tokenFor(options);
   return token === ''
     ? ''

@@ -4,11 +4,11 @@
  * loads the stored ones on first need and writes back what is left after the response.
  */
 import { inspect } from 'node:util';
-import Handlebars from 'handlebars';
 import { getSettings, isConfigured } from '../../conf/current.js';
 import type { Settings } from '../../conf/settings.js';
 import type { HttpRequest } from '../../http/request.js';
 import type { HttpResponse } from '../../http/response.js';
+import Handlebars from '../../template/handlebars.js';
 import { INFO } from '../constants.js';
 import { getLevelTags } from '../utils.js';
 
