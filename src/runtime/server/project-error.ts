@@ -36,6 +36,14 @@ interface EsbuildMessage {
 /** `/abs/file.ts:5:22: ERROR: Unexpected ";"` in esbuild's "Transform failed" message (column 0-based). */
 const ESBUILD_LINE = /^(.+?):(\d+):(\d+): ERROR: (.*)$/m;
 
+/**
+ * The place Node prefixes to the stack of a module that does not parse (its own type
+ * stripping's `ERR_INVALID_TYPESCRIPT_SYNTAX` on 22.18+/24, or V8's `SyntaxError`):
+ * `file:///abs/apps.ts:5`, the source (Node 24 shows the line before it too), and a caret
+ * line under the column of the last source line.
+ */
+const ARROW = /^((?:file:\/\/)?\/[^\n]*?):(\d+)\n(?:[^\n]*\n){1,3}?([ \t]*)\^+[ \t]*(?:\n|$)/;
+
 /** A V8 stack frame: `at fn (/abs/file.ts:3:12)` or `at /abs/file.ts:3:12` (or a file: URL). */
 const STACK_FRAME = /^\s*at (?:.*? \()?((?:file:\/\/)?[^()\s][^()]*?):(\d+):(\d+)\)?$/;
 
@@ -94,6 +102,15 @@ export function describeProjectError(error: unknown, root?: string): ProjectErro
   const name =
     (error.name || 'Error') +
     (typeof code === 'string' && code.startsWith('ERR_') ? ` [${code}]` : '');
+  const arrow = ARROW.exec(error.stack ?? '');
+  if (arrow) {
+    const location = {
+      file: toPath(arrow[1]!),
+      line: Number(arrow[2]),
+      column: arrow[3]!.length + 1,
+    };
+    return { name, message: error.message, location };
+  }
   let fallback: SourceLocation | undefined;
   for (const frame of (error.stack ?? '').split('\n').slice(1)) {
     const match = STACK_FRAME.exec(frame);

@@ -69,6 +69,33 @@ describe('formatProjectError', () => {
     expect(text).not.toContain('Transform failed');
   });
 
+  it("shows Node's own type-stripping syntax error (22.18+, 24) at the place Node puts before its stack", () => {
+    // As Node 24.22 gives it to an importer: the place, the line before, the line and a caret
+    // line come first.
+    const error = new SyntaxError('Expression expected') as SyntaxError & { code: string };
+    error.code = 'ERR_INVALID_TYPESCRIPT_SYNTAX';
+    error.stack =
+      `${pathToFileURL(apps).href}:4\n` +
+      "export default defineApp({ name: 'WebApp' });\n" +
+      'export const broken = ;\n' +
+      '                      ^\n\n' +
+      'SyntaxError [ERR_INVALID_TYPESCRIPT_SYNTAX]: Expression expected\n' +
+      '    at parseTypeScript (node:internal/modules/typescript:72:36)\n' +
+      '    at ModuleLoader.<anonymous> (node:internal/modules/esm/translators:680:29)';
+    const text = formatProjectError(error, root.dir, plain);
+    expect(text).toBe(
+      [
+        'SyntaxError [ERR_INVALID_TYPESCRIPT_SYNTAX]: Expression expected',
+        '  at WebApp/apps.ts:4:23',
+        '',
+        '  4 | export const broken = ;',
+        '    |                       ^',
+        '',
+      ].join('\n'),
+    );
+    expect(text).not.toContain('node:internal');
+  });
+
   it("reads esbuild's errors array when the error still has it", () => {
     const error = Object.assign(new Error('Transform failed with 2 errors'), {
       name: 'TransformError',
