@@ -76,9 +76,7 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
   // The close-match rule behind "Did you mean ...?" is loaded only for a mistake.
   const unknownCommand = async (name: string): Promise<number> => {
     const { unknownCommandMessage } = await import('./usage.js');
-    cli.stderr.write(
-      `${style.error(unknownCommandMessage(name))}\nType '${PROGRAM} help' for usage.\n`,
-    );
+    cli.stderr.write(unknownCommandMessage(name, style));
     return EXIT_ERROR;
   };
 

@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
-import { didYouMean, unknownCommandLine, unrecognizedOption } from '../common/did-you-mean.js';
+import {
+  didYouMean,
+  unknownCommand,
+  unrecognizedOption,
+  type UnknownCommandContext,
+} from '../common/did-you-mean.js';
 import { repr } from '../common/text.js';
 import { COMMANDS, type CommandName } from './arguments.js';
 
@@ -16,16 +21,26 @@ function isCommand(value: string | undefined): value is CommandName {
 }
 
 /**
- * Django's message for a command it does not know, with the closest command:
- * `Unknown command: 'startprojet'. Did you mean startproject?` (then where to look). The
- * candidates are the commands, `help`, `version` and, for a name starting with `-`, the
- * top-level options (src/common/did-you-mean.ts, shared with `manage.ts`).
+ * Django's answer to a command it does not know, with the closest command, then where to look:
+ * `Unknown command: 'startprojet'. Did you mean startproject?` and `Type 'tango-admin help'
+ * for usage.`, the first line coloured by `style`. The candidates are the commands, `help`,
+ * `version` and, for a name starting with `-`, the top-level options (src/common/did-you-mean.ts,
+ * shared with `manage.ts`).
  *
  * @example
- * unknownCommandMessage('startprojet'); // "Unknown command: 'startprojet'. Did you mean startproject?"
+ * unknownCommandMessage('startprojet');
+ * // "Unknown command: 'startprojet'. Did you mean startproject?\nType 'tango-admin help' for usage.\n"
  */
-export function unknownCommandMessage(name: string): string {
-  return unknownCommandLine(name, Object.keys(COMMANDS), TOP_LEVEL_OPTIONS);
+export function unknownCommandMessage(
+  name: string,
+  style?: UnknownCommandContext['style'],
+): string {
+  return unknownCommand(name, {
+    program: 'tango-admin',
+    commands: Object.keys(COMMANDS),
+    options: TOP_LEVEL_OPTIONS,
+    ...(style ? { style } : {}),
+  });
 }
 
 /** Every spelling of a command's options that yargs accepts, for "Did you mean ...?". */
