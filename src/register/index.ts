@@ -64,8 +64,10 @@ if (typeof typescript !== 'string' || typescript === '') {
   process.setSourceMapsEnabled(true);
   const mirror = mirrorFor(process.argv[1]);
   if (mirror) {
-    (globalThis as { [RESOLVER]?: unknown })[RESOLVER] = (specifier: string, parent?: string) =>
-      mirror.resolve(specifier, parent);
+    (globalThis as { [RESOLVER]?: unknown })[RESOLVER] = (
+      specifier: string | URL,
+      parent?: string,
+    ) => mirror.resolve(specifier, parent);
     await import(mirror.prepare(process.argv[1]!));
     process.exitCode ??= 0;
     await new Promise<never>(() => {});

@@ -103,7 +103,9 @@ export class Mirror {
    * mirror.resolve('./urls.ts', 'file:///p/mysite/settings.ts');
    * // 'file:///p/node_modules/.cache/tango-register/urls-1f0c….mjs'
    */
-  resolve(specifier: string, parentURL?: string): string {
+  resolve(specifier: string | URL, parentURL?: string): string {
+    // import(expression) takes anything and uses its string, a URL object included.
+    specifier = String(specifier);
     const url = this.#absolute(specifier, parentURL);
     if (!url?.startsWith('file:')) return url ?? specifier;
     const file = fileURLToPath(url);
