@@ -6,9 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   readFileSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -102,6 +104,15 @@ export async function buildPackage(
     [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', path.join(pkg, 'dist')],
     { cwd: root },
   );
+  // What tsc does not emit and the runtime reads beside its modules (the built-in apps'
+  // templates, tango.auth's password list), copied as scripts/build.mjs copies them.
+  const runtimeSources = path.join(root, 'src', 'runtime');
+  if (existsSync(runtimeSources)) {
+    cpSync(runtimeSources, path.join(pkg, 'dist', 'runtime'), {
+      recursive: true,
+      filter: (source) => statSync(source).isDirectory() || !/\.(ts|mts|cts)$/.test(source),
+    });
+  }
   // tsc emits even with type errors (work in progress elsewhere): report them and go on.
   return {
     dir: pkg,
