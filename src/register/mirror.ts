@@ -106,12 +106,7 @@ export class Mirror {
   resolve(specifier: string | URL, parentURL?: string): string {
     // import(expression) takes anything and uses its string, a URL object included.
     specifier = String(specifier);
-    const url = this.#absolute(specifier, parentURL);
-    if (!url?.startsWith('file:')) return url ?? specifier;
-    const file = fileURLToPath(url);
-    return isTypeScript(file) && existsSync(file) && !url.includes('?') && !url.includes('#')
-      ? this.prepare(file)
-      : url;
+    return this.#target(specifier, parentURL) ?? specifier;
   }
 
   /** `specifier` as an absolute URL when it is relative, absolute or a URL; else undefined. */
@@ -184,17 +179,20 @@ export class Mirror {
     return { code: out + code.slice(last), record };
   }
 
-  /** What a literal import of `specifier` becomes in the copy, or undefined to keep it. */
-  #target(specifier: string, parentURL: string, record: CopyRecord): string | undefined {
+  /**
+   * What an import of `specifier` from `parentURL` becomes: the copy of a `.ts` file, else the
+   * absolute URL, or undefined to keep a bare specifier. `record` notes the `.ts` files met.
+   */
+  #target(specifier: string, parentURL?: string, record?: CopyRecord): string | undefined {
     const url = this.#absolute(specifier, parentURL);
     if (!url?.startsWith('file:')) return url;
     const file = fileURLToPath(url);
     if (!isTypeScript(file) || url.includes('?') || url.includes('#')) return url;
     if (!existsSync(file)) {
-      record.missing.push(file);
+      record?.missing.push(file);
       return url;
     }
-    record.imports.push(file);
+    record?.imports.push(file);
     return this.prepare(file);
   }
 }
